@@ -1,0 +1,86 @@
+// The vss-session executable's entry: it parses arguments, maps them onto typed options and hands over.
+// Nothing here loads .NET; only commands that make VSS calls do, through requester/interop.
+import yargs, { Argv } from 'yargs';
+import { version } from '../package.json';
+import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
+import { ExitCode } from './exit-codes';
+import { VssError } from './vss-error';
+
+type Output = { json: boolean };
+
+function print(value: unknown, { json }: Output, human: (v: any) => string): void {
+  process.stdout.write(json ? JSON.stringify(value) + '\n' : human(value) + '\n');
+}
+
+function fail(error: unknown, json: boolean): never {
+  if (error instanceof VssError) {
+    if (json) process.stdout.write(JSON.stringify({ error: error.toJSON() }) + '\n');
+    process.stderr.write(`vss-session: ${error.vssName} (${error.hresult}): ${error.message}\n`);
+    process.exit(ExitCode.vssError);
+  }
+  process.stderr.write(`vss-session: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(ExitCode.internal);
+}
+
+async function run<T extends Output>(argv: T, action: (argv: T) => Promise<void>): Promise<void> {
+  try {
+    await action(argv);
+  } catch (e) {
+    fail(e, argv.json);
+  }
+}
+
+const jsonOption = { json: { type: 'boolean', default: false, describe: 'Print JSON' } } as const;
+
+async function main(): Promise<void> {
+  await yargs(process.argv.slice(2))
+    .scriptName('vss-session')
+    .wrap(null)
+    .version(version)
+    .usage('$0 <command>\n\nThe requester side of the Volume Shadow Copy Service: real VSS on Windows, an emulated VSS service elsewhere.')
+    .command('host', 'Serve one backup session as JSON-RPC 2.0 on stdin/stdout (used by the PowerShell module)', {}, async () => {
+      const { runHost } = await import('./host/main');
+      await runHost();
+    })
+    .command('backup', 'Take one whole backup: snapshot, BackupComplete, Release', (y: Argv) =>
+      y.options({
+        ...jsonOption,
+        volume: { type: 'string', array: true, demandOption: true, describe: 'Volume to snapshot (on the emulator: a directory)' },
+        context: { choices: Contexts, default: 'Backup' as ContextName },
+        'backup-type': { choices: BackupTypes, default: 'Copy' as BackupTypeName },
+      }), (argv) => run(argv, async (a) => {
+        const { backupOnce } = await import('./commands');
+        print(await backupOnce(a.volume as string[], a.context as ContextName, a['backup-type'] as BackupTypeName), a, (r) => r.text);
+      }))
+    .command('snapshots <action>', 'List or delete snapshot sets (DeleteSnapshots)', (y: Argv) =>
+      y.positional('action', { choices: ['list', 'delete'] as const, demandOption: true })
+        .options({
+          ...jsonOption,
+          'snapshot-set-id': { type: 'string', describe: 'The snapshot set (a GUID)' },
+          'snapshot-id': { type: 'string', describe: 'One snapshot (a GUID), for delete' },
+          force: { type: 'boolean', default: false, describe: "DeleteSnapshots' force flag" },
+        }), (argv) => run(argv, async (a) => {
+        const commands = await import('./commands');
+        if (a.action === 'list') print(await commands.listSets(a['snapshot-set-id']), a, commands.formatSets);
+        else print(await commands.deleteSets({ snapshotSetId: a['snapshot-set-id'], snapshotId: a['snapshot-id'], force: a.force }), a, (r) => `deleted ${r.deleted}`);
+      }))
+    .command('emulator <action>', 'Control the emulated VSS service: start, stop, status, journal', (y: Argv) =>
+      y.positional('action', { choices: ['start', 'stop', 'status', 'journal', 'serve'] as const, demandOption: true })
+        .options({ ...jsonOption }), (argv) => run(argv, async (a) => {
+        const commands = await import('./emulator/commands');
+        await commands.emulatorCommand(a.action, a.json);
+      }))
+    .demandCommand(1, 'Name a command; see --help.')
+    .strict()
+    .recommendCommands()
+    .fail((message, error, y) => {
+      if (error) fail(error, false);
+      process.stderr.write(`vss-session: ${message}\n(see 'vss-session --help')\n`);
+      void y;
+      process.exit(ExitCode.usage);
+    })
+    .help()
+    .parseAsync();
+}
+
+void main();

@@ -1,0 +1,24 @@
+// Every default of the executable, in one place.
+
+/** VSS contexts by the names users give them, and their VSS_CTX_* values. */
+export const Contexts = ['Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback'] as const;
+export type ContextName = (typeof Contexts)[number];
+
+/** Backup types (VSS_BACKUP_TYPE). Copy is the default: a Full backup marks databases as backed up and
+ * breaks SQL Server's and Exchange's own backup chains. */
+export const BackupTypes = ['Copy', 'Full', 'Incremental', 'Differential', 'Log'] as const;
+export type BackupTypeName = (typeof BackupTypes)[number];
+
+export const defaults = {
+  context: 'Backup' as ContextName,
+  backupType: 'Copy' as BackupTypeName,
+  /** Time limit for each asynchronous VSS phase (GatherWriterMetadata, PrepareForBackup, DoSnapshotSet, BackupComplete). */
+  phaseTimeoutMs: 10 * 60 * 1000,
+  /** How long a client waits for a freshly started emulated service to listen. */
+  emulatorStartTimeoutMs: 10_000,
+  /** VSS allows at most 64 volumes in one snapshot set. */
+  maxVolumesPerSet: 64,
+};
+
+/** The JSON-RPC error code for VSS failures: outside JSON-RPC's reserved -32768..-32000 range. */
+export const VSS_ERROR_CODE = 1;

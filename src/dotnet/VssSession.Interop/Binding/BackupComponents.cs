@@ -1,0 +1,234 @@
+using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
+using VssSession.Interop.Com;
+
+namespace VssSession.Interop.Binding;
+
+/// <summary>A writer as GetWriterStatus reports it.</summary>
+public sealed record WriterStatus(Guid InstanceId, Guid WriterId, string Name, VssWriterState State, int Failure);
+
+/// <summary>A snapshot as GetSnapshotProperties / Query report it, copied out of VSS's memory.</summary>
+public sealed record SnapshotProperties(
+    Guid SnapshotId, Guid SnapshotSetId, int SnapshotsCount, string DeviceObject, string OriginalVolume,
+    string OriginatingMachine, string? ExposedName, string? ExposedPath, Guid ProviderId,
+    VssVolumeSnapshotAttributes Attributes, DateTimeOffset CreatedAt, VssSnapshotState Status);
+
+/// <summary>What DeleteSnapshots did: how many it deleted and, on failure, the one it could not delete.</summary>
+public sealed record DeleteResult(int Deleted, Guid? NondeletedSnapshotId);
+
+/// <summary>
+/// One IVssBackupComponents, called through its vtable. Each method is one VSS call and turns a failing
+/// HRESULT into a <see cref="VssException"/>; the order of calls is the lifecycle's business, not this class's.
+/// <see cref="Release"/> drops the only reference at once: that is how writers get BackupShutdown.
+/// </summary>
+public sealed unsafe class BackupComponents
+{
+    private const string Itf = "IVssBackupComponents::";
+    private static readonly StrategyBasedComWrappers ClientWrappers = new();
+    private static readonly int ERROR_TIMEOUT_HR = unchecked((int)0x800705B4);
+
+    private readonly VssApi _api;
+    private IVssBackupComponents? _com;
+
+    private BackupComponents(VssApi api, IVssBackupComponents com)
+    {
+        _api = api;
+        _com = com;
+    }
+
+    public static BackupComponents Create(VssApi api)
+    {
+        Check(api, api.CreateVssBackupComponents(out nint pointer), "CreateVssBackupComponents");
+        try
+        {
+            return new BackupComponents(api, Wrap<IVssBackupComponents>(pointer));
+        }
+        finally
+        {
+            Marshal.Release(pointer); // the wrapper holds its own reference
+        }
+    }
+
+    public bool Released => _com is null;
+
+    private IVssBackupComponents Com => _com ?? throw new VssException(VssErrors.VSS_E_BAD_STATE, Itf + "*", "the component object was released and is never reused");
+
+    private static T Wrap<T>(nint pointer) where T : class =>
+        (T)ClientWrappers.GetOrCreateObjectForComInstance(pointer, CreateObjectFlags.UniqueInstance);
+
+    private static void Check(VssApi api, int hresult, string operation, string? detail = null)
+    {
+        if (hresult >= 0) return;
+        string? fault = api.TakeLastFault();
+        throw new VssException(hresult, operation, detail is null ? fault : fault is null ? detail : $"{detail}: {fault}");
+    }
+
+    private void Check(int hresult, string method, string? detail = null) => Check(_api, hresult, Itf + method, detail);
+
+    /// <summary>Waits for an IVssAsync; on expiry cancels it and fails with ERROR_TIMEOUT.</summary>
+    private void Await(int hresult, nint asyncPointer, string method, TimeSpan timeout)
+    {
+        Check(hresult, method);
+        var pending = Wrap<IVssAsync>(asyncPointer);
+        Marshal.Release(asyncPointer);
+        try
+        {
+            uint ms = timeout == Timeout.InfiniteTimeSpan ? uint.MaxValue : (uint)Math.Clamp(timeout.TotalMilliseconds, 0, uint.MaxValue - 1);
+            Check(pending.Wait(ms), method, "IVssAsync::Wait");
+            Check(pending.QueryStatus(out int status, 0), method, "IVssAsync::QueryStatus");
+            if (status == VssErrors.VSS_S_ASYNC_PENDING)
+            {
+                pending.Cancel();
+                throw new VssException(ERROR_TIMEOUT_HR, Itf + method, $"no answer within {timeout.TotalSeconds:0.###} s; the operation was cancelled");
+            }
+            if (status == VssErrors.VSS_S_ASYNC_CANCELLED)
+                throw new VssException(VssErrors.VSS_E_UNEXPECTED, Itf + method, "the operation was cancelled");
+            Check(status, method);
+        }
+        finally
+        {
+            ((ComObject)(object)pending).FinalRelease();
+        }
+    }
+
+    public void InitializeForBackup(string? xml = null) => Check(Com.InitializeForBackup(xml), nameof(InitializeForBackup));
+
+    public void SetContext(VssSnapshotContext context) => Check(Com.SetContext((int)context), nameof(SetContext), context.ToString());
+
+    public void SetBackupState(bool selectComponents, bool bootableSystemState, VssBackupType backupType, bool partialFileSupport) =>
+        Check(Com.SetBackupState(selectComponents, bootableSystemState, backupType, partialFileSupport), nameof(SetBackupState), backupType.ToString());
+
+    public void GatherWriterMetadata(TimeSpan timeout)
+    {
+        int hr = Com.GatherWriterMetadata(out nint pending);
+        Await(hr, pending, nameof(GatherWriterMetadata), timeout);
+    }
+
+    public IReadOnlyList<WriterStatus> GatherWriterStatus(TimeSpan timeout)
+    {
+        int hr = Com.GatherWriterStatus(out nint pending);
+        Await(hr, pending, nameof(GatherWriterStatus), timeout);
+        Check(Com.GetWriterStatusCount(out uint count), nameof(Com.GetWriterStatusCount));
+        var writers = new List<WriterStatus>((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            Check(Com.GetWriterStatus(i, out Guid instance, out Guid writer, out string? name, out VssWriterState state, out int failure), nameof(Com.GetWriterStatus));
+            writers.Add(new WriterStatus(instance, writer, name ?? "", state, failure));
+        }
+        Check(Com.FreeWriterStatus(), nameof(Com.FreeWriterStatus));
+        return writers;
+    }
+
+    public Guid StartSnapshotSet()
+    {
+        Check(Com.StartSnapshotSet(out Guid id), nameof(StartSnapshotSet));
+        return id;
+    }
+
+    public Guid AddToSnapshotSet(string volume)
+    {
+        Check(Com.AddToSnapshotSet(volume, Guid.Empty, out Guid id), nameof(AddToSnapshotSet), volume);
+        return id;
+    }
+
+    public void PrepareForBackup(TimeSpan timeout)
+    {
+        int hr = Com.PrepareForBackup(out nint pending);
+        Await(hr, pending, nameof(PrepareForBackup), timeout);
+    }
+
+    public void DoSnapshotSet(TimeSpan timeout)
+    {
+        int hr = Com.DoSnapshotSet(out nint pending);
+        Await(hr, pending, nameof(DoSnapshotSet), timeout);
+    }
+
+    public void BackupComplete(TimeSpan timeout)
+    {
+        int hr = Com.BackupComplete(out nint pending);
+        Await(hr, pending, nameof(BackupComplete), timeout);
+    }
+
+    public void AbortBackup() => Check(Com.AbortBackup(), nameof(AbortBackup));
+
+    public SnapshotProperties GetSnapshotProperties(Guid snapshotId)
+    {
+        VssSnapshotProp prop = default;
+        Check(Com.GetSnapshotProperties(snapshotId, &prop), nameof(GetSnapshotProperties), snapshotId.ToString());
+        try
+        {
+            return Copy(in prop);
+        }
+        finally
+        {
+            _api.FreeSnapshotProperties(ref prop);
+        }
+    }
+
+    /// <summary>Every snapshot VSS knows in the current context (Query of VSS_OBJECT_SNAPSHOT).</summary>
+    public IReadOnlyList<SnapshotProperties> QuerySnapshots()
+    {
+        Check(Com.Query(Guid.Empty, VssObjectType.None, VssObjectType.Snapshot, out nint enumPointer), nameof(Com.Query));
+        var snapshots = new List<SnapshotProperties>();
+        if (enumPointer == 0) return snapshots; // S_FALSE: nothing to enumerate
+        var enumerator = Wrap<IVssEnumObject>(enumPointer);
+        Marshal.Release(enumPointer);
+        try
+        {
+            VssObjectProp item = default;
+            while (true)
+            {
+                int hr = enumerator.Next(1, &item, out uint fetched);
+                Check(hr, "IVssEnumObject::Next");
+                if (fetched == 0) break;
+                try
+                {
+                    if (item.Type == VssObjectType.Snapshot) snapshots.Add(Copy(in item.Snap));
+                }
+                finally
+                {
+                    _api.FreeSnapshotProperties(ref item.Snap);
+                }
+            }
+        }
+        finally
+        {
+            ((ComObject)(object)enumerator).FinalRelease();
+        }
+        return snapshots;
+    }
+
+    public DeleteResult DeleteSnapshots(Guid sourceId, VssObjectType sourceType, bool force)
+    {
+        int hr = Com.DeleteSnapshots(sourceId, sourceType, force, out int deleted, out Guid nondeleted);
+        if (hr < 0)
+        {
+            var error = new VssException(hr, Itf + nameof(DeleteSnapshots), Detail(sourceId, deleted, nondeleted));
+            error.Data["deleted"] = deleted;
+            error.Data["nondeleted"] = nondeleted == Guid.Empty ? null : nondeleted;
+            throw error;
+        }
+        return new DeleteResult(deleted, null);
+    }
+
+    private string Detail(Guid sourceId, int deleted, Guid nondeleted)
+    {
+        string? fault = _api.TakeLastFault();
+        string what = $"{sourceId}; deleted {deleted}" + (nondeleted == Guid.Empty ? "" : $", could not delete {nondeleted}");
+        return fault is null ? what : $"{what}: {fault}";
+    }
+
+    /// <summary>Releases the component object now, never from a finalizer: VSS then sends BackupShutdown.</summary>
+    public void Release()
+    {
+        var com = Interlocked.Exchange(ref _com, null);
+        if (com is not null) ((ComObject)(object)com).FinalRelease();
+    }
+
+    private static string? Str(nint p) => p == 0 ? null : Marshal.PtrToStringUni(p);
+
+    private static SnapshotProperties Copy(in VssSnapshotProp p) => new(
+        p.SnapshotId, p.SnapshotSetId, p.SnapshotsCount, Str(p.SnapshotDeviceObject) ?? "", Str(p.OriginalVolumeName) ?? "",
+        Str(p.OriginatingMachine) ?? "", Str(p.ExposedName), Str(p.ExposedPath), p.ProviderId,
+        (VssVolumeSnapshotAttributes)p.SnapshotAttributes, DateTimeOffset.FromFileTime(p.CreationTimestamp).ToUniversalTime(), p.Status);
+}

@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices.Marshalling;
+using VssSession.Interop.Com;
+
+namespace VssSession.Interop.Emulator;
+
+/// <summary>The emulator's IVssAsync: an operation of the emulated service running on a worker thread.</summary>
+[GeneratedComClass]
+public sealed partial class EmulatedAsync : IVssAsync
+{
+    private readonly Task _operation;
+    private volatile bool _cancelled;
+
+    public EmulatedAsync(Func<Task> operation) => _operation = Task.Run(operation);
+
+    public int Cancel()
+    {
+        if (_operation.IsCompleted) return VssErrors.VSS_S_ASYNC_FINISHED;
+        _cancelled = true;
+        return VssErrors.S_OK;
+    }
+
+    public int Wait(uint dwMilliseconds)
+    {
+        try
+        {
+            _operation.Wait(dwMilliseconds == uint.MaxValue ? Timeout.Infinite : (int)Math.Min(dwMilliseconds, int.MaxValue));
+        }
+        catch (AggregateException)
+        {
+            // The outcome is reported by QueryStatus, as with VSS.
+        }
+        return VssErrors.S_OK;
+    }
+
+    public int QueryStatus(out int pHrResult, nint pReserved)
+    {
+        if (!_operation.IsCompleted) pHrResult = _cancelled ? VssErrors.VSS_S_ASYNC_CANCELLED : VssErrors.VSS_S_ASYNC_PENDING;
+        else if (_operation.Exception?.InnerException is EmulatorFault fault) pHrResult = fault.Code;
+        else if (_operation.IsFaulted) pHrResult = VssErrors.VSS_E_UNEXPECTED;
+        else pHrResult = _cancelled ? VssErrors.VSS_S_ASYNC_CANCELLED : VssErrors.VSS_S_ASYNC_FINISHED;
+        return VssErrors.S_OK;
+    }
+}

@@ -1,0 +1,302 @@
+using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VssSession.Interop.Com;
+
+namespace VssSession.Interop.Emulator;
+
+/// <summary>
+/// The emulator's IVssBackupComponents: the same vtable the Windows binding calls, each method forwarded to
+/// the emulated VSS service, which keeps the snapshots, the writers and the journal for every client.
+/// VSS's own rules (order of calls, contexts, limits) are enforced by the service, as VSS enforces them.
+/// </summary>
+[GeneratedComClass]
+public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponents, IFinalReleaseAware
+{
+    private readonly EmulatorConnection _service;
+    private List<WriterStatusRecord> _writerStatus = [];
+    private int _writerMetadataCount;
+
+    internal EmulatedBackupComponents(EmulatorConnection service)
+    {
+        _service = service;
+        _service.Call("open", new { pid = Environment.ProcessId });
+    }
+
+    /// <summary>The final Release: the service sends BackupShutdown to every writer and ends auto-release snapshots.</summary>
+    public void OnFinalRelease()
+    {
+        try { _service.Call("release"); }
+        finally { _service.Dispose(); }
+    }
+
+    private int Run(Action call)
+    {
+        try
+        {
+            call();
+            return VssErrors.S_OK;
+        }
+        catch (EmulatorFault fault)
+        {
+            EmulatedVss.LastFault = fault.Message;
+            return fault.Code;
+        }
+    }
+
+    private int RunAsync(string method, object? parameters, out nint ppAsync, Action<JsonNode?>? onResult = null)
+    {
+        var operation = new EmulatedAsync(() =>
+        {
+            try
+            {
+                var result = _service.Call(method, parameters);
+                onResult?.Invoke(result);
+            }
+            catch (EmulatorFault fault)
+            {
+                EmulatedVss.LastFault = fault.Message;
+                throw;
+            }
+            return Task.CompletedTask;
+        });
+        ppAsync = EmulatorComWrappers.Instance.GetInterface<IVssAsync>(operation);
+        return VssErrors.S_OK;
+    }
+
+    private static int NotSupported(string method)
+    {
+        EmulatedVss.LastFault = $"IVssBackupComponents::{method} is a restore-side method that the emulated VSS service does not support";
+        return VssErrors.E_NOTIMPL;
+    }
+
+    private static T Read<T>(JsonNode? node) =>
+        node.Deserialize<T>(EmulatorJson.Options) ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent an empty result");
+
+    public int GetWriterComponentsCount(out uint pcComponents)
+    {
+        pcComponents = 0;
+        EmulatedVss.LastFault = "the emulated VSS service does not report writer components yet";
+        return VssErrors.E_NOTIMPL;
+    }
+
+    public int GetWriterComponents(uint iWriter, out nint ppWriter)
+    {
+        ppWriter = 0;
+        EmulatedVss.LastFault = "the emulated VSS service does not report writer components yet";
+        return VssErrors.E_NOTIMPL;
+    }
+
+    public int InitializeForBackup(string? bstrXML) => Run(() => _service.Call("initializeForBackup", new { xml = bstrXML }));
+
+    public int SetBackupState(bool bSelectComponents, bool bBackupBootableSystemState, VssBackupType backupType, bool bPartialFileSupport) =>
+        Run(() => _service.Call("setBackupState", new { selectComponents = bSelectComponents, bootableSystemState = bBackupBootableSystemState, backupType = (int)backupType, partialFileSupport = bPartialFileSupport }));
+
+    public int InitializeForRestore(string? bstrXML) => NotSupported(nameof(InitializeForRestore));
+
+    public int SetRestoreState(VssRestoreType restoreType) => NotSupported(nameof(SetRestoreState));
+
+    public int GatherWriterMetadata(out nint pAsync) =>
+        RunAsync("gatherWriterMetadata", null, out pAsync, result => _writerMetadataCount = result?["writers"]?.AsArray().Count ?? 0);
+
+    public int GetWriterMetadataCount(out uint pcWriters)
+    {
+        pcWriters = (uint)_writerMetadataCount;
+        return VssErrors.S_OK;
+    }
+
+    public int GetWriterMetadata(uint iWriter, out Guid pidInstance, out nint ppMetadata)
+    {
+        pidInstance = Guid.Empty;
+        ppMetadata = 0;
+        EmulatedVss.LastFault = "the emulated VSS service does not expose IVssExamineWriterMetadata yet";
+        return VssErrors.E_NOTIMPL;
+    }
+
+    public int FreeWriterMetadata()
+    {
+        _writerMetadataCount = 0;
+        return VssErrors.S_OK;
+    }
+
+    public int AddComponent(Guid instanceId, Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName) =>
+        Run(() => _service.Call("addComponent", new { instanceId, writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName }));
+
+    public int PrepareForBackup(out nint ppAsync) => RunAsync("prepareForBackup", null, out ppAsync);
+
+    public int AbortBackup() => Run(() => _service.Call("abortBackup"));
+
+    public int GatherWriterStatus(out nint pAsync) =>
+        RunAsync("gatherWriterStatus", null, out pAsync, result => _writerStatus = Read<List<WriterStatusRecord>>(result?["writers"]));
+
+    public int GetWriterStatusCount(out uint pcWriters)
+    {
+        pcWriters = (uint)_writerStatus.Count;
+        return VssErrors.S_OK;
+    }
+
+    public int FreeWriterStatus()
+    {
+        _writerStatus = [];
+        return VssErrors.S_OK;
+    }
+
+    public int GetWriterStatus(uint iWriter, out Guid pidInstance, out Guid pidWriter, out string? pbstrWriter, out VssWriterState pnStatus, out int phResultFailure)
+    {
+        if (iWriter >= _writerStatus.Count)
+        {
+            (pidInstance, pidWriter, pbstrWriter, pnStatus, phResultFailure) = (Guid.Empty, Guid.Empty, null, VssWriterState.Unknown, 0);
+            return VssErrors.E_INVALIDARG;
+        }
+        var w = _writerStatus[(int)iWriter];
+        (pidInstance, pidWriter, pbstrWriter, pnStatus, phResultFailure) = (w.InstanceId, w.WriterId, w.Name, (VssWriterState)w.State, w.Failure);
+        return VssErrors.S_OK;
+    }
+
+    public int SetBackupSucceeded(Guid instanceId, Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, bool bSucceded) =>
+        Run(() => _service.Call("setBackupSucceeded", new { instanceId, writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName, succeeded = bSucceded }));
+
+    public int SetBackupOptions(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszBackupOptions) =>
+        Run(() => _service.Call("setBackupOptions", new { writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName, options = wszBackupOptions }));
+
+    public int SetSelectedForRestore(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, bool bSelectedForRestore) => NotSupported(nameof(SetSelectedForRestore));
+
+    public int SetRestoreOptions(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszRestoreOptions) => NotSupported(nameof(SetRestoreOptions));
+
+    public int SetAdditionalRestores(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, bool bAdditionalRestores) => NotSupported(nameof(SetAdditionalRestores));
+
+    public int SetPreviousBackupStamp(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszPreviousBackupStamp) =>
+        Run(() => _service.Call("setPreviousBackupStamp", new { writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName, stamp = wszPreviousBackupStamp }));
+
+    public int SaveAsXML(out string? pbstrXML)
+    {
+        string? xml = null;
+        int hr = Run(() => xml = _service.Call("saveAsXml")?["xml"]?.GetValue<string>());
+        pbstrXML = xml;
+        return hr;
+    }
+
+    public int BackupComplete(out nint ppAsync) => RunAsync("backupComplete", null, out ppAsync);
+
+    public int AddAlternativeLocationMapping(Guid writerId, VssComponentType componentType, string? wszLogicalPath, string? wszComponentName, string? wszPath, string? wszFilespec, bool bRecursive, string? wszDestination) => NotSupported(nameof(AddAlternativeLocationMapping));
+
+    public int AddRestoreSubcomponent(Guid writerId, VssComponentType componentType, string? wszLogicalPath, string? wszComponentName, string? wszSubComponentLogicalPath, string? wszSubComponentName, bool bRepair) => NotSupported(nameof(AddRestoreSubcomponent));
+
+    public int SetFileRestoreStatus(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, int status) => NotSupported(nameof(SetFileRestoreStatus));
+
+    public int AddNewTarget(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszPath, string? wszFileName, bool bRecursive, string? wszAlternatePath) => NotSupported(nameof(AddNewTarget));
+
+    public int SetRangesFilePath(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, uint iPartialFile, string? wszRangesFile) => NotSupported(nameof(SetRangesFilePath));
+
+    public int PreRestore(out nint ppAsync)
+    {
+        ppAsync = 0;
+        return NotSupported(nameof(PreRestore));
+    }
+
+    public int PostRestore(out nint ppAsync)
+    {
+        ppAsync = 0;
+        return NotSupported(nameof(PostRestore));
+    }
+
+    public int SetContext(int lContext) => Run(() => _service.Call("setContext", new { context = lContext }));
+
+    public int StartSnapshotSet(out Guid pSnapshotSetId)
+    {
+        Guid id = Guid.Empty;
+        int hr = Run(() => id = Read<Guid>(_service.Call("startSnapshotSet")?["snapshotSetId"]));
+        pSnapshotSetId = id;
+        return hr;
+    }
+
+    public int AddToSnapshotSet(string? pwszVolumeName, Guid ProviderId, out Guid pidSnapshot)
+    {
+        Guid id = Guid.Empty;
+        int hr = Run(() => id = Read<Guid>(_service.Call("addToSnapshotSet", new { volume = pwszVolumeName, providerId = ProviderId })?["snapshotId"]));
+        pidSnapshot = id;
+        return hr;
+    }
+
+    public int DoSnapshotSet(out nint ppAsync) => RunAsync("doSnapshotSet", null, out ppAsync);
+
+    public int DeleteSnapshots(Guid SourceObjectId, VssObjectType eSourceObjectType, bool bForceDelete, out int plDeletedSnapshots, out Guid pNondeletedSnapshotID)
+    {
+        (int deleted, Guid nondeleted) = (0, Guid.Empty);
+        int hr = Run(() =>
+        {
+            try
+            {
+                var result = _service.Call("deleteSnapshots", new { sourceId = SourceObjectId, sourceType = (int)eSourceObjectType, force = bForceDelete });
+                deleted = Read<int>(result?["deleted"]);
+            }
+            catch (EmulatorFault fault) when (fault.Data["deleted"] is int partial)
+            {
+                (deleted, nondeleted) = (partial, (Guid)fault.Data["nondeleted"]!);
+                throw;
+            }
+        });
+        (plDeletedSnapshots, pNondeletedSnapshotID) = (deleted, nondeleted);
+        return hr;
+    }
+
+    public int ImportSnapshots(out nint ppAsync)
+    {
+        ppAsync = 0;
+        return NotSupported(nameof(ImportSnapshots));
+    }
+
+    public int BreakSnapshotSet(Guid SnapshotSetId) => NotSupported(nameof(BreakSnapshotSet));
+
+    public int GetSnapshotProperties(Guid SnapshotId, VssSnapshotProp* pProp)
+    {
+        if (pProp is null) return VssErrors.E_INVALIDARG;
+        SnapshotRecord? record = null;
+        int hr = Run(() => record = Read<SnapshotRecord>(_service.Call("getSnapshotProperties", new { snapshotId = SnapshotId })));
+        if (record is not null) *pProp = record.ToNative();
+        return hr;
+    }
+
+    public int Query(Guid QueriedObjectId, VssObjectType eQueriedObjectType, VssObjectType eReturnedObjectsType, out nint ppEnum)
+    {
+        List<SnapshotRecord>? snapshots = null;
+        int hr = Run(() => snapshots = Read<List<SnapshotRecord>>(_service.Call("query", new { queriedObjectId = QueriedObjectId, queriedObjectType = (int)eQueriedObjectType, returnedObjectsType = (int)eReturnedObjectsType })?["snapshots"]));
+        ppEnum = snapshots is null ? 0 : EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(new EmulatedEnumObject(snapshots));
+        return hr;
+    }
+
+    public int IsVolumeSupported(Guid ProviderId, string? pwszVolumeName, out bool pbSupportedByThisProvider)
+    {
+        bool supported = false;
+        int hr = Run(() => supported = Read<bool>(_service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName })?["supported"]));
+        pbSupportedByThisProvider = supported;
+        return hr;
+    }
+
+    public int DisableWriterClasses(Guid* rgWriterClassId, uint cClassId) => Run(() => _service.Call("disableWriterClasses", new { ids = Ids(rgWriterClassId, cClassId) }));
+
+    public int EnableWriterClasses(Guid* rgWriterClassId, uint cClassId) => Run(() => _service.Call("enableWriterClasses", new { ids = Ids(rgWriterClassId, cClassId) }));
+
+    public int DisableWriterInstances(Guid* rgWriterInstanceId, uint cInstanceId) => Run(() => _service.Call("disableWriterInstances", new { ids = Ids(rgWriterInstanceId, cInstanceId) }));
+
+    private static Guid[] Ids(Guid* ids, uint count) => ids is null ? [] : new ReadOnlySpan<Guid>(ids, (int)count).ToArray();
+
+    public int ExposeSnapshot(Guid SnapshotId, string? wszPathFromRoot, int lAttributes, string? wszExpose, out nint pwszExposed)
+    {
+        pwszExposed = 0;
+        EmulatedVss.LastFault = "the emulated VSS service does not expose snapshots yet";
+        return VssErrors.E_NOTIMPL;
+    }
+
+    public int RevertToSnapshot(Guid SnapshotId, bool bForceDismount) => NotSupported(nameof(RevertToSnapshot));
+
+    public int QueryRevertStatus(string? pwszVolume, out nint ppAsync)
+    {
+        ppAsync = 0;
+        return NotSupported(nameof(QueryRevertStatus));
+    }
+}
+
+/// <summary>One writer's status as the emulated service reports it.</summary>
+public sealed record WriterStatusRecord(Guid InstanceId, Guid WriterId, string Name, int State, int Failure);

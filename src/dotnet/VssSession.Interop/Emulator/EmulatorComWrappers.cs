@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
+
+namespace VssSession.Interop.Emulator;
+
+/// <summary>An emulated COM object that must learn when its last reference is released, as the real
+/// IVssBackupComponents does: its final Release is the requester's termination (BackupShutdown).</summary>
+public interface IFinalReleaseAware
+{
+    void OnFinalRelease();
+}
+
+/// <summary>
+/// Exposes the emulator's [GeneratedComClass] objects as real COM objects. It takes the vtables the COM
+/// source generator built and swaps IUnknown::Release for one that tells the object when its count
+/// reaches zero; ComWrappers alone never tells a managed object that native code let go of it.
+/// </summary>
+public sealed unsafe class EmulatorComWrappers : ComWrappers
+{
+    public static readonly EmulatorComWrappers Instance = new();
+
+    private static readonly Guid IID_IUnknown = new("00000000-0000-0000-C000-000000000046");
+    private static delegate* unmanaged<nint, uint> s_runtimeRelease;
+    private readonly ConcurrentDictionary<Type, (nint Entries, int Count)> _vtables = new();
+
+    static EmulatorComWrappers()
+    {
+        GetIUnknownImpl(out _, out _, out nint release);
+        s_runtimeRelease = (delegate* unmanaged<nint, uint>)release;
+    }
+
+    /// <summary>A COM pointer (AddRef'ed, owned by the caller) to the given emulated object's interface.</summary>
+    public nint GetInterface<T>(object obj)
+    {
+        nint unknown = GetOrCreateComInterfaceForObject(obj, CreateComInterfaceFlags.CallerDefinedIUnknown);
+        try
+        {
+            Guid iid = typeof(T).GUID;
+            int hr = Marshal.QueryInterface(unknown, in iid, out nint itf);
+            Marshal.ThrowExceptionForHR(hr);
+            return itf;
+        }
+        finally
+        {
+            Marshal.Release(unknown);
+        }
+    }
+
+    protected override ComInterfaceEntry* ComputeVtables(object obj, CreateComInterfaceFlags flags, out int count)
+    {
+        var (entries, n) = _vtables.GetOrAdd(obj.GetType(), BuildVtables);
+        count = n;
+        return (ComInterfaceEntry*)entries;
+    }
+
+    private static (nint, int) BuildVtables(Type type)
+    {
+        var details = type.GetCustomAttributes().OfType<IComExposedDetails>().FirstOrDefault()
+            ?? throw new InvalidOperationException($"{type} is not a [GeneratedComClass].");
+        ComInterfaceEntry* generated = details.GetComInterfaceEntries(out int generatedCount);
+
+        // Entry 0 is the object's identity IUnknown (CallerDefinedIUnknown); then each generated interface.
+        int count = generatedCount + 1;
+        var entries = (ComInterfaceEntry*)RuntimeHelpers.AllocateTypeAssociatedMemory(type, sizeof(ComInterfaceEntry) * count);
+        entries[0].IID = IID_IUnknown;
+        entries[0].Vtable = PatchedCopy(type, generated[0].Vtable, 3);
+        for (int i = 0; i < generatedCount; i++)
+        {
+            entries[i + 1].IID = generated[i].IID;
+            entries[i + 1].Vtable = PatchedCopy(type, generated[i].Vtable, SlotCount(generated[i].IID));
+        }
+        return ((nint)entries, count);
+    }
+
+    private static int SlotCount(Guid iid)
+    {
+        foreach (var itf in typeof(EmulatorComWrappers).Assembly.GetTypes())
+            if (itf.IsInterface && itf.GUID == iid && itf.GetCustomAttribute<GeneratedComInterfaceAttribute>() is not null)
+                return 3 + itf.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Length;
+        throw new InvalidOperationException($"No COM interface with IID {iid} is declared.");
+    }
+
+    private static nint PatchedCopy(Type owner, nint vtable, int slots)
+    {
+        var copy = (nint*)RuntimeHelpers.AllocateTypeAssociatedMemory(owner, sizeof(nint) * slots);
+        new ReadOnlySpan<nint>((void*)vtable, slots).CopyTo(new Span<nint>(copy, slots));
+        copy[2] = (nint)(delegate* unmanaged<nint, uint>)&Release;
+        return (nint)copy;
+    }
+
+    [UnmanagedCallersOnly]
+    private static uint Release(nint self)
+    {
+        object target = ComInterfaceDispatch.GetInstance<object>((ComInterfaceDispatch*)self);
+        uint remaining = s_runtimeRelease(self);
+        if (remaining == 0 && target is IFinalReleaseAware aware)
+        {
+            try { aware.OnFinalRelease(); }
+            catch (Exception) { /* Release cannot fail; the service ends the session when the connection closes anyway. */ }
+        }
+        return remaining;
+    }
+
+    protected override object CreateObject(nint externalComObject, CreateObjectFlags flags) =>
+        throw new NotSupportedException("The emulator only exposes objects; the binding wraps them.");
+
+    protected override void ReleaseObjects(System.Collections.IEnumerable objects) =>
+        throw new NotSupportedException();
+}

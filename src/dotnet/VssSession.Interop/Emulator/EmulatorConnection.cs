@@ -1,0 +1,135 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace VssSession.Interop.Emulator;
+
+/// <summary>A failure the emulated VSS service reported: the HRESULT VSS would have returned, and why.</summary>
+public sealed class EmulatorFault(int hresult, string message) : Exception(message)
+{
+    public int Code { get; } = hresult;
+}
+
+/// <summary>
+/// One client connection to the emulated VSS service: JSON-RPC 2.0 with Content-Length framing (the
+/// framing vscode-jsonrpc speaks on the service's side) over a Unix domain socket. The connection is the
+/// component object's lifeline, as a client's RPC binding is to the real VSS service: when it closes
+/// without a release (the process died), the service ends the backup as VSS does for a vanished requester.
+/// </summary>
+public sealed class EmulatorConnection : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly object _gate = new();
+    private int _nextId;
+    private bool _closed;
+
+    private EmulatorConnection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+    }
+
+    public static EmulatorConnection Open(string socketPath)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new EmulatorFault(VssErrors.HResultOf("VSS_E_UNEXPECTED"),
+                $"the emulated VSS service is not running at {socketPath} ({e.SocketErrorCode}); start it with 'vss-session emulator start'");
+        }
+        return new EmulatorConnection(socket);
+    }
+
+    /// <summary>Sends one request and waits for its answer; a service error becomes an <see cref="EmulatorFault"/>.</summary>
+    public JsonNode? Call(string method, object? parameters = null)
+    {
+        lock (_gate)
+        {
+            if (_closed) throw new EmulatorFault(VssErrors.VSS_E_BAD_STATE, "the component object was released");
+            int id = ++_nextId;
+            var request = new JsonObject
+            {
+                ["jsonrpc"] = "2.0",
+                ["id"] = id,
+                ["method"] = method,
+                ["params"] = parameters is null ? new JsonObject() : JsonSerializer.SerializeToNode(parameters, parameters.GetType(), EmulatorJson.Options),
+            };
+            Write(request.ToJsonString());
+            while (true)
+            {
+                var reply = JsonNode.Parse(Read()) ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "empty reply from the emulated VSS service");
+                if (reply["id"] is null || reply["id"]!.GetValue<int>() != id) continue; // a notification
+                if (reply["error"] is JsonObject error)
+                {
+                    int hresult = error["data"]?["hresult"]?.GetValue<int>() ?? VssErrors.VSS_E_UNEXPECTED;
+                    var fault = new EmulatorFault(hresult, error["message"]?.GetValue<string>() ?? "the emulated VSS service failed");
+                    // DeleteSnapshots reports how far it got before the snapshot it could not delete.
+                    if (error["data"]?["deleted"] is JsonNode deleted) fault.Data["deleted"] = deleted.GetValue<int>();
+                    if (error["data"]?["nondeleted"] is JsonNode nondeleted) fault.Data["nondeleted"] = Guid.Parse(nondeleted.GetValue<string>());
+                    throw fault;
+                }
+                return reply["result"];
+            }
+        }
+    }
+
+    private void Write(string json)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(json);
+        byte[] header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
+        _stream.Write(header);
+        _stream.Write(body);
+        _stream.Flush();
+    }
+
+    private string Read()
+    {
+        int length = -1;
+        while (true)
+        {
+            string line = ReadHeaderLine();
+            if (line.Length == 0) break;
+            int colon = line.IndexOf(':');
+            if (colon > 0 && line[..colon].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                length = int.Parse(line[(colon + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (length < 0) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent a frame without Content-Length");
+        byte[] body = new byte[length];
+        _stream.ReadExactly(body);
+        return Encoding.UTF8.GetString(body);
+    }
+
+    private string ReadHeaderLine()
+    {
+        var line = new StringBuilder();
+        while (true)
+        {
+            int b = _stream.ReadByte();
+            if (b < 0) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service closed the connection");
+            if (b == '\n') return line.ToString().TrimEnd('\r');
+            line.Append((char)b);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            _closed = true;
+            _stream.Dispose();
+        }
+    }
+}
+
+internal static class EmulatorJson
+{
+    public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+}

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VssSession.Interop.Binding;
+using VssSession.Interop.Com;
+
+namespace VssSession.Interop;
+
+/// <summary>
+/// The edge-js boundary. Each entry point takes one JSON string, calls one binding method on a worker thread
+/// (the Node event loop never waits on VSS) and answers one JSON string: <c>{ "result": … }</c> or
+/// <c>{ "error": { name, hresult, message, … } }</c>. It only translates: the order of calls and every
+/// decision about a backup belong to the TypeScript lifecycle.
+/// </summary>
+public sealed class Facade
+{
+    private static readonly ConcurrentDictionary<int, BackupComponents> Components = new();
+    private static int s_nextHandle;
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private static Task<object> Run(object input, Func<JsonObject, object?> call) => Task.Run<object>(() =>
+    {
+        try
+        {
+            var args = JsonNode.Parse((string)input) as JsonObject ?? new JsonObject();
+            return JsonSerializer.Serialize(new { result = call(args) }, Json);
+        }
+        catch (VssException e)
+        {
+            return JsonSerializer.Serialize(new
+            {
+                error = new
+                {
+                    name = e.Name,
+                    hresult = e.HexCode,
+                    message = e.Message,
+                    operation = e.Operation,
+                    deleted = e.Data["deleted"],
+                    nondeleted = e.Data["nondeleted"],
+                },
+            }, Json);
+        }
+    });
+
+    private static BackupComponents Component(JsonObject args)
+    {
+        int handle = args["handle"]?.GetValue<int>() ?? 0;
+        return Components.TryGetValue(handle, out var component)
+            ? component
+            : throw new VssException(VssErrors.VSS_E_BAD_STATE, "IVssBackupComponents::*", $"no component object with handle {handle}; it was released and is never reused");
+    }
+
+    private static TimeSpan Timeout(JsonObject args) =>
+        args["timeoutMs"] is JsonNode ms ? TimeSpan.FromMilliseconds(ms.GetValue<double>()) : System.Threading.Timeout.InfiniteTimeSpan;
+
+    private static T Enum<T>(JsonObject args, string name) where T : struct, System.Enum =>
+        System.Enum.Parse<T>(args[name]!.GetValue<string>(), ignoreCase: true);
+
+    private static VssApi Api(JsonObject args) => args["service"]?["kind"]?.GetValue<string>() switch
+    {
+        "windows" => new WindowsVssApi(),
+        "emulator" => new EmulatorVssApi(args["service"]!["socket"]!.GetValue<string>()),
+        var other => throw new VssException(VssErrors.E_INVALIDARG, "CreateVssBackupComponents", $"unknown VSS service kind '{other}'"),
+    };
+
+    /// <summary>A no-op through the same path as every call (JSON in, worker thread, JSON out).</summary>
+    public Task<object> Ping(object input) => Run(input, _ => new { pong = true });
+
+    public Task<object> Create(object input) => Run(input, args =>
+    {
+        var component = BackupComponents.Create(Api(args));
+        int handle = Interlocked.Increment(ref s_nextHandle);
+        Components[handle] = component;
+        return new { handle };
+    });
+
+    public Task<object> InitializeForBackup(object input) => Run(input, args => { Component(args).InitializeForBackup(); return null; });
+
+    public Task<object> SetContext(object input) => Run(input, args => { Component(args).SetContext(Enum<VssSnapshotContext>(args, "context")); return null; });
+
+    public Task<object> SetBackupState(object input) => Run(input, args =>
+    {
+        Component(args).SetBackupState(
+            args["selectComponents"]?.GetValue<bool>() ?? false,
+            args["bootableSystemState"]?.GetValue<bool>() ?? false,
+            Enum<VssBackupType>(args, "backupType"),
+            args["partialFileSupport"]?.GetValue<bool>() ?? false);
+        return null;
+    });
+
+    public Task<object> GatherWriterMetadata(object input) => Run(input, args => { Component(args).GatherWriterMetadata(Timeout(args)); return null; });
+
+    public Task<object> GatherWriterStatus(object input) => Run(input, args => new
+    {
+        writers = Component(args).GatherWriterStatus(Timeout(args)).Select(w => new
+        {
+            w.Name,
+            w.WriterId,
+            w.InstanceId,
+            State = w.State.ToString(),
+            LastError = w.Failure == 0 ? null : VssErrors.NameOf(w.Failure),
+        }),
+    });
+
+    public Task<object> StartSnapshotSet(object input) => Run(input, args => new { snapshotSetId = Component(args).StartSnapshotSet() });
+
+    public Task<object> AddToSnapshotSet(object input) => Run(input, args => new { snapshotId = Component(args).AddToSnapshotSet(args["volume"]!.GetValue<string>()) });
+
+    public Task<object> PrepareForBackup(object input) => Run(input, args => { Component(args).PrepareForBackup(Timeout(args)); return null; });
+
+    public Task<object> DoSnapshotSet(object input) => Run(input, args => { Component(args).DoSnapshotSet(Timeout(args)); return null; });
+
+    public Task<object> BackupComplete(object input) => Run(input, args => { Component(args).BackupComplete(Timeout(args)); return null; });
+
+    public Task<object> AbortBackup(object input) => Run(input, args => { Component(args).AbortBackup(); return null; });
+
+    public Task<object> GetSnapshotProperties(object input) => Run(input, args => Snapshot(Component(args).GetSnapshotProperties(Guid.Parse(args["snapshotId"]!.GetValue<string>()))));
+
+    public Task<object> QuerySnapshots(object input) => Run(input, args => new { snapshots = Component(args).QuerySnapshots().Select(Snapshot) });
+
+    public Task<object> DeleteSnapshots(object input) => Run(input, args =>
+    {
+        var result = Component(args).DeleteSnapshots(Guid.Parse(args["sourceId"]!.GetValue<string>()), Enum<VssObjectType>(args, "sourceType"), args["force"]?.GetValue<bool>() ?? false);
+        return new { deleted = result.Deleted };
+    });
+
+    /// <summary>Release: the only reference goes now, so VSS sends BackupShutdown before this answers.</summary>
+    public Task<object> Release(object input) => Run(input, args =>
+    {
+        int handle = args["handle"]?.GetValue<int>() ?? 0;
+        if (Components.TryRemove(handle, out var component)) component.Release();
+        return null;
+    });
+
+    private static object Snapshot(SnapshotProperties s) => new
+    {
+        s.SnapshotId,
+        s.SnapshotSetId,
+        Volume = s.OriginalVolume,
+        DevicePath = s.DeviceObject,
+        s.ExposedName,
+        s.ExposedPath,
+        s.OriginatingMachine,
+        Persistent = s.Attributes.HasFlag(VssVolumeSnapshotAttributes.Persistent),
+        Attributes = (int)s.Attributes,
+        CreatedAt = s.CreatedAt,
+        Status = s.Status.ToString(),
+    };
+}

@@ -1,0 +1,45 @@
+import { ExitCode } from '../exit-codes';
+import { emulatorPaths, sessionHome } from '../paths';
+import { ensureRunning, readJournal, status, stop } from './control';
+import { EmulatorService } from './service';
+
+export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'journal' | 'serve', json: boolean): Promise<void> {
+  const paths = emulatorPaths(sessionHome());
+  const out = (value: unknown, text: string): void => void process.stdout.write((json ? JSON.stringify(value) : text) + "\n");
+  switch (action) {
+    case 'serve': {
+      const service = new EmulatorService(paths);
+      await service.listen();
+      const quit = () => void service.stop().then(() => process.exit(0));
+      process.on('SIGTERM', quit);
+      process.on('SIGINT', quit);
+      return;
+    }
+    case 'start': {
+      const s = await ensureRunning(paths);
+      return out(s, `emulated VSS service running (pid ${s.pid}, home ${s.home})`);
+    }
+    case 'stop': {
+      const stopped = await stop(paths);
+      return out({ stopped }, stopped ? 'emulated VSS service stopped' : 'emulated VSS service was not running');
+    }
+    case 'status': {
+      const s = await status(paths);
+      out(s ?? { running: false, home: paths.home }, s ? `running (pid ${s.pid}, ${s.clients} client(s), ${s.snapshots} snapshot(s), home ${s.home})` : `not running (home ${paths.home})`);
+      if (!s) process.exitCode = ExitCode.emulatorUnavailable;
+      return;
+    }
+    case 'journal': {
+      const entries = readJournal(paths);
+      if (json) {
+        for (const e of entries) process.stdout.write(JSON.stringify(e) + '\n');
+      } else {
+        for (const e of entries) {
+          const extra = e.backupCompleteReceived === undefined ? '' : ` backupCompleteReceived=${e.backupCompleteReceived}`;
+          process.stdout.write(`${e.time}  ${e.event.padEnd(18)} ${e.writer}  set=${e.snapshotSetId ?? '-'}  state=${e.state}${extra}\n`);
+        }
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as lockfile from 'proper-lockfile';
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
+import { defaults } from '../defaults';
+import { emulatorPaths, EmulatorPaths, ensureHome, selfCommand, sessionHome } from '../paths';
+import { JournalEntry } from './model';
+
+export interface ServiceStatus {
+  pid: number;
+  home: string;
+  socket: string;
+  startedAt: string;
+  clients: number;
+  snapshots: number;
+  writers: { name: string; writerId: string; instanceId: string; state: string }[];
+}
+
+export function pathsFor(home = sessionHome()): EmulatorPaths {
+  return emulatorPaths(home);
+}
+
+/** Sends one request to the running service; rejects when nothing listens. */
+export async function request<T>(paths: EmulatorPaths, method: string, params: object = {}): Promise<T> {
+  const socket = await connect(paths.socket);
+  const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+  connection.listen();
+  try {
+    return (await connection.sendRequest(method, params)) as T;
+  } finally {
+    connection.dispose();
+    socket.destroy();
+  }
+}
+
+function connect(socketPath: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+export async function status(paths: EmulatorPaths): Promise<ServiceStatus | null> {
+  try {
+    return await request<ServiceStatus>(paths, 'service.status');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the service if it is not running, detached from this process's stdin/stdout/stderr (its output
+ * goes to emulator.log), and waits until it listens. A lock file keeps two starters from racing.
+ */
+export async function ensureRunning(paths: EmulatorPaths): Promise<ServiceStatus> {
+  const running = await status(paths);
+  if (running) return running;
+  ensureHome(paths.home);
+  const release = await lockfile.lock(paths.lockTarget, { realpath: false, stale: 15_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 200 } });
+  try {
+    const again = await status(paths);
+    if (again) return again;
+    const log = fs.openSync(paths.log, 'a', 0o600);
+    const command = selfCommand(['emulator', 'serve']);
+    const child = spawn(command.file, command.args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, VSS_SESSION_HOME: paths.home },
+      windowsHide: true,
+    });
+    child.unref();
+    fs.closeSync(log);
+    const deadline = Date.now() + defaults.emulatorStartTimeoutMs;
+    while (Date.now() < deadline) {
+      const started = await status(paths);
+      if (started) return started;
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`the emulated VSS service did not start; see ${paths.log}`);
+  } finally {
+    await release();
+  }
+}
+
+/** Stops the service and waits for it to exit; resolves false when none was running. */
+export async function stop(paths: EmulatorPaths): Promise<boolean> {
+  const running = await status(paths);
+  if (!running) return false;
+  await request(paths, 'service.stop');
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (!isAlive(running.pid)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the emulated VSS service (pid ${running.pid}) did not exit within 5 s`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The journal's entries, oldest first. */
+export function readJournal(paths: EmulatorPaths): JournalEntry[] {
+  if (!fs.existsSync(paths.journal)) return [];
+  return fs
+    .readFileSync(paths.journal, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as JournalEntry);
+}

@@ -1,0 +1,113 @@
+// The emulated VSS service's vocabulary: contexts, writers, writer states, journal entries, snapshots.
+
+/** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */
+export const ContextValue = {
+  Backup: 0,
+  FileShareBackup: 16,
+  ClientAccessible: 29,
+  ClientAccessibleWriters: 13,
+  AppRollback: 9,
+  NasRollback: 25,
+  All: -1,
+} as const;
+export type ContextKey = keyof typeof ContextValue;
+
+export const Attr = { Persistent: 1, NoAutoRelease: 8, NoWriters: 16 } as const;
+
+export function contextName(value: number): ContextKey | undefined {
+  return (Object.keys(ContextValue) as ContextKey[]).find((k) => ContextValue[k] === value);
+}
+
+/** VSS_WRITER_STATE, by the numbers vss.h gives them. */
+export const WriterState = {
+  Unknown: 0,
+  Stable: 1,
+  WaitingForFreeze: 2,
+  WaitingForThaw: 3,
+  WaitingForPostSnapshot: 4,
+  WaitingForBackupComplete: 5,
+  FailedAtIdentify: 6,
+  FailedAtPrepareBackup: 7,
+  FailedAtPrepareSnapshot: 8,
+  FailedAtFreeze: 9,
+  FailedAtThaw: 10,
+  FailedAtPostSnapshot: 11,
+  FailedAtBackupComplete: 12,
+  FailedAtPreRestore: 13,
+  FailedAtPostRestore: 14,
+  FailedAtBackupShutdown: 15,
+} as const;
+export type WriterStateName = keyof typeof WriterState;
+
+/** The events a writer receives, named as in CVssWriter's On* handlers. */
+export type WriterEvent =
+  | 'Identify'
+  | 'PrepareForBackup'
+  | 'PrepareForSnapshot'
+  | 'Freeze'
+  | 'Thaw'
+  | 'PostSnapshot'
+  | 'BackupComplete'
+  | 'BackupShutdown'
+  | 'Abort';
+
+/** The state a writer is in after handling each event successfully. */
+export const StateAfter: Record<WriterEvent, WriterStateName> = {
+  Identify: 'Stable',
+  PrepareForBackup: 'Stable',
+  PrepareForSnapshot: 'WaitingForFreeze',
+  Freeze: 'WaitingForThaw',
+  Thaw: 'WaitingForPostSnapshot',
+  PostSnapshot: 'WaitingForBackupComplete',
+  BackupComplete: 'Stable',
+  BackupShutdown: 'Stable',
+  Abort: 'Stable',
+};
+
+export interface WriterDefinition {
+  name: string;
+  /** The writer class id (VSS_ID writerId). */
+  writerId: string;
+}
+
+/** The two writers every emulated service has, standing for an application database and the registry. */
+export const DefaultWriters: WriterDefinition[] = [
+  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01' },
+  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02' },
+];
+
+/** The emulated software provider's id (VSS_ID ProviderId). */
+export const EmulatedProviderId = 'b5946137-7b9f-4925-af80-51abd60b20d5';
+
+/** One line of the event journal (`vss-session emulator journal --json`). */
+export interface JournalEntry {
+  time: string;
+  event: WriterEvent;
+  writer: string;
+  writerId: string;
+  instanceId: string;
+  snapshotSetId: string | null;
+  state: WriterStateName;
+  error: string | null;
+  backupCompleteReceived?: boolean;
+  requesterPid: number | null;
+}
+
+/** A snapshot the emulated service keeps (persisted in emulator-state.json). */
+export interface SnapshotRecord {
+  snapshotId: string;
+  snapshotSetId: string;
+  snapshotsCount: number;
+  deviceObject: string;
+  originalVolume: string;
+  originatingMachine: string;
+  serviceMachine: string;
+  exposedName: string | null;
+  exposedPath: string | null;
+  providerId: string;
+  attributes: number;
+  createdAt: string;
+  /** VSS_SNAPSHOT_STATE: 12 = VSS_SS_CREATED. */
+  status: number;
+  context: ContextKey;
+}

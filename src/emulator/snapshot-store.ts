@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * A point-in-time copy of a directory, then made read-only, as a shadow copy is: later changes to the
+ * original do not reach it. Symbolic links are copied as links (never followed out of the volume).
+ */
+export function copyTreeReadOnly(source: string, target: string): void {
+  fs.cpSync(source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, errorOnExist: true, force: false });
+  setWritable(target, false);
+}
+
+/** Deletes a snapshot's copy, making it writable first. A missing copy is not an error. */
+export function removeTree(target: string): void {
+  if (!fs.existsSync(target)) return;
+  setWritable(target, true);
+  fs.rmSync(target, { recursive: true, force: true });
+}
+
+function setWritable(root: string, writable: boolean): void {
+  const visit = (p: string) => {
+    const stat = fs.lstatSync(p);
+    if (stat.isSymbolicLink()) return;
+    if (stat.isDirectory()) {
+      if (writable) fs.chmodSync(p, stat.mode | 0o700);
+      for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
+      if (!writable) fs.chmodSync(p, stat.mode & ~0o222);
+    } else if (!writable) {
+      fs.chmodSync(p, stat.mode & ~0o222);
+    } else {
+      fs.chmodSync(p, stat.mode | 0o200);
+    }
+  };
+  visit(root);
+}

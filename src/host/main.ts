@@ -1,0 +1,26 @@
+import { Interop } from '../requester/interop';
+import { resolveService } from '../requester/service';
+import { startHost } from './server';
+
+/**
+ * `vss-session host`: JSON-RPC on stdin/stdout, logs on stderr only. The session ends cleanly on stdin EOF
+ * and on SIGTERM, SIGINT and SIGHUP, so a PowerShell that exits or is killed never leaves a backup open.
+ */
+export async function runHost(): Promise<void> {
+  console.log = console.error; // stdout carries protocol only
+  let service: ReturnType<typeof resolveService> | null = null;
+  const host = startHost(process.stdin, process.stdout, {
+    interop: new Interop(),
+    service: () => (service ??= resolveService()),
+    onEnd: () => exitAfterFlush(0),
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
+    void host.shutdown().finally(() => exitAfterFlush(code));
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, onSignal);
+}
+
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}

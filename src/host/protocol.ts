@@ -1,0 +1,58 @@
+// The host's JSON-RPC 2.0 methods: one backup session per host process, spoken over stdio.
+import { RequestType, RequestType0 } from 'vscode-jsonrpc';
+import { BackupTypeName, ContextName } from '../defaults';
+import { CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
+
+export interface BackupInfo {
+  backupId: string;
+  context: ContextName;
+  backupType: BackupTypeName;
+  state: State;
+  hostProcessId: number;
+  writers: Writer[];
+}
+
+export interface SnapshotSetInfo {
+  snapshotSetId: string;
+  context: string;
+  persistent: boolean;
+  createdAt: string;
+  expiresAt: string | null;
+  snapshots: Snapshot[];
+}
+
+export interface CreateBackupParams {
+  context?: ContextName;
+  backupType?: BackupTypeName;
+  phaseTimeoutMs?: number;
+}
+
+export interface DeleteParams {
+  snapshotSetId?: string;
+  snapshotId?: string;
+  force?: boolean;
+}
+
+export interface DeleteResult {
+  deleted: number;
+  nondeletedSnapshotId: string | null;
+}
+
+/** The data of every VSS error response (code {@link VSS_ERROR_CODE}). */
+export interface VssErrorData {
+  name: string;
+  hresult: string;
+  message: string;
+}
+
+export const Methods = {
+  createBackup: new RequestType<CreateBackupParams, BackupInfo, VssErrorData>('backup/create'),
+  createSnapshotSet: new RequestType<{ volumes: string[] }, SnapshotSetInfo, VssErrorData>('snapshotSet/create'),
+  completeBackup: new RequestType0<BackupInfo, VssErrorData>('backup/complete'),
+  abortBackup: new RequestType0<BackupInfo, VssErrorData>('backup/abort'),
+  closeBackup: new RequestType0<CloseResult, VssErrorData>('backup/close'),
+  listSnapshotSets: new RequestType<{ snapshotSetId?: string }, SnapshotSetInfo[], VssErrorData>('snapshotSets/list'),
+  deleteSnapshots: new RequestType<DeleteParams, DeleteResult, VssErrorData>('snapshots/delete'),
+  /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */
+  ping: new RequestType0<{ pong: boolean }, VssErrorData>('host/ping'),
+} as const;

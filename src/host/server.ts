@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { createMessageConnection, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
+import { VSS_ERROR_CODE, BackupTypes, Contexts } from '../defaults';
+import { Interop, VssService } from '../requester/interop';
+import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot } from '../requester/lifecycle';
+import { VssError, vssError } from '../vss-error';
+import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
+
+export interface HostOptions {
+  interop: Interop;
+  /** Resolves the VSS service on first use (starting the emulated one if needed). */
+  service: () => Promise<VssService>;
+  /** Called once the session has ended (closed, or its client went away). */
+  onEnd?: (result: CloseResult | null) => void;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Groups snapshots into snapshot sets, in the order VSS listed them. */
+export function toSnapshotSets(snapshots: Snapshot[]): SnapshotSetInfo[] {
+  const sets = new Map<string, SnapshotSetInfo>();
+  for (const s of snapshots) {
+    let set = sets.get(s.snapshotSetId);
+    if (!set) {
+      set = { snapshotSetId: s.snapshotSetId, context: contextOf(s.attributes), persistent: s.persistent, createdAt: s.createdAt, expiresAt: null, snapshots: [] };
+      sets.set(s.snapshotSetId, set);
+    }
+    set.snapshots.push(s);
+  }
+  return [...sets.values()];
+}
+
+function contextOf(attributes: number): string {
+  const byValue: Record<number, string> = { 0: 'Backup', 16: 'FileShareBackup', 29: 'ClientAccessible', 13: 'ClientAccessibleWriters', 9: 'AppRollback' };
+  return byValue[attributes & 29] ?? `0x${attributes.toString(16)}`;
+}
+
+function toResponseError(e: unknown): ResponseError<unknown> {
+  if (e instanceof ResponseError) return e;
+  const error = e instanceof VssError ? e : new VssError('VSS_E_UNEXPECTED', '0x80042302', `internal error: ${(e as Error)?.message ?? String(e)}`);
+  return new ResponseError(VSS_ERROR_CODE, error.message, error.toJSON());
+}
+
+function guid(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !GUID.test(value)) throw vssError('E_INVALIDARG', `${what} must be a GUID like 00000000-0000-0000-0000-000000000000, not ${JSON.stringify(value)}`);
+  return value.toLowerCase();
+}
+
+/**
+ * The host's JSON-RPC session over any pair of streams: at most one backup, plus queries and deletes that
+ * use their own short-lived component objects. When the client goes away (the stream ends) an open backup
+ * is ended as Close-VssBackup would end it, after AbortBackup if it was between PrepareForBackup and BackupComplete.
+ */
+export interface Host {
+  connection: MessageConnection;
+  /** Ends the session now (a signal, the client gone): AbortBackup if needed, then Release. */
+  shutdown(): Promise<void>;
+}
+
+export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, options: HostOptions): Host {
+  const connection = createMessageConnection(input, output);
+  let backup: BackupLifecycle | null = null;
+  let ended = false;
+  let pending: Promise<unknown> = Promise.resolve();
+
+  // Requests run one at a time, in order: a backup is a sequence, and VSS calls on one object do not overlap.
+  const serial = <P, R>(handler: (params: P) => Promise<R>) => (params: P) => {
+    const run = pending.then(() => handler(params));
+    pending = run.catch(() => undefined);
+    return run.catch((e) => {
+      throw toResponseError(e);
+    });
+  };
+
+  const info = (b: BackupLifecycle): BackupInfo => ({ ...b.describe(), hostProcessId: process.pid });
+  const current = (): BackupLifecycle => {
+    if (!backup) throw vssError('VSS_E_BAD_STATE', 'no backup is open in this host: send backup/create first');
+    return backup;
+  };
+
+  const end = async (result: CloseResult | null) => {
+    if (ended) return;
+    ended = true;
+    options.onEnd?.(result);
+  };
+
+  connection.onRequest(Methods.createBackup, serial(async (params) => {
+    if (backup) throw vssError('VSS_E_BAD_STATE', `this host already holds backup ${backup.backupId}; a host process serves one backup`);
+    const p = params ?? {};
+    if (p.context !== undefined && !Contexts.includes(p.context)) throw vssError('E_INVALIDARG', `context must be one of ${Contexts.join(', ')}, not ${JSON.stringify(p.context)}`);
+    if (p.backupType !== undefined && !BackupTypes.includes(p.backupType)) throw vssError('E_INVALIDARG', `backupType must be one of ${BackupTypes.join(', ')}, not ${JSON.stringify(p.backupType)}`);
+    const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), p);
+    await candidate.begin();
+    backup = candidate;
+    return info(backup);
+  }));
+
+  connection.onRequest(Methods.createSnapshotSet, serial(async (params) => {
+    const volumes = params?.volumes;
+    if (!Array.isArray(volumes) || volumes.length === 0 || !volumes.every((v) => typeof v === 'string' && v.length > 0)) {
+      throw vssError('E_INVALIDARG', 'volumes must be a non-empty array of volume paths');
+    }
+    const b = current();
+    const set = await b.createSnapshotSet(volumes);
+    const persistent = set.snapshots.some((s) => s.persistent);
+    return { snapshotSetId: set.snapshotSetId, context: b.describe().context, persistent, createdAt: set.snapshots[0]?.createdAt ?? new Date().toISOString(), expiresAt: null, snapshots: set.snapshots };
+  }));
+
+  connection.onRequest(Methods.completeBackup, serial(async () => {
+    const b = current();
+    await b.complete();
+    return info(b);
+  }));
+
+  connection.onRequest(Methods.abortBackup, serial(async () => {
+    const b = current();
+    await b.abort();
+    return info(b);
+  }));
+
+  connection.onRequest(Methods.closeBackup, serial(async () => {
+    const result = await current().release();
+    setImmediate(() => void end(result));
+    return result;
+  }));
+
+  connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
+    const wanted = params?.snapshotSetId === undefined ? undefined : guid(params.snapshotSetId, 'snapshotSetId');
+    const sets = toSnapshotSets(await querySnapshots(options.interop, await options.service()));
+    return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
+  }));
+
+  connection.onRequest(Methods.deleteSnapshots, serial(async (params) => {
+    const p = params ?? {};
+    if ((p.snapshotSetId === undefined) === (p.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of snapshotSetId or snapshotId');
+    const [id, type] = p.snapshotSetId !== undefined ? [guid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [guid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
+    try {
+      const { deleted } = await deleteSnapshots(options.interop, await options.service(), id, type, p.force === true);
+      return { deleted, nondeletedSnapshotId: null };
+    } catch (e) {
+      if (e instanceof VssError && e.details.nondeleted) {
+        e.details.nondeletedSnapshotId = e.details.nondeleted;
+      }
+      throw e;
+    }
+  }));
+
+  connection.onRequest(Methods.ping, serial(() => options.interop.call<{ pong: boolean }>('Ping')));
+
+  let shuttingDown: Promise<void> | null = null;
+  const shutdown = () =>
+    (shuttingDown ??= (async () => {
+      await pending;
+      const b = backup;
+      if (!b || b.state === 'released') return end(null);
+      await b.abort().catch(() => undefined);
+      await b.release().then(end, () => end(null));
+    })());
+
+  // The client went away: end the backup as VSS would for a requester that vanished.
+  connection.onClose(() => void shutdown());
+
+  connection.listen();
+  return { connection, shutdown };
+}

@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runtimeDir } from '../paths';
+import { VssError } from '../vss-error';
+
+/** Where the C# assembly gets its component objects from. */
+export type VssService = { kind: 'windows' } | { kind: 'emulator'; socket: string };
+
+/** The entry points of VssSession.Interop.Facade, each one JSON string in and one JSON string out. */
+export type FacadeMethod =
+  | 'Ping'
+  | 'Create'
+  | 'InitializeForBackup'
+  | 'SetContext'
+  | 'SetBackupState'
+  | 'GatherWriterMetadata'
+  | 'GatherWriterStatus'
+  | 'StartSnapshotSet'
+  | 'AddToSnapshotSet'
+  | 'PrepareForBackup'
+  | 'DoSnapshotSet'
+  | 'BackupComplete'
+  | 'AbortBackup'
+  | 'GetSnapshotProperties'
+  | 'QuerySnapshots'
+  | 'DeleteSnapshots'
+  | 'Release';
+
+type EdgeFunc = (input: string, callback: (error: Error | null, result: string) => void) => void;
+
+interface FacadeReply<T> {
+  result?: T;
+  error?: { name: string; hresult: string; message: string } & Record<string, unknown>;
+}
+
+/**
+ * The one place that loads .NET: edge-js in CoreCLR mode, with the C# assembly's folder as its app root.
+ * Nothing is loaded until the first call, so commands that need no .NET never start the runtime.
+ */
+export class Interop {
+  private readonly functions = new Map<FacadeMethod, EdgeFunc>();
+  private edge: { func(options: object): EdgeFunc } | undefined;
+
+  constructor(private readonly dir = runtimeDir()) {}
+
+  private load() {
+    if (this.edge) return this.edge;
+    const appRoot = path.join(this.dir, 'dotnet');
+    const native = path.join(this.dir, 'edge_coreclr.node');
+    for (const needed of [path.join(appRoot, 'VssSession.Interop.dll'), native]) {
+      if (!fs.existsSync(needed)) throw new Error(`${needed} is missing; run 'npm run build' (or reinstall the module)`);
+    }
+    process.env.EDGE_USE_CORECLR = '1';
+    process.env.EDGE_APP_ROOT = appRoot;
+    process.env.EDGE_NATIVE = native;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.edge = require('edge-js') as { func(options: object): EdgeFunc };
+    return this.edge;
+  }
+
+  private entry(method: FacadeMethod): EdgeFunc {
+    let fn = this.functions.get(method);
+    if (!fn) {
+      fn = this.load().func({
+        assemblyFile: path.join(this.dir, 'dotnet', 'VssSession.Interop.dll'),
+        typeName: 'VssSession.Interop.Facade',
+        methodName: method,
+      });
+      this.functions.set(method, fn);
+    }
+    return fn;
+  }
+
+  /** Calls one facade entry point; a VSS failure rejects with a {@link VssError}. */
+  call<T = null>(method: FacadeMethod, input: object = {}): Promise<T> {
+    const fn = this.entry(method);
+    return new Promise<T>((resolve, reject) => {
+      fn(JSON.stringify(input), (error, json) => {
+        if (error) return reject(error);
+        const reply = JSON.parse(json) as FacadeReply<T>;
+        if (reply.error) {
+          const { name, hresult, message, ...details } = reply.error;
+          return reject(new VssError(name, hresult, message, details));
+        }
+        resolve(reply.result as T);
+      });
+    });
+  }
+}

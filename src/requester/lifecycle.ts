@@ -1,0 +1,246 @@
+import { BackupTypeName, ContextName, defaults } from '../defaults';
+import { vssError } from '../vss-error';
+import { Interop, VssService } from './interop';
+
+/** The requester's states, in the order a backup goes through them. */
+export const States = [
+  'created',
+  'initialized',
+  'metadataGathered',
+  'snapshotSetStarted',
+  'volumesAdded',
+  'prepared',
+  'snapshotsDone',
+  'completed',
+  'aborted',
+  'released',
+] as const;
+export type State = (typeof States)[number];
+
+export type Operation =
+  | 'InitializeForBackup'
+  | 'SetContext'
+  | 'SetBackupState'
+  | 'GatherWriterMetadata'
+  | 'GatherWriterStatus'
+  | 'StartSnapshotSet'
+  | 'AddToSnapshotSet'
+  | 'PrepareForBackup'
+  | 'DoSnapshotSet'
+  | 'BackupComplete'
+  | 'AbortBackup'
+  | 'Release';
+
+const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
+const AFTER_METADATA: State[] = ['metadataGathered', 'snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone', 'completed', 'aborted'];
+
+/** Every legal call: the states it may come from and the state it leaves (undefined: unchanged). */
+export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
+  InitializeForBackup: { from: ['created'], to: 'initialized' },
+  SetContext: { from: ['initialized'] },
+  SetBackupState: { from: ['initialized'] },
+  GatherWriterMetadata: { from: ['initialized'], to: 'metadataGathered' },
+  GatherWriterStatus: { from: AFTER_METADATA },
+  StartSnapshotSet: { from: ['metadataGathered'], to: 'snapshotSetStarted' },
+  AddToSnapshotSet: { from: ['snapshotSetStarted', 'volumesAdded'], to: 'volumesAdded' },
+  PrepareForBackup: { from: ['volumesAdded'], to: 'prepared' },
+  DoSnapshotSet: { from: ['prepared'], to: 'snapshotsDone' },
+  BackupComplete: { from: ['snapshotsDone'], to: 'completed' },
+  AbortBackup: { from: ['snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone'], to: 'aborted' },
+  Release: { from: ANY_LIVE, to: 'released' },
+};
+
+/** What may follow a state, for error messages. */
+export function nextOperations(state: State): Operation[] {
+  return (Object.keys(Transitions) as Operation[]).filter((op) => Transitions[op].from.includes(state));
+}
+
+export interface Writer {
+  name: string;
+  writerId: string;
+  instanceId: string;
+  state: string;
+  lastError: string | null;
+}
+
+export interface Snapshot {
+  snapshotId: string;
+  snapshotSetId: string;
+  volume: string;
+  devicePath: string;
+  exposedName: string | null;
+  exposedPath: string | null;
+  originatingMachine: string;
+  persistent: boolean;
+  attributes: number;
+  createdAt: string;
+  status: string;
+}
+
+export interface BackupOptions {
+  context?: ContextName;
+  backupType?: BackupTypeName;
+  phaseTimeoutMs?: number;
+}
+
+export interface CloseResult {
+  backupId: string;
+  state: State;
+  writers: { name: string; writerId: string; backupCompleteReceived: boolean }[];
+  endedSnapshots: string[];
+  keptSnapshots: string[];
+}
+
+/**
+ * One backup: one component object, driven through VSS's requester sequence by the transition table above.
+ * A failure between StartSnapshotSet and BackupComplete aborts the backup before it is reported, so writers
+ * never wait for a BackupComplete that will not come.
+ */
+export class BackupLifecycle {
+  private stateValue: State = 'created';
+  private handle = 0;
+  private writersValue: Writer[] = [];
+  private snapshotSetIdValue: string | null = null;
+  private snapshotsValue: Snapshot[] = [];
+  private readonly context: ContextName;
+  private readonly backupType: BackupTypeName;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly interop: Interop,
+    private readonly service: VssService,
+    readonly backupId: string,
+    options: BackupOptions = {},
+  ) {
+    this.context = options.context ?? defaults.context;
+    this.backupType = options.backupType ?? defaults.backupType;
+    this.timeoutMs = options.phaseTimeoutMs ?? defaults.phaseTimeoutMs;
+  }
+
+  get state(): State {
+    return this.stateValue;
+  }
+  get writers(): Writer[] {
+    return this.writersValue;
+  }
+  get snapshotSetId(): string | null {
+    return this.snapshotSetIdValue;
+  }
+  get snapshots(): Snapshot[] {
+    return this.snapshotsValue;
+  }
+
+  describe() {
+    return { backupId: this.backupId, context: this.context, backupType: this.backupType, state: this.stateValue, writers: this.writersValue };
+  }
+
+  private async step<T>(op: Operation, input: object = {}): Promise<T> {
+    const rule = Transitions[op];
+    if (!rule.from.includes(this.stateValue)) {
+      const next = nextOperations(this.stateValue);
+      throw vssError(
+        'VSS_E_BAD_STATE',
+        `${op} is not allowed now: the backup is ${this.stateValue}` +
+          (next.length ? `; what may come next: ${next.join(', ')}` : '; it was released and is never reused: start a new backup'),
+        { state: this.stateValue, operation: op },
+      );
+    }
+    const result = await this.interop.call<T>(op, { handle: this.handle, timeoutMs: this.timeoutMs, ...input });
+    if (rule.to) this.stateValue = rule.to;
+    return result;
+  }
+
+  /** CreateVssBackupComponents, InitializeForBackup, SetContext, SetBackupState, GatherWriterMetadata, GatherWriterStatus. */
+  async begin(): Promise<void> {
+    if (this.stateValue !== 'created' || this.handle !== 0) throw vssError('VSS_E_BAD_STATE', 'this backup was already begun');
+    this.handle = (await this.interop.call<{ handle: number }>('Create', { service: this.service })).handle;
+    try {
+      await this.step('InitializeForBackup');
+      await this.step('SetContext', { context: this.context });
+      await this.step('SetBackupState', { backupType: this.backupType, selectComponents: false, bootableSystemState: false, partialFileSupport: false });
+      await this.step('GatherWriterMetadata');
+      await this.refreshWriters();
+    } catch (e) {
+      await this.release().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async refreshWriters(): Promise<Writer[]> {
+    this.writersValue = (await this.step<{ writers: Writer[] }>('GatherWriterStatus')).writers;
+    return this.writersValue;
+  }
+
+  /** StartSnapshotSet, AddToSnapshotSet per volume, PrepareForBackup, DoSnapshotSet, GetSnapshotProperties. */
+  async createSnapshotSet(volumes: string[]): Promise<{ snapshotSetId: string; snapshots: Snapshot[] }> {
+    if (volumes.length === 0) throw vssError('E_INVALIDARG', 'name at least one volume to snapshot');
+    this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
+    try {
+      const ids: string[] = [];
+      for (const volume of volumes) ids.push((await this.step<{ snapshotId: string }>('AddToSnapshotSet', { volume })).snapshotId);
+      await this.step('PrepareForBackup');
+      await this.refreshWriters();
+      await this.step('DoSnapshotSet');
+      await this.refreshWriters();
+      this.snapshotsValue = [];
+      for (const snapshotId of ids) this.snapshotsValue.push(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId }));
+      return { snapshotSetId: this.snapshotSetIdValue, snapshots: this.snapshotsValue };
+    } catch (e) {
+      await this.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** BackupComplete, then GatherWriterStatus (writers clean up their session state only then). */
+  async complete(): Promise<void> {
+    await this.step('BackupComplete');
+    await this.refreshWriters();
+  }
+
+  /** AbortBackup where VSS allows it; the object stays ready for Release. */
+  async abort(): Promise<void> {
+    if (Transitions.AbortBackup.from.includes(this.stateValue)) await this.step('AbortBackup');
+  }
+
+  /** Release: writers get BackupShutdown, auto-release snapshots end. Safe to call twice. */
+  async release(): Promise<CloseResult> {
+    const before = this.stateValue;
+    if (before !== 'released' && this.handle !== 0) await this.step('Release');
+    this.stateValue = 'released';
+    const completed = before === 'completed';
+    const persistent = this.snapshotsValue.filter((s) => s.persistent).map((s) => s.snapshotId);
+    return {
+      backupId: this.backupId,
+      state: before,
+      writers: this.writersValue.map((w) => ({ name: w.name, writerId: w.writerId, backupCompleteReceived: completed })),
+      endedSnapshots: this.snapshotsValue.filter((s) => !s.persistent).map((s) => s.snapshotId),
+      keptSnapshots: persistent,
+    };
+  }
+}
+
+/** A short-lived component object for work outside a backup (query, delete), in context VSS_CTX_ALL. */
+export async function withAdminComponent<T>(interop: Interop, service: VssService, work: (handle: number) => Promise<T>): Promise<T> {
+  const { handle } = await interop.call<{ handle: number }>('Create', { service });
+  try {
+    await interop.call('InitializeForBackup', { handle });
+    await interop.call('SetContext', { handle, context: 'All' });
+    return await work(handle);
+  } finally {
+    await interop.call('Release', { handle });
+  }
+}
+
+export async function querySnapshots(interop: Interop, service: VssService): Promise<Snapshot[]> {
+  return withAdminComponent(interop, service, async (handle) => (await interop.call<{ snapshots: Snapshot[] }>('QuerySnapshots', { handle })).snapshots);
+}
+
+export async function deleteSnapshots(
+  interop: Interop,
+  service: VssService,
+  sourceId: string,
+  sourceType: 'SnapshotSet' | 'Snapshot',
+  force: boolean,
+): Promise<{ deleted: number }> {
+  return withAdminComponent(interop, service, (handle) => interop.call<{ deleted: number }>('DeleteSnapshots', { handle, sourceId, sourceType, force }));
+}

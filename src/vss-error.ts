@@ -1,0 +1,41 @@
+/** A failed VSS call as it crosses every layer: the VSS name, its HRESULT and the operator's next step. */
+export class VssError extends Error {
+  constructor(
+    readonly vssName: string,
+    readonly hresult: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'VssError';
+  }
+
+  toJSON(): { name: string; hresult: string; message: string } & Record<string, unknown> {
+    return { ...this.details, name: this.vssName, hresult: this.hresult, message: this.message };
+  }
+}
+
+/** The HRESULTs the TypeScript side raises itself (the C# side names every other one). */
+export const HResult = {
+  VSS_E_BAD_STATE: '0x80042301',
+  VSS_E_UNEXPECTED: '0x80042302',
+  VSS_E_OBJECT_NOT_FOUND: '0x80042308',
+  VSS_E_VOLUME_NOT_SUPPORTED: '0x8004230C',
+  VSS_E_OBJECT_ALREADY_EXISTS: '0x8004230D',
+  VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED: '0x80042312',
+  VSS_E_SNAPSHOT_SET_IN_PROGRESS: '0x80042316',
+  VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED: '0x80042317',
+  VSS_E_UNEXPECTED_PROVIDER_ERROR: '0x8004230F',
+  VSS_E_UNSUPPORTED_CONTEXT: '0x8004231B',
+  E_INVALIDARG: '0x80070057',
+} as const;
+export type HResultName = keyof typeof HResult;
+
+export function vssError(name: HResultName, message: string, details: Record<string, unknown> = {}): VssError {
+  return new VssError(name, HResult[name], message, details);
+}
+
+/** Parses an HRESULT written as hex ("0x80042308") into the signed 32-bit integer COM uses. */
+export function hresultValue(hex: string): number {
+  return Number.parseInt(hex, 16) | 0;
+}
