@@ -4,10 +4,13 @@
 //   2. PowerShell 7 (dotnet tool) and Pester 5 (NuGet), both under .tools/
 //   3. the C# assembly, published with everything edge-js needs into module/bin/dotnet
 //   4. the TypeScript: type-checked and compiled (dist/), bundled to one file, made an executable by pkg
+//   5. the PowerShell module from ps/ into module/
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { edgeAddon, exe, moduleBin, node22, pester, powershell, root, tools } from './config.mjs';
+import { buildModule } from './module.mjs';
+import { modulesDir } from './pwsh.mjs';
 import { run, timed } from './run.mjs';
 
 const buildOnly = process.argv.includes('--build-only');
@@ -106,6 +109,7 @@ try {
   timed('C# assembly (dotnet publish)', dotnetAssembly);
   const bundle = timed('TypeScript (tsc + esbuild)', typescript);
   timed('single executable (pkg)', () => executable(bundle));
+  timed('PowerShell module', () => { buildModule(); modulesDir(); });
   console.log(`==> set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s; executable: ${exe} (${(fs.statSync(exe).size / 1e6).toFixed(1)} MB)`);
 } catch (e) {
   console.error(`set-up failed: ${e.message}`);

@@ -70,6 +70,7 @@ export class EmulatorService {
   private readonly writers: WriterInstance[];
   private snapshots: SnapshotRecord[] = [];
   private readonly sessions = new Set<Session>();
+  private readonly sockets = new Set<net.Socket>();
   private creatingSet: { session: Session; snapshotSetId: string } | null = null;
   private nextSessionId = 1;
   private readonly startedAt = new Date();
@@ -93,6 +94,7 @@ export class EmulatorService {
 
   async stop(): Promise<void> {
     for (const session of this.sessions) this.terminate(session, 'disconnect');
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     fs.rmSync(this.paths.pidFile, { force: true });
   }
@@ -160,12 +162,14 @@ export class EmulatorService {
       ended: false,
     };
     this.sessions.add(session);
+    this.sockets.add(socket);
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
     this.register(connection, session);
     // The connection is the component object's lifeline: when it ends without a release, the requester died.
     socket.on('close', () => {
       this.terminate(session, 'disconnect');
       this.sessions.delete(session);
+      this.sockets.delete(socket);
       connection.dispose();
     });
     socket.on('error', () => socket.destroy());

@@ -118,11 +118,8 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     return info(b);
   }));
 
-  connection.onRequest(Methods.closeBackup, serial(async () => {
-    const result = await current().release();
-    setImmediate(() => void end(result));
-    return result;
-  }));
+  // The host stays up after Release until its client closes stdin, so the answer is never cut off by exit.
+  connection.onRequest(Methods.closeBackup, serial(() => current().release()));
 
   connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
     const wanted = params?.snapshotSetId === undefined ? undefined : guid(params.snapshotSetId, 'snapshotSetId');

@@ -1,0 +1,29 @@
+@{
+    RootModule           = 'VssSession.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '3f6b2d0e-9c41-4a57-8e2f-6d1b7c5a9e40'
+    Author               = 'VssSession developers'
+    CompanyName          = 'VssSession'
+    Copyright            = '(c) VssSession developers. MIT License.'
+    Description          = 'The requester side of the Windows Volume Shadow Copy Service: take, use and end shadow copies correctly on every path. Runs against an emulated VSS service on Linux and macOS.'
+    PowerShellVersion    = '7.2'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('VssSession.Format.ps1xml')
+    FunctionsToExport    = @(
+        'Close-VssBackup'
+        'Complete-VssBackup'
+        'Get-VssSnapshotSet'
+        'New-VssBackup'
+        'New-VssSnapshotSet'
+        'Remove-VssSnapshotSet'
+    )
+    CmdletsToExport      = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('VSS', 'ShadowCopy', 'Backup', 'Windows', 'Snapshot')
+            ProjectUri = 'https://example.invalid/vss-session'
+        }
+    }
+}

@@ -1,0 +1,122 @@
+# Helpers shared by the public commands: the executable, host sessions, typed output and ErrorRecords.
+
+$script:Executable = Join-Path (Join-Path $PSScriptRoot 'bin') $(if ($IsWindows) { 'vss-session.exe' } else { 'vss-session' })
+
+# The open backups of this PowerShell session: BackupId -> VssHostClient.
+$script:Backups = @{}
+
+function New-VssHostClient {
+    [VssHostClient]::new($script:Executable)
+}
+
+# One VSS call through the host, with -Verbose showing the call and its duration.
+function Invoke-VssHost {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [VssHostClient] $Client,
+        [Parameter(Mandatory)] [string] $Method,
+        [object] $Params = @{},
+        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    try {
+        $Client.Call($Method, $Params, { param($line) $Cmdlet.WriteDebug($line) })
+    } finally {
+        $Cmdlet.WriteVerbose(('{0} ({1:n0} ms)' -f $Method, $watch.Elapsed.TotalMilliseconds))
+    }
+}
+
+function Get-VssErrorCategory([string] $Name) {
+    switch ($Name) {
+        'VSS_E_OBJECT_NOT_FOUND' { 'ObjectNotFound' }
+        'VSS_E_BAD_STATE' { 'InvalidOperation' }
+        'E_INVALIDARG' { 'InvalidArgument' }
+        'VSS_E_VOLUME_NOT_SUPPORTED' { 'InvalidArgument' }
+        'VSS_E_SNAPSHOT_SET_IN_PROGRESS' { 'ResourceBusy' }
+        'VSS_E_OBJECT_ALREADY_EXISTS' { 'ResourceExists' }
+        'E_ACCESSDENIED' { 'PermissionDenied' }
+        { $_ -like 'VSS_E_MAXIMUM_*' } { 'LimitsExceeded' }
+        { $_ -like 'VSS_E_WRITERERROR_*' } { 'OperationStopped' }
+        default { 'NotSpecified' }
+    }
+}
+
+# An ErrorRecord whose FullyQualifiedErrorId is the VSS error name (PowerShell appends ",<Command>").
+function New-VssErrorRecord {
+    param([Parameter(Mandatory)] [System.Exception] $Exception, [object] $Target)
+    $inner = $Exception
+    while ($inner -isnot [VssSessionException] -and $null -ne $inner.InnerException) { $inner = $inner.InnerException }
+    if ($inner -is [VssSessionException]) {
+        [System.Management.Automation.ErrorRecord]::new($inner, $inner.VssName, (Get-VssErrorCategory $inner.VssName), $Target)
+    } else {
+        [System.Management.Automation.ErrorRecord]::new($Exception, 'VSS_SESSION_INTERNAL', 'NotSpecified', $Target)
+    }
+}
+
+function Get-VssBackupClient {
+    param([Parameter(Mandatory)] [psobject] $Backup)
+    $client = $script:Backups[[string]$Backup.BackupId]
+    if ($null -eq $client) {
+        throw [VssSessionException]::new('VSS_E_BAD_STATE', '0x80042301', "Backup $($Backup.BackupId) is closed (or was opened in another PowerShell session); a backup is never reused. Start a new one with New-VssBackup.", $null)
+    }
+    $client
+}
+
+function ConvertTo-VssWriter {
+    param([Parameter(ValueFromPipeline)] $Writer)
+    process {
+        [pscustomobject]@{
+            PSTypeName = 'VssSession.Writer'
+            Name       = $Writer.name
+            WriterId   = [guid]$Writer.writerId
+            InstanceId = [guid]$Writer.instanceId
+            State      = $Writer.state
+            LastError  = $Writer.lastError
+            Service    = $null
+        }
+    }
+}
+
+function ConvertTo-VssBackup {
+    param([Parameter(Mandatory)] $Info)
+    [pscustomobject]@{
+        PSTypeName    = 'VssSession.Backup'
+        BackupId      = [guid]$Info.backupId
+        Context       = $Info.context
+        BackupType    = $Info.backupType
+        State         = $Info.state
+        HostProcessId = $Info.hostProcessId
+        Writers       = @($Info.writers | ConvertTo-VssWriter)
+    }
+}
+
+function ConvertTo-VssSnapshot {
+    param([Parameter(ValueFromPipeline)] $Snapshot)
+    process {
+        [pscustomobject]@{
+            PSTypeName    = 'VssSession.Snapshot'
+            SnapshotId    = [guid]$Snapshot.snapshotId
+            SnapshotSetId = [guid]$Snapshot.snapshotSetId
+            Volume        = $Snapshot.volume
+            DevicePath    = $Snapshot.devicePath
+            ExposedPath   = $Snapshot.exposedPath
+            Persistent    = [bool]$Snapshot.persistent
+            CreatedAt     = [datetimeoffset]$Snapshot.createdAt
+        }
+    }
+}
+
+function ConvertTo-VssSnapshotSet {
+    param([Parameter(ValueFromPipeline)] $Set)
+    process {
+        [pscustomobject]@{
+            PSTypeName    = 'VssSession.SnapshotSet'
+            SnapshotSetId = [guid]$Set.snapshotSetId
+            Context       = $Set.context
+            Persistent    = [bool]$Set.persistent
+            CreatedAt     = [datetimeoffset]$Set.createdAt
+            ExpiresAt     = $Set.expiresAt
+            Snapshots     = @($Set.snapshots | ConvertTo-VssSnapshot)
+        }
+    }
+}

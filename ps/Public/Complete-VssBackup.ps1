@@ -1,0 +1,41 @@
+function Complete-VssBackup {
+    <#
+    .SYNOPSIS
+    Tells the writers that the backup succeeded (VSS BackupComplete).
+
+    .DESCRIPTION
+    Calls BackupComplete and then GatherWriterStatus. Call it only after the backed-up data was read
+    successfully: a writer that gets BackupComplete treats the backup as good. Close-VssBackup must follow.
+
+    .PARAMETER Backup
+    The backup from New-VssBackup.
+
+    .EXAMPLE
+    Complete-VssBackup -Backup $backup
+
+    Marks the backup as successful.
+
+    .EXAMPLE
+    $backup | Complete-VssBackup | Select-Object -ExpandProperty Writers
+
+    Completes the backup and shows each writer's state afterwards.
+
+    .OUTPUTS
+    VssSession.Backup
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType('VssSession.Backup')]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)]
+        [PSTypeName('VssSession.Backup')] [psobject] $Backup
+    )
+    process {
+        if (-not $PSCmdlet.ShouldProcess([string]$Backup.BackupId, 'Send BackupComplete to writers')) { return }
+        try {
+            $client = Get-VssBackupClient $Backup
+            ConvertTo-VssBackup (Invoke-VssHost -Client $client -Method 'backup/complete' -Cmdlet $PSCmdlet)
+        } catch {
+            $PSCmdlet.ThrowTerminatingError((New-VssErrorRecord $_.Exception $Backup.BackupId))
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using VssSession.Interop.Binding;
+using VssSession.Interop.Com;
+using Xunit;
+
+namespace VssSession.Interop.Tests;
+
+/// <summary>The client binding (BackupComponents over EmulatorVssApi) through whole backups against the emulated
+/// VSS service, checked against the writer-event journal.</summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class BindingTests(EmulatorFixture emulator) : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly List<BackupComponents> _components = [];
+    private readonly List<string> _dirs = [];
+
+    public void Dispose()
+    {
+        // Whatever a failed test left behind must not block the next test's snapshot set.
+        foreach (var c in _components) c.Release();
+        foreach (var d in _dirs) EmulatorFixture.DeleteTree(d);
+    }
+
+    private BackupComponents NewComponent()
+    {
+        var component = BackupComponents.Create(new EmulatorVssApi(emulator.Socket));
+        _components.Add(component);
+        return component;
+    }
+
+    private string NewVolume(string fileName, string content)
+    {
+        string dir = EmulatorFixture.NewTempDir("vsst-vol-");
+        _dirs.Add(dir);
+        File.WriteAllText(Path.Combine(dir, fileName), content);
+        return dir;
+    }
+
+    [Fact]
+    public void AWholeBackupEndsWithBackupCompleteThenBackupShutdown()
+    {
+        string volume = NewVolume("data.txt", "before the snapshot");
+        var vss = NewComponent();
+
+        vss.InitializeForBackup();
+        vss.SetContext(VssSnapshotContext.Backup);
+        vss.SetBackupState(false, false, VssBackupType.Copy, false);
+        vss.GatherWriterMetadata(Timeout);
+        var writers = vss.GatherWriterStatus(Timeout);
+        Assert.Equal(EmulatorFixture.DefaultWriters.Order(), writers.Select(w => w.Name).Order());
+        Assert.All(writers, w => Assert.Equal(VssWriterState.Stable, w.State));
+        Assert.All(writers, w => Assert.Equal(0, w.Failure));
+        Assert.All(writers, w => Assert.NotEqual(Guid.Empty, w.InstanceId));
+        Assert.Equal(2, writers.Select(w => w.WriterId).Distinct().Count());
+
+        Guid setId = vss.StartSnapshotSet();
+        Assert.NotEqual(Guid.Empty, setId);
+        Guid snapshotId = vss.AddToSnapshotSet(volume);
+        Assert.NotEqual(Guid.Empty, snapshotId);
+        vss.PrepareForBackup(Timeout);
+        vss.DoSnapshotSet(Timeout);
+        Assert.All(vss.GatherWriterStatus(Timeout), w => Assert.Equal(VssWriterState.WaitingForBackupComplete, w.State));
+
+        var snapshot = vss.GetSnapshotProperties(snapshotId);
+        Assert.Equal(snapshotId, snapshot.SnapshotId);
+        Assert.Equal(setId, snapshot.SnapshotSetId);
+        Assert.Equal(1, snapshot.SnapshotsCount);
+        Assert.Equal(volume, snapshot.OriginalVolume);
+        Assert.Equal(VssSnapshotState.Created, snapshot.Status);
+        Assert.Equal((VssVolumeSnapshotAttributes)0, snapshot.Attributes); // VSS_CTX_BACKUP: auto-release, writers
+        Assert.InRange(snapshot.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.True(Directory.Exists(snapshot.DeviceObject), $"the device object {snapshot.DeviceObject} is not a directory");
+        string copy = Path.Combine(snapshot.DeviceObject, "data.txt");
+        Assert.Equal("before the snapshot", File.ReadAllText(copy));
+
+        // A shadow copy is a point in time: later writes to the volume do not reach it.
+        File.WriteAllText(Path.Combine(volume, "data.txt"), "after the snapshot");
+        File.WriteAllText(Path.Combine(volume, "new.txt"), "new");
+        Assert.Equal("before the snapshot", File.ReadAllText(copy));
+        Assert.False(File.Exists(Path.Combine(snapshot.DeviceObject, "new.txt")));
+
+        vss.BackupComplete(Timeout);
+        Assert.All(vss.GatherWriterStatus(Timeout), w => Assert.Equal(VssWriterState.Stable, w.State));
+        vss.Release();
+        Assert.True(vss.Released);
+
+        var events = emulator.Journal().Where(e => e.SnapshotSetId == setId.ToString()).ToList();
+        foreach (string writer in EmulatorFixture.DefaultWriters)
+        {
+            var mine = events.Where(e => e.Writer == writer).ToList();
+            Assert.Equal(["PrepareForBackup", "PrepareForSnapshot", "Freeze", "Thaw", "PostSnapshot", "BackupComplete", "BackupShutdown"], mine.Select(e => e.Event));
+            Assert.True(mine[^1].BackupCompleteReceived, $"{writer}'s BackupShutdown says BackupComplete was not received");
+            Assert.All(mine, e => Assert.Null(e.Error));
+        }
+        Assert.False(Directory.Exists(snapshot.DeviceObject), $"the auto-release snapshot {snapshot.DeviceObject} outlived its component object");
+    }
+
+    [Fact]
+    public void DeleteSnapshotsRemovesAPersistentSetOnceAndThenFindsNothing()
+    {
+        string volume = NewVolume("keep.txt", "persistent");
+        int before = emulator.Journal().Count;
+
+        var creator = NewComponent();
+        creator.InitializeForBackup();
+        creator.SetContext(VssSnapshotContext.ClientAccessible);
+        creator.SetBackupState(false, false, VssBackupType.Copy, false);
+        creator.GatherWriterMetadata(Timeout);
+        Assert.Empty(creator.GatherWriterStatus(Timeout)); // no writers in this context
+        Guid setId = creator.StartSnapshotSet();
+        Guid snapshotId = creator.AddToSnapshotSet(volume);
+        creator.PrepareForBackup(Timeout);
+        creator.DoSnapshotSet(Timeout);
+        var created = creator.GetSnapshotProperties(snapshotId);
+        creator.Release();
+
+        Assert.True(Directory.Exists(created.DeviceObject), "a persistent snapshot must outlive its component object");
+        Assert.Equal("persistent", File.ReadAllText(Path.Combine(created.DeviceObject, "keep.txt")));
+        Assert.Empty(emulator.Journal().Skip(before)); // no writer saw anything of a no-writers context
+
+        var deleter = NewComponent();
+        deleter.InitializeForBackup();
+        deleter.SetContext(VssSnapshotContext.All);
+        var found = Assert.Single(deleter.QuerySnapshots(), s => s.SnapshotSetId == setId);
+        Assert.Equal(snapshotId, found.SnapshotId);
+        Assert.Equal(volume, found.OriginalVolume);
+        Assert.Equal(VssSnapshotState.Created, found.Status);
+        var persistentNoWriters = VssVolumeSnapshotAttributes.Persistent | VssVolumeSnapshotAttributes.ClientAccessible
+            | VssVolumeSnapshotAttributes.NoAutoRelease | VssVolumeSnapshotAttributes.NoWriters;
+        Assert.Equal(persistentNoWriters, found.Attributes);
+
+        var deleted = deleter.DeleteSnapshots(setId, VssObjectType.SnapshotSet, false);
+        Assert.Equal(1, deleted.Deleted);
+        Assert.Null(deleted.NondeletedSnapshotId);
+        Assert.False(Directory.Exists(created.DeviceObject));
+        Assert.DoesNotContain(deleter.QuerySnapshots(), s => s.SnapshotSetId == setId);
+
+        var again = Assert.Throws<VssException>(() => deleter.DeleteSnapshots(setId, VssObjectType.SnapshotSet, false));
+        Assert.Equal("VSS_E_OBJECT_NOT_FOUND", again.Name);
+        Assert.Equal(VssErrors.VSS_E_OBJECT_NOT_FOUND, again.HResult);
+        Assert.Contains(setId.ToString(), again.Message);
+        Assert.Equal(0, again.Data["deleted"]);
+        deleter.Release();
+        Assert.Empty(emulator.Journal().Skip(before));
+    }
+
+    [Fact]
+    public void AddingAMissingDirectoryIsObjectNotFoundNamingThePath()
+    {
+        string missing = Path.Combine("/tmp", "vsst-missing-" + Guid.NewGuid().ToString("N")[..10]);
+        var vss = NewComponent();
+        vss.InitializeForBackup();
+        vss.SetContext(VssSnapshotContext.Backup);
+        vss.StartSnapshotSet();
+        var e = Assert.Throws<VssException>(() => vss.AddToSnapshotSet(missing));
+        Assert.Equal("VSS_E_OBJECT_NOT_FOUND", e.Name);
+        Assert.Equal("IVssBackupComponents::AddToSnapshotSet", e.Operation);
+        Assert.Contains(missing, e.Message);
+    }
+
+    [Fact]
+    public void CallsAfterReleaseAreBadState()
+    {
+        var vss = NewComponent();
+        vss.InitializeForBackup();
+        vss.Release();
+        Assert.True(vss.Released);
+        foreach (Action call in new Action[]
+                 {
+                     () => vss.InitializeForBackup(),
+                     () => vss.SetContext(VssSnapshotContext.Backup),
+                     () => vss.StartSnapshotSet(),
+                     () => vss.GatherWriterMetadata(Timeout),
+                     () => vss.QuerySnapshots(),
+                 })
+        {
+            var e = Assert.Throws<VssException>(call);
+            Assert.Equal("VSS_E_BAD_STATE", e.Name);
+        }
+        vss.Release(); // a second Release is harmless
+    }
+
+    [Fact]
+    public void BackupCompleteBeforeDoSnapshotSetIsBadState()
+    {
+        string volume = NewVolume("a.txt", "a");
+        var vss = NewComponent();
+        vss.InitializeForBackup();
+        vss.SetContext(VssSnapshotContext.Backup);
+        vss.SetBackupState(false, false, VssBackupType.Copy, false);
+        vss.GatherWriterMetadata(Timeout);
+        vss.StartSnapshotSet();
+        vss.AddToSnapshotSet(volume);
+        vss.PrepareForBackup(Timeout);
+        var e = Assert.Throws<VssException>(() => vss.BackupComplete(Timeout));
+        Assert.Equal("VSS_E_BAD_STATE", e.Name);
+        Assert.Equal("IVssBackupComponents::BackupComplete", e.Operation);
+    }
+
+    [Fact]
+    public void OnlyOneSnapshotSetIsBeingCreatedAtATime()
+    {
+        string volume = NewVolume("b.txt", "b");
+        var first = NewComponent();
+        first.InitializeForBackup();
+        first.SetContext(VssSnapshotContext.Backup);
+        Guid firstSet = first.StartSnapshotSet();
+        first.AddToSnapshotSet(volume);
+
+        var second = NewComponent();
+        second.InitializeForBackup();
+        second.SetContext(VssSnapshotContext.Backup);
+        var e = Assert.Throws<VssException>(() => second.StartSnapshotSet());
+        Assert.Equal("VSS_E_SNAPSHOT_SET_IN_PROGRESS", e.Name);
+        Assert.Contains(firstSet.ToString(), e.Message);
+
+        // Once the first set is done, the machine may create another.
+        first.PrepareForBackup(Timeout);
+        first.DoSnapshotSet(Timeout);
+        Assert.NotEqual(Guid.Empty, second.StartSnapshotSet());
+        second.Release();
+
+        // Releasing a component in the middle of its set frees the machine as well.
+        var third = NewComponent();
+        third.InitializeForBackup();
+        third.StartSnapshotSet();
+        third.Release();
+        var fourth = NewComponent();
+        fourth.InitializeForBackup();
+        Assert.NotEqual(Guid.Empty, fourth.StartSnapshotSet());
+    }
+}
