@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     .recommendCommands()
     .fail((message, error, y) => {
       if (error) fail(error, false);
-      process.stderr.write(`vss-session: ${message}\n(see 'vss-session --help')\n`);
+      process.stderr.write(`vss-session: ${message.replace(/\s*\n\s*/g, ' ')} (see 'vss-session --help')\n`);
       void y;
       process.exit(ExitCode.usage);
     })

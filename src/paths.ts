@@ -53,11 +53,12 @@ export function runtimeDir(): string {
   return path.join(repoRoot(), 'module', 'bin');
 }
 
+/** The repository holding this file (marked by the module manifest; dist/ has a copy of package.json). */
 export function repoRoot(): string {
   let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+  while (!fs.existsSync(path.join(dir, 'module', 'VssSession.psd1'))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+    if (parent === dir) throw new Error(`no repository (module/VssSession.psd1) above ${__dirname}`);
     dir = parent;
   }
   return dir;

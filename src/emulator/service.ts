@@ -92,7 +92,14 @@ export class EmulatorService {
     fs.writeFileSync(this.paths.pidFile, String(process.pid), { mode: 0o600 });
   }
 
-  async stop(): Promise<void> {
+  private stopping: Promise<void> | null = null;
+
+  /** Ends every client's session as a vanished requester's, closes the socket and removes the pid file; once. */
+  stop(): Promise<void> {
+    return (this.stopping ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
     for (const session of this.sessions) this.terminate(session, 'disconnect');
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -164,7 +171,7 @@ export class EmulatorService {
     this.sessions.add(session);
     this.sockets.add(socket);
     const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
-    this.register(connection, session);
+    this.register(connection, session, socket);
     // The connection is the component object's lifeline: when it ends without a release, the requester died.
     socket.on('close', () => {
       this.terminate(session, 'disconnect');
@@ -176,7 +183,7 @@ export class EmulatorService {
     connection.listen();
   }
 
-  private register(connection: MessageConnection, s: Session): void {
+  private register(connection: MessageConnection, s: Session, socket: net.Socket): void {
     const on = (method: string, handler: (params: any) => unknown) =>
       connection.onRequest(method, (params: unknown) => {
         if (s.ended && method !== 'service.status') throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
@@ -185,7 +192,10 @@ export class EmulatorService {
 
     on('service.status', () => this.status());
     on('service.stop', () => {
-      setImmediate(() => void this.stop().then(() => process.exit(0)));
+      // Stop once the answer has reached the client: when it hangs up, or after a second at most.
+      const finish = () => void this.stop().then(() => process.exit(0));
+      socket.once('close', finish);
+      setTimeout(finish, 1000).unref();
       return { stopping: true };
     });
     on('open', (p: { pid?: number }) => {

@@ -9,14 +9,15 @@ import { startHost } from './server';
 export async function runHost(): Promise<void> {
   console.log = console.error; // stdout carries protocol only
   let service: ReturnType<typeof resolveService> | null = null;
+  let exitCode = 0;
   const host = startHost(process.stdin, process.stdout, {
     interop: new Interop(),
     service: () => (service ??= resolveService()),
-    onEnd: () => exitAfterFlush(0),
+    onEnd: () => exitAfterFlush(exitCode),
   });
   const onSignal = (signal: NodeJS.Signals) => {
-    const code = 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
-    void host.shutdown().finally(() => exitAfterFlush(code));
+    exitCode = 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
+    void host.shutdown().finally(() => exitAfterFlush(exitCode));
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, onSignal);
 }
