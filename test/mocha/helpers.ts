@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readJournal } from '../../src/emulator/control';
+import { JournalEntry } from '../../src/emulator/model';
+import { EmulatorService } from '../../src/emulator/service';
+import { emulatorPaths, EmulatorPaths, repoRoot } from '../../src/paths';
+
+/** A temporary VSS_SESSION_HOME and a volume (a directory holding one file) outside it. */
+export function tempWorld(): { root: string; home: string; volume: string; paths: EmulatorPaths; cleanup(): void } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vsst-'));
+  const home = path.join(root, 'h');
+  const volume = path.join(root, 'volume');
+  fs.mkdirSync(volume);
+  fs.writeFileSync(path.join(volume, 'ledger.txt'), 'balance: 100\n');
+  return {
+    root,
+    home,
+    volume,
+    paths: emulatorPaths(home),
+    cleanup: () => {
+      fs.chmodSync(root, 0o700);
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The emulated service running inside the test process. */
+export async function startService(paths: EmulatorPaths): Promise<EmulatorService> {
+  const service = new EmulatorService(paths);
+  await service.listen();
+  return service;
+}
+
+export function journalFor(paths: EmulatorPaths, snapshotSetId: string | null): JournalEntry[] {
+  return readJournal(paths).filter((e) => e.snapshotSetId === snapshotSetId);
+}
+
+export const executable = path.join(repoRoot(), 'module', 'bin', process.platform === 'win32' ? 'vss-session.exe' : 'vss-session');
+
+/** Polls until the condition holds or the time runs out. */
+export async function eventually<T>(probe: () => T | undefined | false, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,158 @@
+// The JSON-RPC host over an in-memory stream pair, through the real lifecycle, edge-js, the C# binding and the
+// emulated component object's vtables, against an emulated VSS service running in this process.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createMessageConnection, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
+import { VSS_ERROR_CODE } from '../../src/defaults';
+import { EmulatorService } from '../../src/emulator/service';
+import { Methods } from '../../src/host/protocol';
+import { startHost } from '../../src/host/server';
+import { Interop } from '../../src/requester/interop';
+import { eventually, journalFor, startService, tempWorld } from './helpers';
+
+describe('host (JSON-RPC over an in-memory stream pair)', function () {
+  const world = tempWorld();
+  const interop = new Interop();
+  let service: EmulatorService;
+
+  before(async () => {
+    service = await startService(world.paths);
+  });
+  after(async () => {
+    await service.stop();
+    world.cleanup();
+  });
+
+  function connect(): { client: MessageConnection; ended: Promise<void>; hostInput: PassThrough } {
+    const hostInput = new PassThrough();
+    const hostOutput = new PassThrough();
+    let onEnd!: () => void;
+    const ended = new Promise<void>((resolve) => (onEnd = resolve));
+    startHost(hostInput, hostOutput, { interop, service: async () => ({ kind: 'emulator', socket: world.paths.socket }), onEnd });
+    const client = createMessageConnection(hostOutput, hostInput);
+    client.listen();
+    return { client, ended, hostInput };
+  }
+
+  async function vssFailure(call: Promise<unknown>): Promise<{ name: string; message: string; code: number }> {
+    try {
+      await call;
+    } catch (e) {
+      assert.ok(e instanceof ResponseError, `expected a JSON-RPC error, got ${e}`);
+      const data = e.data as { name: string };
+      return { name: data.name, message: e.message, code: e.code };
+    }
+    assert.fail('the call succeeded');
+  }
+
+  it('takes a whole backup: writers get BackupComplete before BackupShutdown', async () => {
+    const { client } = connect();
+    const backup = await client.sendRequest(Methods.createBackup, {});
+    assert.equal(backup.context, 'Backup');
+    assert.equal(backup.backupType, 'Copy');
+    assert.deepEqual(backup.writers.map((w) => w.name).sort(), ['Emulated Database Writer', 'Emulated Registry Writer']);
+
+    const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+    const snapshot = set.snapshots[0]!;
+    assert.equal(snapshot.volume, world.volume);
+    fs.writeFileSync(path.join(world.volume, 'ledger.txt'), 'balance: 0\n');
+    assert.equal(fs.readFileSync(path.join(snapshot.devicePath, 'ledger.txt'), 'utf8'), 'balance: 100\n', 'the snapshot is a point-in-time copy');
+
+    await client.sendRequest(Methods.completeBackup);
+    const closed = await client.sendRequest(Methods.closeBackup);
+    assert.deepEqual(closed.endedSnapshots, [snapshot.snapshotId]);
+    assert.ok(!fs.existsSync(snapshot.devicePath), 'an auto-release snapshot ends with Release');
+
+    const events = journalFor(world.paths, set.snapshotSetId).map((e) => `${e.event}:${e.writer}`);
+    const shutdowns = journalFor(world.paths, set.snapshotSetId).filter((e) => e.event === 'BackupShutdown');
+    assert.equal(shutdowns.length, 2, 'BackupShutdown once per writer');
+    assert.ok(shutdowns.every((e) => e.backupCompleteReceived === true));
+    for (const writer of ['Emulated Database Writer', 'Emulated Registry Writer']) {
+      assert.ok(events.indexOf(`BackupComplete:${writer}`) < events.indexOf(`BackupShutdown:${writer}`));
+    }
+    client.dispose();
+  });
+
+  it('reports backupCompleteReceived: false when closed without BackupComplete', async () => {
+    const { client } = connect();
+    await client.sendRequest(Methods.createBackup, {});
+    const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+    const closed = await client.sendRequest(Methods.closeBackup);
+    assert.ok(closed.writers.every((w) => w.backupCompleteReceived === false));
+    const shutdowns = journalFor(world.paths, set.snapshotSetId).filter((e) => e.event === 'BackupShutdown');
+    assert.deepEqual(shutdowns.map((e) => e.backupCompleteReceived), [false, false]);
+    client.dispose();
+  });
+
+  it('refuses an out-of-order call with VSS_E_BAD_STATE naming the state and what may come next', async () => {
+    const { client } = connect();
+    await client.sendRequest(Methods.createBackup, {});
+    const failure = await vssFailure(client.sendRequest(Methods.completeBackup));
+    assert.equal(failure.code, VSS_ERROR_CODE);
+    assert.equal(failure.name, 'VSS_E_BAD_STATE');
+    assert.match(failure.message, /metadataGathered/);
+    assert.match(failure.message, /StartSnapshotSet/);
+    await client.sendRequest(Methods.closeBackup);
+    const again = await vssFailure(client.sendRequest(Methods.completeBackup));
+    assert.equal(again.name, 'VSS_E_BAD_STATE');
+    assert.match(again.message, /released/);
+    client.dispose();
+  });
+
+  it('turns a missing volume into VSS_E_OBJECT_NOT_FOUND and aborts the started set', async () => {
+    const { client } = connect();
+    await client.sendRequest(Methods.createBackup, {});
+    const missing = path.join(world.root, 'no-such-volume');
+    const failure = await vssFailure(client.sendRequest(Methods.createSnapshotSet, { volumes: [missing] }));
+    assert.equal(failure.name, 'VSS_E_OBJECT_NOT_FOUND');
+    assert.ok(failure.message.includes(missing), failure.message);
+    const backup = await client.sendRequest(Methods.abortBackup);
+    assert.equal(backup.state, 'aborted');
+    await client.sendRequest(Methods.closeBackup);
+    client.dispose();
+  });
+
+  it('ends an open backup when its client goes away: Abort, then BackupShutdown', async () => {
+    const { client, ended, hostInput } = connect();
+    await client.sendRequest(Methods.createBackup, {});
+    const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+    const devicePath = set.snapshots[0]!.devicePath;
+    hostInput.end(); // stdin EOF
+    await ended;
+    const events = journalFor(world.paths, set.snapshotSetId).map((e) => e.event);
+    assert.deepEqual(events.slice(-4), ['Abort', 'Abort', 'BackupShutdown', 'BackupShutdown']);
+    await eventually(() => !fs.existsSync(devicePath));
+    client.dispose();
+  });
+
+  it('lists and deletes a persistent snapshot set with DeleteSnapshots, and rejects unknown and malformed ids', async () => {
+    const { client } = connect();
+    await client.sendRequest(Methods.createBackup, { context: 'ClientAccessible' });
+    const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+    assert.equal(set.persistent, true);
+    const closed = await client.sendRequest(Methods.closeBackup);
+    assert.deepEqual(closed.keptSnapshots, [set.snapshots[0]!.snapshotId]);
+    assert.equal(journalFor(world.paths, set.snapshotSetId).length, 0, 'no writer takes part in ClientAccessible');
+
+    const admin = connect().client;
+    const listed = await admin.sendRequest(Methods.listSnapshotSets, { snapshotSetId: set.snapshotSetId });
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0]!.context, 'ClientAccessible');
+    const result = await admin.sendRequest(Methods.deleteSnapshots, { snapshotSetId: set.snapshotSetId });
+    assert.equal(result.deleted, 1);
+    assert.ok(!fs.existsSync(set.snapshots[0]!.devicePath));
+    assert.equal((await vssFailure(admin.sendRequest(Methods.deleteSnapshots, { snapshotSetId: set.snapshotSetId }))).name, 'VSS_E_OBJECT_NOT_FOUND');
+    assert.equal((await vssFailure(admin.sendRequest(Methods.deleteSnapshots, { snapshotSetId: 'not-a-guid' }))).name, 'E_INVALIDARG');
+    client.dispose();
+    admin.dispose();
+  });
+
+  it('refuses bad parameters with E_INVALIDARG before any VSS call', async () => {
+    const { client } = connect();
+    assert.equal((await vssFailure(client.sendRequest(Methods.createBackup, { context: 'Nightly' as never }))).name, 'E_INVALIDARG');
+    assert.equal((await vssFailure(client.sendRequest(Methods.createSnapshotSet, { volumes: [] }))).name, 'E_INVALIDARG');
+    client.dispose();
+  });
+});
