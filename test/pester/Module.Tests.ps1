@@ -1,0 +1,63 @@
+# Module-wide rules: the manifest, the exports, approved verbs, and complete comment-based help.
+BeforeDiscovery {
+    $manifestPath = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
+    $script:Exported = (Import-PowerShellDataFile $manifestPath).FunctionsToExport
+}
+
+BeforeAll {
+    $script:ManifestPath = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
+    Import-Module $script:ManifestPath -Force
+}
+
+Describe 'The VssSession manifest' {
+    It 'is a valid module manifest' {
+        { Test-ModuleManifest -Path $script:ManifestPath -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'lists its functions explicitly, without wildcards' {
+        $listed = (Import-PowerShellDataFile $script:ManifestPath).FunctionsToExport
+        $listed | Should -Not -BeNullOrEmpty
+        $listed | Where-Object { $_ -match '[*?]' } | Should -BeNullOrEmpty
+    }
+
+    It 'exports exactly the public functions, one file each under ps/Public' {
+        $files = Get-ChildItem (Join-Path $PSScriptRoot '../../ps/Public') -Filter *.ps1 | ForEach-Object BaseName | Sort-Object
+        $exported = (Get-Module VssSession).ExportedFunctions.Keys | Sort-Object
+        $exported | Should -Be $files
+    }
+}
+
+Describe '<_>' -ForEach $script:Exported {
+    BeforeAll {
+        $script:Command = Get-Command $_ -Module VssSession
+        $script:Help = Get-Help $_ -Full
+    }
+
+    It 'uses an approved verb' {
+        (Get-Verb).Verb | Should -Contain $script:Command.Verb
+    }
+
+    It 'has a synopsis and a description' {
+        $script:Help.Synopsis | Should -Not -BeNullOrEmpty
+        $script:Help.Synopsis | Should -Not -Match "^\s*$([regex]::Escape($script:Command.Name))"
+        ($script:Help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least two examples, one of them a pipeline' {
+        $examples = @($script:Help.Examples.Example)
+        $examples.Count | Should -BeGreaterOrEqual 2
+        @($examples | Where-Object { $_.Code -match '\|' }).Count | Should -BeGreaterOrEqual 1
+    }
+
+    It 'documents every parameter' {
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        foreach ($name in $script:Command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $parameterHelp = $script:Help.Parameters.Parameter | Where-Object Name -EQ $name
+            ($parameterHelp.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "parameter -$name needs a description"
+        }
+    }
+
+    It 'declares its output type' {
+        $script:Command.OutputType | Should -Not -BeNullOrEmpty
+    }
+}

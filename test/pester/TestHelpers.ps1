@@ -1,0 +1,28 @@
+# Shared by the Pester suites: a private emulated VSS service per test file, and its journal.
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:Exe = Join-Path $script:RepoRoot 'module/bin/vss-session'
+
+function Start-TestWorld {
+    $root = Join-Path ([System.IO.Path]::GetTempPath()) ("vssp-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    $world = [pscustomobject]@{
+        Root   = $root
+        Home   = Join-Path $root 'h'
+        Volume = Join-Path $root 'volume'
+    }
+    New-Item -ItemType Directory -Path $world.Volume -Force | Out-Null
+    Set-Content -LiteralPath (Join-Path $world.Volume 'ledger.txt') -Value 'balance: 100'
+    $env:VSS_SESSION_HOME = $world.Home
+    $world
+}
+
+function Stop-TestWorld([psobject] $World) {
+    & $script:Exe emulator stop | Out-Null
+    Remove-Item -LiteralPath $World.Root -Recurse -Force -ErrorAction SilentlyContinue
+    Remove-Item Env:VSS_SESSION_HOME -ErrorAction SilentlyContinue
+}
+
+function Get-Journal([string] $SnapshotSetId) {
+    $entries = @(& $script:Exe emulator journal --json | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
+    if ($SnapshotSetId) { $entries = @($entries | Where-Object { $_.snapshotSetId -eq $SnapshotSetId }) }
+    $entries
+}
