@@ -233,7 +233,7 @@ public sealed partial class AbiTests
     }
 
     [Fact]
-    public unsafe void SnapshotPropHasTheX64SdkOffsets()
+    public unsafe void SnapshotPropHasThe64BitSdkOffsets()
     {
         Assert.True(Environment.Is64BitProcess, "VSS requesters are 64-bit processes; these offsets are the 64-bit SDK layout");
         Assert.Equal(0, (int)Marshal.OffsetOf<VssSnapshotProp>(nameof(VssSnapshotProp.SnapshotId)));

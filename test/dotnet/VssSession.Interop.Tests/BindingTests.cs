@@ -188,12 +188,22 @@ public sealed class BindingTests(EmulatorFixture emulator) : IDisposable
         vss.SetContext(VssSnapshotContext.Backup);
         vss.SetBackupState(false, false, VssBackupType.Copy, false);
         vss.GatherWriterMetadata(Timeout);
-        vss.StartSnapshotSet();
+        Guid setId = vss.StartSnapshotSet();
         vss.AddToSnapshotSet(volume);
         vss.PrepareForBackup(Timeout);
         var e = Assert.Throws<VssException>(() => vss.BackupComplete(Timeout));
         Assert.Equal("VSS_E_BAD_STATE", e.Name);
         Assert.Equal("IVssBackupComponents::BackupComplete", e.Operation);
+
+        // Released without a BackupComplete: each writer's BackupShutdown says the backup did not complete.
+        vss.Release();
+        var events = emulator.Journal().Where(x => x.SnapshotSetId == setId.ToString()).ToList();
+        foreach (string writer in EmulatorFixture.DefaultWriters)
+        {
+            var mine = events.Where(x => x.Writer == writer && x.Event != "Abort").ToList();
+            Assert.Equal(["PrepareForBackup", "BackupShutdown"], mine.Select(x => x.Event));
+            Assert.False(mine[^1].BackupCompleteReceived);
+        }
     }
 
     [Fact]
