@@ -25,7 +25,9 @@ function edgeForNode22() {
   if (fs.existsSync(edgeAddon) && fs.existsSync(stamp) && fs.existsSync(path.join(root, 'node_modules/edge-js/lib/bootstrap/bin/Release/EdgeJs.dll'))) {
     return console.log('    edge-js addon already built for Node', node22.version);
   }
-  // An addon built for Node 20 fails in Node 22 with "Module did not self-register": build with Node 22's
+  // npm 11 skips dependencies' install scripts unless allowScripts approves them, so edge-js's addon is built
+  // here, once, for the right Node. An addon built for Node 20 fails in Node 22 with "Module did not
+  // self-register": build with Node 22's
   // headers (npm_config_nodedir) and Node 22 first on PATH. edge-js's install exits 0 even when its managed
   // build fails, so the result is checked below.
   run('edge-js for Node 22', 'npm', ['rebuild', 'edge-js', '--foreground-scripts'], {

@@ -77,7 +77,7 @@ function xunit() {
     const attr = (name) => Number(summary.match(new RegExp(`${name}="(\\d+)"`))?.[1] ?? 0);
     counts.passed = attr('passed');
     counts.failed = attr('failed') + attr('error') + attr('timeout') + attr('aborted');
-    counts.skipped = attr('notExecuted');
+    counts.skipped = attr('total') - attr('executed');
   }
   record('xunit', counts, r.status);
 }
