@@ -6,14 +6,8 @@ import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
 import { BackupLifecycle, deleteSnapshots, querySnapshots } from './requester/lifecycle';
 import { resolveService } from './requester/service';
+import { parseGuid } from './vss';
 import { vssError } from './vss-error';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function guid(value: string, option: string): string {
-  if (!GUID.test(value)) throw vssError('E_INVALIDARG', `--${option} must be a GUID like 00000000-0000-0000-0000-000000000000, not '${value}'`);
-  return value.toLowerCase();
-}
 
 export async function backupOnce(volumes: string[], context: ContextName, backupType: BackupTypeName) {
   const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context, backupType });
@@ -30,7 +24,7 @@ export async function backupOnce(volumes: string[], context: ContextName, backup
 }
 
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {
-  const wanted = snapshotSetId === undefined ? undefined : guid(snapshotSetId, 'snapshot-set-id');
+  const wanted = snapshotSetId === undefined ? undefined : parseGuid(snapshotSetId, '--snapshot-set-id');
   const sets = toSnapshotSets(await querySnapshots(new Interop(), await resolveService()));
   return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
 }
@@ -43,7 +37,7 @@ export function formatSets(sets: SnapshotSetInfo[]): string {
 export async function deleteSets(options: { snapshotSetId?: string; snapshotId?: string; force: boolean }) {
   if ((options.snapshotSetId === undefined) === (options.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of --snapshot-set-id or --snapshot-id');
   const [id, type] = options.snapshotSetId !== undefined
-    ? [guid(options.snapshotSetId, 'snapshot-set-id'), 'SnapshotSet' as const]
-    : [guid(options.snapshotId!, 'snapshot-id'), 'Snapshot' as const];
+    ? [parseGuid(options.snapshotSetId, '--snapshot-set-id'), 'SnapshotSet' as const]
+    : [parseGuid(options.snapshotId, '--snapshot-id'), 'Snapshot' as const];
   return deleteSnapshots(new Interop(), await resolveService(), id, type, options.force);
 }

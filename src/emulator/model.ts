@@ -1,22 +1,5 @@
-// The emulated VSS service's vocabulary: contexts, writers, writer states, journal entries, snapshots.
-
-/** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */
-export const ContextValue = {
-  Backup: 0,
-  FileShareBackup: 16,
-  ClientAccessible: 29,
-  ClientAccessibleWriters: 13,
-  AppRollback: 9,
-  NasRollback: 25,
-  All: -1,
-} as const;
-export type ContextKey = keyof typeof ContextValue;
-
-export const Attr = { Persistent: 1, NoAutoRelease: 8, NoWriters: 16 } as const;
-
-export function contextName(value: number): ContextKey | undefined {
-  return (Object.keys(ContextValue) as ContextKey[]).find((k) => ContextValue[k] === value);
-}
+// The emulated VSS service's vocabulary: writers, writer states, journal entries, snapshots.
+import { ContextKey } from '../vss';
 
 /** VSS_WRITER_STATE, by the numbers vss.h gives them. */
 export const WriterState = {

@@ -13,11 +13,8 @@ import {
 import { defaults, VSS_ERROR_CODE } from '../defaults';
 import { ensureHome, EmulatorPaths } from '../paths';
 import { HResult, hresultValue, HResultName } from '../vss-error';
+import { Attr, ContextKey, contextName, ContextValue } from '../vss';
 import {
-  Attr,
-  ContextKey,
-  contextName,
-  ContextValue,
   DefaultWriters,
   EmulatedProviderId,
   JournalEntry,

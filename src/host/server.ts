@@ -3,6 +3,7 @@ import { createMessageConnection, MessageConnection, ResponseError } from 'vscod
 import { VSS_ERROR_CODE, BackupTypes, Contexts } from '../defaults';
 import { Interop, VssService } from '../requester/interop';
 import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot } from '../requester/lifecycle';
+import { contextOfAttributes, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
 
@@ -14,15 +15,13 @@ export interface HostOptions {
   onEnd?: (result: CloseResult | null) => void;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Groups snapshots into snapshot sets, in the order VSS listed them. */
 export function toSnapshotSets(snapshots: Snapshot[]): SnapshotSetInfo[] {
   const sets = new Map<string, SnapshotSetInfo>();
   for (const s of snapshots) {
     let set = sets.get(s.snapshotSetId);
     if (!set) {
-      set = { snapshotSetId: s.snapshotSetId, context: contextOf(s.attributes), persistent: s.persistent, createdAt: s.createdAt, expiresAt: null, snapshots: [] };
+      set = { snapshotSetId: s.snapshotSetId, context: contextOfAttributes(s.attributes), persistent: s.persistent, createdAt: s.createdAt, expiresAt: null, snapshots: [] };
       sets.set(s.snapshotSetId, set);
     }
     set.snapshots.push(s);
@@ -30,20 +29,10 @@ export function toSnapshotSets(snapshots: Snapshot[]): SnapshotSetInfo[] {
   return [...sets.values()];
 }
 
-function contextOf(attributes: number): string {
-  const byValue: Record<number, string> = { 0: 'Backup', 16: 'FileShareBackup', 29: 'ClientAccessible', 13: 'ClientAccessibleWriters', 9: 'AppRollback' };
-  return byValue[attributes & 29] ?? `0x${attributes.toString(16)}`;
-}
-
 function toResponseError(e: unknown): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;
   const error = e instanceof VssError ? e : new VssError('VSS_E_UNEXPECTED', '0x80042302', `internal error: ${(e as Error)?.message ?? String(e)}`);
   return new ResponseError(VSS_ERROR_CODE, error.message, error.toJSON());
-}
-
-function guid(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !GUID.test(value)) throw vssError('E_INVALIDARG', `${what} must be a GUID like 00000000-0000-0000-0000-000000000000, not ${JSON.stringify(value)}`);
-  return value.toLowerCase();
 }
 
 /**
@@ -122,7 +111,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   connection.onRequest(Methods.closeBackup, serial(() => current().release()));
 
   connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
-    const wanted = params?.snapshotSetId === undefined ? undefined : guid(params.snapshotSetId, 'snapshotSetId');
+    const wanted = params?.snapshotSetId === undefined ? undefined : parseGuid(params.snapshotSetId, 'snapshotSetId');
     const sets = toSnapshotSets(await querySnapshots(options.interop, await options.service()));
     return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
   }));
@@ -130,7 +119,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   connection.onRequest(Methods.deleteSnapshots, serial(async (params) => {
     const p = params ?? {};
     if ((p.snapshotSetId === undefined) === (p.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of snapshotSetId or snapshotId');
-    const [id, type] = p.snapshotSetId !== undefined ? [guid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [guid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
+    const [id, type] = p.snapshotSetId !== undefined ? [parseGuid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [parseGuid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
     try {
       const { deleted } = await deleteSnapshots(options.interop, await options.service(), id, type, p.force === true);
       return { deleted, nondeletedSnapshotId: null };

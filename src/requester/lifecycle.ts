@@ -1,6 +1,6 @@
 import { BackupTypeName, ContextName, defaults } from '../defaults';
 import { vssError } from '../vss-error';
-import { Interop, VssService } from './interop';
+import { FacadeMethod, Interop, VssService } from './interop';
 
 /** The requester's states, in the order a backup goes through them. */
 export const States = [
@@ -17,19 +17,8 @@ export const States = [
 ] as const;
 export type State = (typeof States)[number];
 
-export type Operation =
-  | 'InitializeForBackup'
-  | 'SetContext'
-  | 'SetBackupState'
-  | 'GatherWriterMetadata'
-  | 'GatherWriterStatus'
-  | 'StartSnapshotSet'
-  | 'AddToSnapshotSet'
-  | 'PrepareForBackup'
-  | 'DoSnapshotSet'
-  | 'BackupComplete'
-  | 'AbortBackup'
-  | 'Release';
+/** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
+export type Operation = Exclude<FacadeMethod, 'Ping' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots'>;
 
 const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
 const AFTER_METADATA: State[] = ['metadataGathered', 'snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone', 'completed', 'aborted'];

@@ -1,0 +1,36 @@
+// VSS facts the whole executable shares (vss.h), and the checks on values that name VSS objects.
+import { vssError } from './vss-error';
+
+/** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */
+export const ContextValue = {
+  Backup: 0,
+  FileShareBackup: 16,
+  ClientAccessible: 29,
+  ClientAccessibleWriters: 13,
+  AppRollback: 9,
+  NasRollback: 25,
+  All: -1,
+} as const;
+export type ContextKey = keyof typeof ContextValue;
+
+export const Attr = { Persistent: 1, NoAutoRelease: 8, NoWriters: 16 } as const;
+
+export function contextName(value: number): ContextKey | undefined {
+  return (Object.keys(ContextValue) as ContextKey[]).find((k) => ContextValue[k] === value);
+}
+
+/** The VSS context a snapshot was made in, read from its attributes. */
+export function contextOfAttributes(attributes: number): string {
+  const bits = Attr.Persistent | 4 /* CLIENT_ACCESSIBLE */ | Attr.NoAutoRelease | Attr.NoWriters;
+  return contextName(attributes & bits) ?? `0x${attributes.toString(16)}`;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A VSS_ID from user input, lower-cased; anything else is E_INVALIDARG naming what was wrong. */
+export function parseGuid(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !GUID.test(value)) {
+    throw vssError('E_INVALIDARG', `${what} must be a GUID like 00000000-0000-0000-0000-000000000000, not ${JSON.stringify(value)}`);
+  }
+  return value.toLowerCase();
+}
