@@ -23,6 +23,8 @@ export function emulatorPaths(home: string) {
     socket: socketPath(home),
     pidFile: path.join(home, 'emulator.pid'),
     lockTarget: path.join(home, 'emulator'),
+    serviceLock: path.join(home, 'service'),
+    writers: path.join(home, 'writers.json'),
     state: path.join(home, 'emulator-state.json'),
     journal: path.join(home, 'journal.jsonl'),
     log: path.join(home, 'emulator.log'),

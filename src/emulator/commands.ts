@@ -9,7 +9,13 @@ export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'jou
   switch (action) {
     case 'serve': {
       const service = new EmulatorService(paths);
-      await service.listen();
+      try {
+        await service.listen();
+      } catch (e) {
+        // The starter reads this line from the log and shows it.
+        process.stderr.write(`emulated VSS service not started: ${(e as Error).message}\n`);
+        process.exit(ExitCode.emulatorUnavailable);
+      }
       const quit = () => void service.stop().then(() => process.exit(0));
       process.on('SIGTERM', quit);
       process.on('SIGINT', quit);

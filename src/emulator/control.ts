@@ -79,7 +79,8 @@ export async function ensureRunning(paths: EmulatorPaths): Promise<ServiceStatus
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error(`the emulated VSS service did not start; see ${paths.log}`);
+    const reason = lastLine(paths.log) ?? `no reason given; see ${paths.log}`;
+    throw new Error(`the emulated VSS service did not start: ${reason.replace(/^emulated VSS service not started: /, '')}`);
   } finally {
     await release();
   }
@@ -96,6 +97,11 @@ export async function stop(paths: EmulatorPaths): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`the emulated VSS service (pid ${running.pid}) did not exit within 5 s`);
+}
+
+function lastLine(file: string): string | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  return fs.readFileSync(file, 'utf8').trimEnd().split('\n').pop();
 }
 
 function isAlive(pid: number): boolean {

@@ -23,16 +23,8 @@ export const WriterState = {
 export type WriterStateName = keyof typeof WriterState;
 
 /** The events a writer receives, named as in CVssWriter's On* handlers. */
-export type WriterEvent =
-  | 'Identify'
-  | 'PrepareForBackup'
-  | 'PrepareForSnapshot'
-  | 'Freeze'
-  | 'Thaw'
-  | 'PostSnapshot'
-  | 'BackupComplete'
-  | 'BackupShutdown'
-  | 'Abort';
+export const WriterEvents = ['Identify', 'PrepareForBackup', 'PrepareForSnapshot', 'Freeze', 'Thaw', 'PostSnapshot', 'BackupComplete', 'BackupShutdown', 'Abort'] as const;
+export type WriterEvent = (typeof WriterEvents)[number];
 
 /** The state a writer is in after handling each event successfully. */
 export const StateAfter: Record<WriterEvent, WriterStateName> = {
@@ -47,16 +39,36 @@ export const StateAfter: Record<WriterEvent, WriterStateName> = {
   Abort: 'Stable',
 };
 
+/** The state a writer is left in when its handler for an event fails (Abort has no failed state in VSS). */
+export const FailedStateAt: Record<WriterEvent, WriterStateName> = {
+  Identify: 'FailedAtIdentify',
+  PrepareForBackup: 'FailedAtPrepareBackup',
+  PrepareForSnapshot: 'FailedAtPrepareSnapshot',
+  Freeze: 'FailedAtFreeze',
+  Thaw: 'FailedAtThaw',
+  PostSnapshot: 'FailedAtPostSnapshot',
+  BackupComplete: 'FailedAtBackupComplete',
+  BackupShutdown: 'FailedAtBackupShutdown',
+  Abort: 'Stable',
+};
+
 export interface WriterDefinition {
   name: string;
   /** The writer class id (VSS_ID writerId). */
   writerId: string;
+  components: string[];
+  /** Fault injection: the VSS_E_WRITERERROR_* a writer's handler reports for an event. */
+  failOn: Partial<Record<WriterEvent, string>>;
+  /** How long the writer's handler takes for an event. */
+  delayMs: Partial<Record<WriterEvent, number>>;
+  /** The writer's freeze-to-thaw timeout; past it the writer fails with VSS_E_WRITERERROR_TIMEOUT. */
+  freezeTimeoutMs: number;
 }
 
 /** The two writers every emulated service has, standing for an application database and the registry. */
 export const DefaultWriters: WriterDefinition[] = [
-  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01' },
-  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02' },
+  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: ['Database'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000 },
+  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: ['Registry'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000 },
 ];
 
 /** The emulated software provider's id (VSS_ID ProviderId). */
@@ -73,6 +85,8 @@ export interface JournalEntry {
   state: WriterStateName;
   error: string | null;
   backupCompleteReceived?: boolean;
+  /** On BackupShutdown: Release of the component object, or its requester going away without one. */
+  endedBy?: 'Release' | 'RequesterGone';
   requesterPid: number | null;
 }
 

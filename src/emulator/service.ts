@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as lockfile from 'proper-lockfile';
 import {
   createMessageConnection,
   MessageConnection,
@@ -12,11 +13,11 @@ import {
 } from 'vscode-jsonrpc/node';
 import { defaults, VSS_ERROR_CODE } from '../defaults';
 import { ensureHome, EmulatorPaths } from '../paths';
-import { HResult, hresultValue, HResultName } from '../vss-error';
 import { Attr, ContextKey, contextName, ContextValue } from '../vss';
+import { HResult, hresultValue, HResultName } from '../vss-error';
 import {
-  DefaultWriters,
   EmulatedProviderId,
+  FailedStateAt,
   JournalEntry,
   SnapshotRecord,
   StateAfter,
@@ -26,13 +27,20 @@ import {
   WriterStateName,
 } from './model';
 import { copyTreeReadOnly, removeTree } from './snapshot-store';
+import { loadWriters, WritersFileError } from './writers-config';
 
 /** A VSS failure as the emulated service returns it to the component object (error.data.hresult). */
 function fault(name: HResultName, message: string, extra: Record<string, unknown> = {}): ResponseError<unknown> {
   return new ResponseError(VSS_ERROR_CODE, message, { name, hresult: hresultValue(HResult[name]), ...extra });
 }
 
-interface WriterInstance extends WriterDefinition {
+/** Shadow copies per volume with the system provider, and in the client-accessible (shared folders) contexts. */
+const MaxSnapshotsPerVolume = 512;
+const MaxSnapshotsPerVolumeClientAccessible = 64;
+const ClientAccessibleAttr = 4;
+
+interface WriterInstance {
+  definition: WriterDefinition;
   instanceId: string;
   state: WriterStateName;
   lastError: string | null;
@@ -45,7 +53,8 @@ interface Session {
   initialized: boolean;
   context: ContextKey;
   backupType: number;
-  metadataGathered: boolean;
+  /** Writers that answered Identify for this session; later events go to them only. */
+  participants: WriterInstance[] | null;
   snapshotSetId: string | null;
   volumes: Map<string, string>; // volume -> snapshot id
   prepared: boolean;
@@ -55,41 +64,63 @@ interface Session {
   /** Writers that received BackupComplete in this session. */
   completedWriters: Set<string>;
   ended: boolean;
+  /** Requests and the session's end run one after another, in order. */
+  queue: Promise<unknown>;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * The emulated VSS service: one process per VSS_SESSION_HOME, shared by every client, holding the writers,
- * the snapshots and the event journal. A client connection is a component object; its end without a
- * release is a requester that died, which VSS answers by aborting and shutting the backup down.
+ * The emulated VSS service: one process per VSS_SESSION_HOME (held by a lock), shared by every client, holding
+ * the writers, the snapshots and the event journal. A client connection is a component object; its end without
+ * a release is a requester that died, which VSS answers by aborting and shutting the backup down.
  */
 export class EmulatorService {
   private readonly server = net.createServer((socket) => this.accept(socket));
-  private readonly writers: WriterInstance[];
+  private writers: WriterInstance[] = [];
+  private writersStamp = '';
   private snapshots: SnapshotRecord[] = [];
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<net.Socket>();
   private creatingSet: { session: Session; snapshotSetId: string } | null = null;
   private nextSessionId = 1;
   private readonly startedAt = new Date();
+  private releaseLock: (() => Promise<void>) | null = null;
+  private stopping: Promise<void> | null = null;
 
-  constructor(private readonly paths: EmulatorPaths) {
-    this.writers = DefaultWriters.map((w) => ({ ...w, instanceId: randomUUID(), state: 'Stable', lastError: null }));
-  }
+  constructor(private readonly paths: EmulatorPaths) {}
 
   async listen(): Promise<void> {
     ensureHome(this.paths.home);
-    fs.mkdirSync(this.paths.snapshots, { recursive: true, mode: 0o700 });
-    this.loadState();
-    if (process.platform !== 'win32' && fs.existsSync(this.paths.socket)) fs.unlinkSync(this.paths.socket);
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.paths.socket, () => resolve());
-    });
-    if (process.platform !== 'win32') fs.chmodSync(this.paths.socket, 0o600);
-    fs.writeFileSync(this.paths.pidFile, String(process.pid), { mode: 0o600 });
+    try {
+      this.releaseLock = await lockfile.lock(this.paths.serviceLock, {
+        realpath: false,
+        stale: 10_000,
+        update: 2_000,
+        onCompromised: (e) => {
+          process.stderr.write(`the emulated VSS service lost its lock on ${this.paths.home}: ${e.message}\n`);
+          process.exit(1);
+        },
+      });
+    } catch (e) {
+      throw new Error(`another emulated VSS service already serves ${this.paths.home} (${(e as Error).message}); stop it with 'vss-session emulator stop'`);
+    }
+    try {
+      this.reloadWriters();
+      fs.mkdirSync(this.paths.snapshots, { recursive: true, mode: 0o700 });
+      this.loadState();
+      if (process.platform !== 'win32' && fs.existsSync(this.paths.socket)) fs.unlinkSync(this.paths.socket);
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(this.paths.socket, () => resolve());
+      });
+      if (process.platform !== 'win32') fs.chmodSync(this.paths.socket, 0o600);
+      fs.writeFileSync(this.paths.pidFile, String(process.pid), { mode: 0o600 });
+    } catch (e) {
+      await this.releaseLock();
+      throw e;
+    }
   }
-
-  private stopping: Promise<void> | null = null;
 
   /** Ends every client's session as a vanished requester's, closes the socket and removes the pid file; once. */
   stop(): Promise<void> {
@@ -97,17 +128,35 @@ export class EmulatorService {
   }
 
   private async shutdown(): Promise<void> {
-    for (const session of this.sessions) this.terminate(session, 'disconnect');
+    await Promise.all([...this.sessions].map((s) => this.enqueue(s, () => this.terminate(s, 'RequesterGone'))));
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     fs.rmSync(this.paths.pidFile, { force: true });
+    await this.releaseLock?.();
+  }
+
+  /** Reads writers.json again when it changed; keeps each writer's instance and state across reloads. */
+  private reloadWriters(): void {
+    const stamp = fs.existsSync(this.paths.writers) ? String(fs.statSync(this.paths.writers).mtimeMs) : 'defaults';
+    if (stamp === this.writersStamp) return;
+    const definitions = loadWriters(this.paths.writers);
+    this.writers = definitions.map((definition) => {
+      const previous = this.writers.find((w) => w.definition.writerId === definition.writerId);
+      return previous ? { ...previous, definition } : { definition, instanceId: randomUUID(), state: 'Stable', lastError: null };
+    });
+    this.writersStamp = stamp;
   }
 
   /** Auto-release snapshots never outlive their component object; none survives a restart of the service. */
   private loadState(): void {
     if (!fs.existsSync(this.paths.state)) return;
-    const saved = JSON.parse(fs.readFileSync(this.paths.state, 'utf8')) as { snapshots: SnapshotRecord[] };
-    this.snapshots = [];
+    let saved: { snapshots: SnapshotRecord[] };
+    try {
+      saved = JSON.parse(fs.readFileSync(this.paths.state, 'utf8')) as { snapshots: SnapshotRecord[] };
+      if (!Array.isArray(saved.snapshots)) throw new Error('no "snapshots" array');
+    } catch (e) {
+      throw new Error(`the emulator's state file ${this.paths.state} is unreadable (${(e as Error).message}); move it aside to start with no snapshots`);
+    }
     for (const snapshot of saved.snapshots) {
       if (snapshot.attributes & Attr.Persistent) this.snapshots.push(snapshot);
       else removeTree(snapshot.deviceObject);
@@ -115,9 +164,16 @@ export class EmulatorService {
     this.saveState();
   }
 
+  /** Written to a temporary file, flushed to disk, then renamed over: a crash leaves the old or the new state. */
   private saveState(): void {
     const temp = `${this.paths.state}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify({ snapshots: this.snapshots }, null, 2), { mode: 0o600 });
+    const fd = fs.openSync(temp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify({ snapshots: this.snapshots }, null, 2));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temp, this.paths.state);
   }
 
@@ -126,26 +182,53 @@ export class EmulatorService {
     fs.appendFileSync(this.paths.journal, line + '\n', { mode: 0o600 });
   }
 
-  /** Delivers one event to every writer, in order, and journals each when its handler returns. */
-  private deliver(session: Session, event: WriterEvent, extra: (w: WriterInstance) => Partial<JournalEntry> = () => ({})): void {
-    for (const writer of this.writers) {
-      writer.state = StateAfter[event];
+  /**
+   * Delivers one event to each writer in turn; a writer's handler takes its configured delay and may fail as
+   * configured. Each delivery is journaled when the handler returns. Returns the writers whose handler failed.
+   */
+  private async deliver(
+    s: Session,
+    event: WriterEvent,
+    writers: WriterInstance[],
+    extra: (w: WriterInstance) => Partial<JournalEntry> = () => ({}),
+  ): Promise<WriterInstance[]> {
+    const failed: WriterInstance[] = [];
+    for (const writer of writers) {
+      const delay = writer.definition.delayMs[event];
+      if (delay) await sleep(delay);
+      const error = writer.definition.failOn[event] ?? null;
+      if (error) {
+        writer.state = FailedStateAt[event];
+        writer.lastError = error;
+        failed.push(writer);
+      } else if (!(event === 'Abort' || event === 'BackupShutdown') || !writer.state.startsWith('Failed')) {
+        // A writer that failed earlier keeps its failed state through Abort and BackupShutdown.
+        writer.state = StateAfter[event];
+        if (event === 'Identify') writer.lastError = null;
+      }
       this.journal({
         event,
-        writer: writer.name,
-        writerId: writer.writerId,
+        writer: writer.definition.name,
+        writerId: writer.definition.writerId,
         instanceId: writer.instanceId,
-        snapshotSetId: session.snapshotSetId,
+        snapshotSetId: s.snapshotSetId,
         state: writer.state,
-        error: writer.lastError,
-        requesterPid: session.pid,
+        error,
+        requesterPid: s.pid,
         ...extra(writer),
       });
     }
+    return failed;
   }
 
-  private writersInvolved(session: Session): boolean {
-    return (ContextValue[session.context] & Attr.NoWriters) === 0;
+  private writersTakePart(s: Session): boolean {
+    return (ContextValue[s.context] & Attr.NoWriters) === 0;
+  }
+
+  private enqueue<T>(s: Session, work: () => T | Promise<T>): Promise<T> {
+    const run = s.queue.then(work);
+    s.queue = run.catch(() => undefined);
+    return run;
   }
 
   private accept(socket: net.Socket): void {
@@ -155,7 +238,7 @@ export class EmulatorService {
       initialized: false,
       context: 'Backup',
       backupType: 0,
-      metadataGathered: false,
+      participants: null,
       snapshotSetId: null,
       volumes: new Map(),
       prepared: false,
@@ -164,6 +247,7 @@ export class EmulatorService {
       aborted: false,
       completedWriters: new Set(),
       ended: false,
+      queue: Promise.resolve(),
     };
     this.sessions.add(session);
     this.sockets.add(socket);
@@ -171,10 +255,11 @@ export class EmulatorService {
     this.register(connection, session, socket);
     // The connection is the component object's lifeline: when it ends without a release, the requester died.
     socket.on('close', () => {
-      this.terminate(session, 'disconnect');
-      this.sessions.delete(session);
-      this.sockets.delete(socket);
-      connection.dispose();
+      void this.enqueue(session, () => this.terminate(session, 'RequesterGone')).finally(() => {
+        this.sessions.delete(session);
+        this.sockets.delete(socket);
+        connection.dispose();
+      });
     });
     socket.on('error', () => socket.destroy());
     connection.listen();
@@ -182,13 +267,15 @@ export class EmulatorService {
 
   private register(connection: MessageConnection, s: Session, socket: net.Socket): void {
     const on = (method: string, handler: (params: any) => unknown) =>
-      connection.onRequest(method, (params: unknown) => {
-        if (s.ended && method !== 'service.status') throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
-        return handler(params ?? {});
-      });
+      connection.onRequest(method, (params: unknown) =>
+        this.enqueue(s, () => {
+          if (s.ended) throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
+          return handler(params ?? {});
+        }),
+      );
 
-    on('service.status', () => this.status());
-    on('service.stop', () => {
+    connection.onRequest('service.status', () => this.status());
+    connection.onRequest('service.stop', () => {
       // Stop once the answer has reached the client: when it hangs up, or after a second at most.
       const finish = () => void this.stop().then(() => process.exit(0));
       socket.once('close', finish);
@@ -201,6 +288,12 @@ export class EmulatorService {
     });
     on('initializeForBackup', () => {
       if (s.initialized) throw fault('VSS_E_BAD_STATE', 'InitializeForBackup was already called on this component object');
+      try {
+        this.reloadWriters();
+      } catch (e) {
+        if (e instanceof WritersFileError) throw fault('VSS_E_WRITER_INFRASTRUCTURE', e.message);
+        throw e;
+      }
       s.initialized = true;
       return null;
     });
@@ -217,21 +310,23 @@ export class EmulatorService {
       s.backupType = p.backupType;
       return null;
     });
-    on('gatherWriterMetadata', () => {
+    on('gatherWriterMetadata', async () => {
       this.requireInitialized(s, 'GatherWriterMetadata');
-      s.metadataGathered = true;
-      if (this.writersInvolved(s)) this.deliver(s, 'Identify');
-      return { writers: this.writersInvolved(s) ? this.writers.map((w) => ({ name: w.name, writerId: w.writerId, instanceId: w.instanceId })) : [] };
+      if (s.participants) throw fault('VSS_E_BAD_STATE', 'GatherWriterMetadata was already called');
+      const asked = this.writersTakePart(s) ? this.writers : [];
+      const failed = await this.deliver(s, 'Identify', asked);
+      s.participants = asked.filter((w) => !failed.includes(w));
+      return { writers: asked.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId })) };
     });
     on('gatherWriterStatus', () => {
       this.requireInitialized(s, 'GatherWriterStatus');
-      if (!s.metadataGathered) throw fault('VSS_E_BAD_STATE', 'GatherWriterStatus needs GatherWriterMetadata first');
-      const involved = this.writersInvolved(s) ? this.writers : [];
+      if (!s.participants) throw fault('VSS_E_BAD_STATE', 'GatherWriterStatus needs GatherWriterMetadata first');
+      const shown = this.writersTakePart(s) ? this.writers : [];
       return {
-        writers: involved.map((w) => ({
+        writers: shown.map((w) => ({
           instanceId: w.instanceId,
-          writerId: w.writerId,
-          name: w.name,
+          writerId: w.definition.writerId,
+          name: w.definition.name,
           state: WriterState[w.state],
           failure: w.lastError ? hresultValue(HResult[w.lastError as HResultName] ?? HResult.VSS_E_UNEXPECTED) : 0,
         })),
@@ -240,18 +335,25 @@ export class EmulatorService {
     on('startSnapshotSet', () => {
       this.requireInitialized(s, 'StartSnapshotSet');
       if (s.snapshotSetId) throw fault('VSS_E_BAD_STATE', `snapshot set ${s.snapshotSetId} was already started by this component object`);
+      if (this.writersTakePart(s) && !s.participants) throw fault('VSS_E_BAD_STATE', 'StartSnapshotSet needs GatherWriterMetadata first in a context with writers');
       if (this.creatingSet) {
-        throw fault('VSS_E_SNAPSHOT_SET_IN_PROGRESS', `snapshot set ${this.creatingSet.snapshotSetId} is being created by process ${this.creatingSet.session.pid ?? 'unknown'}`);
+        throw fault('VSS_E_SNAPSHOT_SET_IN_PROGRESS', `snapshot set ${this.creatingSet.snapshotSetId} is being created by process ${this.creatingSet.session.pid ?? 'unknown'}; only one snapshot set is created at a time`);
       }
       s.snapshotSetId = randomUUID();
       this.creatingSet = { session: s, snapshotSetId: s.snapshotSetId };
       return { snapshotSetId: s.snapshotSetId };
     });
     on('addToSnapshotSet', (p: { volume?: unknown }) => {
-      if (!s.snapshotSetId || s.snapshotsDone) throw fault('VSS_E_BAD_STATE', 'AddToSnapshotSet needs StartSnapshotSet first, and comes before DoSnapshotSet');
+      if (!s.snapshotSetId || s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddToSnapshotSet needs StartSnapshotSet first, and comes before PrepareForBackup');
       const volume = this.checkVolume(p.volume);
       if (s.volumes.has(volume)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `volume ${volume} is already in snapshot set ${s.snapshotSetId}`);
       if (s.volumes.size >= defaults.maxVolumesPerSet) throw fault('VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED', `a snapshot set holds at most ${defaults.maxVolumesPerSet} volumes`);
+      const clientAccessible = (ContextValue[s.context] & ClientAccessibleAttr) !== 0;
+      const limit = clientAccessible ? MaxSnapshotsPerVolumeClientAccessible : MaxSnapshotsPerVolume;
+      const existing = this.snapshots.filter((x) => x.originalVolume === volume).length;
+      if (existing >= limit) {
+        throw fault('VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED', `volume ${volume} already has ${existing} shadow copies, the most VSS allows${clientAccessible ? ' in a client-accessible context' : ''}; delete old ones first`);
+      }
       const snapshotId = randomUUID();
       s.volumes.set(volume, snapshotId);
       return { snapshotId };
@@ -265,28 +367,28 @@ export class EmulatorService {
         throw e;
       }
     });
-    on('prepareForBackup', () => {
+    on('prepareForBackup', async () => {
       if (!s.snapshotSetId || s.volumes.size === 0) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup needs a snapshot set with at least one volume');
-      if (s.prepared) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup was already called');
+      if (s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', s.aborted ? 'the backup was aborted' : 'PrepareForBackup was already called');
       s.prepared = true;
-      if (this.writersInvolved(s)) this.deliver(s, 'PrepareForBackup');
+      // A writer's failure here is reported through its status (GatherWriterStatus), as VSS does.
+      await this.deliver(s, 'PrepareForBackup', s.participants ?? []);
       return null;
     });
     on('doSnapshotSet', () => this.doSnapshotSet(s));
-    on('backupComplete', () => {
+    on('backupComplete', async () => {
       if (!s.snapshotsDone) throw fault('VSS_E_BAD_STATE', 'BackupComplete needs a finished DoSnapshotSet');
       if (s.completed) throw fault('VSS_E_BAD_STATE', 'BackupComplete was already called');
       if (s.aborted) throw fault('VSS_E_BAD_STATE', 'the backup was aborted');
       s.completed = true;
-      if (this.writersInvolved(s)) {
-        this.deliver(s, 'BackupComplete');
-        for (const w of this.writers) s.completedWriters.add(w.writerId);
-      }
+      const writers = s.participants ?? [];
+      for (const w of writers) s.completedWriters.add(w.definition.writerId);
+      await this.deliver(s, 'BackupComplete', writers);
       return null;
     });
-    on('abortBackup', () => {
+    on('abortBackup', async () => {
       this.requireInitialized(s, 'AbortBackup');
-      this.abort(s);
+      await this.abort(s);
       return null;
     });
     on('getSnapshotProperties', (p: { snapshotId: string }) => {
@@ -304,20 +406,17 @@ export class EmulatorService {
     on('enableWriterClasses', () => null);
     on('disableWriterInstances', () => null);
     on('saveAsXml', () => ({ xml: `<BackupComponents snapshotSetId="${s.snapshotSetId ?? ''}" context="${s.context}"/>` }));
-    on('release', () => {
-      this.terminate(s, 'release');
-      return null;
-    });
+    on('release', () => this.terminate(s, 'Release'));
   }
 
   private requireInitialized(s: Session, call: string): void {
     if (!s.initialized) throw fault('VSS_E_BAD_STATE', `${call} needs InitializeForBackup first`);
   }
 
-  /** A volume is an existing directory, named by an absolute path; anything else is refused as VSS would. */
+  /** A volume is an existing directory, named by a path; anything else is refused as VSS would. */
   private checkVolume(volume: unknown): string {
     if (typeof volume !== 'string' || volume.length === 0 || volume.includes('\0')) {
-      throw fault('VSS_E_OBJECT_NOT_FOUND', 'the volume name must be a non-empty path');
+      throw fault('VSS_E_OBJECT_NOT_FOUND', 'the volume name must be a non-empty path without NUL characters');
     }
     const resolved = path.resolve(volume);
     let stat: fs.Stats;
@@ -333,15 +432,29 @@ export class EmulatorService {
     return resolved;
   }
 
-  private doSnapshotSet(s: Session): null {
+  /**
+   * PrepareForSnapshot, Freeze, the provider's commit (a copy of each volume), Thaw, PostSnapshot. A writer that
+   * fails before Thaw, or whose freeze outlasts its timeout, fails the set: every writer gets Abort and no
+   * snapshot is kept, as VSS does.
+   */
+  private async doSnapshotSet(s: Session): Promise<null> {
     if (!s.prepared || s.snapshotsDone || !s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'DoSnapshotSet needs PrepareForBackup first, once');
     if (s.aborted) throw fault('VSS_E_BAD_STATE', 'the backup was aborted');
-    const writers = this.writersInvolved(s);
-    if (writers) {
-      this.deliver(s, 'PrepareForSnapshot');
-      this.deliver(s, 'Freeze');
-    }
+    const writers = (s.participants ?? []).filter((w) => !w.state.startsWith('Failed'));
     const created: SnapshotRecord[] = [];
+    const failSet = async (name: HResultName, message: string): Promise<never> => {
+      for (const snapshot of created) removeTree(snapshot.deviceObject);
+      await this.abort(s);
+      throw fault(name, message);
+    };
+    const writerFailure = (failed: WriterInstance[], event: WriterEvent) =>
+      failSet(failed[0]!.lastError as HResultName, `writer '${failed[0]!.definition.name}' failed at ${event} with ${failed[0]!.lastError}; the snapshot set was not created`);
+
+    let failed = await this.deliver(s, 'PrepareForSnapshot', writers);
+    if (failed.length) await writerFailure(failed, 'PrepareForSnapshot');
+    const frozenAt = Date.now();
+    failed = await this.deliver(s, 'Freeze', writers);
+    if (failed.length) await writerFailure(failed, 'Freeze');
     try {
       const createdAt = new Date().toISOString();
       for (const [volume, snapshotId] of s.volumes) {
@@ -360,32 +473,39 @@ export class EmulatorService {
           providerId: EmulatedProviderId,
           attributes: ContextValue[s.context],
           createdAt,
-          status: 12,
+          status: 12, // VSS_SS_CREATED
           context: s.context,
         });
       }
     } catch (e) {
-      for (const snapshot of created) removeTree(snapshot.deviceObject);
-      this.creatingSet = null;
-      throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `the emulated provider could not copy the volume: ${(e as Error).message}`);
-    } finally {
-      if (writers) {
-        this.deliver(s, 'Thaw');
-        this.deliver(s, 'PostSnapshot');
-      }
+      await failSet('VSS_E_UNEXPECTED_PROVIDER_ERROR', `the emulated provider could not copy the volume: ${(e as Error).message}`);
     }
+    // Each writer holds its freeze at most its freeze-to-thaw timeout; past it, it gives up with VSS_E_WRITERERROR_TIMEOUT.
+    const frozenFor = Date.now() - frozenAt;
+    const timedOut = writers.filter((w) => frozenFor > w.definition.freezeTimeoutMs);
+    for (const w of timedOut) {
+      w.state = 'FailedAtFreeze';
+      w.lastError = 'VSS_E_WRITERERROR_TIMEOUT';
+    }
+    if (timedOut.length) {
+      await failSet('VSS_E_WRITERERROR_TIMEOUT', `writer '${timedOut[0]!.definition.name}' stayed frozen ${frozenFor} ms, past its freeze-to-thaw timeout of ${timedOut[0]!.definition.freezeTimeoutMs} ms; the snapshot set was not created`);
+    }
+    failed = await this.deliver(s, 'Thaw', writers);
+    if (failed.length) await writerFailure(failed, 'Thaw');
     this.snapshots.push(...created);
     this.saveState();
     s.snapshotsDone = true;
     this.creatingSet = null;
+    // A writer failing at PostSnapshot leaves the set created; its status tells the requester.
+    await this.deliver(s, 'PostSnapshot', writers);
     return null;
   }
 
-  private abort(s: Session): void {
+  private async abort(s: Session): Promise<void> {
     if (s.aborted || s.completed) return;
     s.aborted = true;
-    if (s.prepared && this.writersInvolved(s)) this.deliver(s, 'Abort');
     if (this.creatingSet?.session === s) this.creatingSet = null;
+    if (s.prepared) await this.deliver(s, 'Abort', s.participants ?? []);
   }
 
   private deleteSnapshots(p: { sourceId: string; sourceType: number; force?: boolean }) {
@@ -411,21 +531,24 @@ export class EmulatorService {
     return { deleted };
   }
 
-  /** The end of a component object: Release, or the requester's process going away. */
-  private terminate(s: Session, cause: 'release' | 'disconnect'): void {
-    if (s.ended) return;
-    if (cause === 'disconnect' && s.prepared && !s.completed) this.abort(s);
+  /**
+   * The end of a component object: its Release, or its requester going away. A backup between PrepareForBackup
+   * and BackupComplete is aborted first; then every writer that took part gets BackupShutdown, once, saying
+   * whether it got BackupComplete; auto-release snapshots end.
+   */
+  private async terminate(s: Session, endedBy: 'Release' | 'RequesterGone'): Promise<null> {
+    if (s.ended) return null;
+    if (endedBy === 'RequesterGone' && s.prepared && !s.completed) await this.abort(s);
     s.ended = true;
     if (this.creatingSet?.session === s) this.creatingSet = null;
-    if (s.metadataGathered && this.writersInvolved(s)) {
-      this.deliver(s, 'BackupShutdown', (w) => ({ backupCompleteReceived: s.completedWriters.has(w.writerId) }));
-    }
+    await this.deliver(s, 'BackupShutdown', s.participants ?? [], (w) => ({ backupCompleteReceived: s.completedWriters.has(w.definition.writerId), endedBy }));
     const autoRelease = this.snapshots.filter((x) => x.snapshotSetId === s.snapshotSetId && !(x.attributes & Attr.Persistent));
     for (const snapshot of autoRelease) removeTree(snapshot.deviceObject);
     if (autoRelease.length > 0) {
       this.snapshots = this.snapshots.filter((x) => !autoRelease.includes(x));
       this.saveState();
     }
+    return null;
   }
 
   status() {
@@ -436,7 +559,7 @@ export class EmulatorService {
       startedAt: this.startedAt.toISOString(),
       clients: [...this.sessions].filter((x) => x.pid !== null && !x.ended).length,
       snapshots: this.snapshots.length,
-      writers: this.writers.map((w) => ({ name: w.name, writerId: w.writerId, instanceId: w.instanceId, state: w.state })),
+      writers: this.writers.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId, state: w.state, lastError: w.lastError })),
     };
   }
 }

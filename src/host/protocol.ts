@@ -48,6 +48,11 @@ export interface VssErrorData {
 export const Methods = {
   createBackup: new RequestType<CreateBackupParams, BackupInfo, VssErrorData>('backup/create'),
   createSnapshotSet: new RequestType<{ volumes: string[] }, SnapshotSetInfo, VssErrorData>('snapshotSet/create'),
+  // The same snapshot phase one VSS call at a time, for callers that drive each step themselves.
+  startSnapshotSet: new RequestType0<{ snapshotSetId: string }, VssErrorData>('snapshotSet/start'),
+  addVolume: new RequestType<{ volume: string }, { snapshotId: string }, VssErrorData>('snapshotSet/add'),
+  prepareBackup: new RequestType0<BackupInfo, VssErrorData>('backup/prepare'),
+  doSnapshotSet: new RequestType0<SnapshotSetInfo, VssErrorData>('snapshotSet/do'),
   completeBackup: new RequestType0<BackupInfo, VssErrorData>('backup/complete'),
   abortBackup: new RequestType0<BackupInfo, VssErrorData>('backup/abort'),
   closeBackup: new RequestType0<CloseResult, VssErrorData>('backup/close'),

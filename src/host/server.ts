@@ -78,11 +78,23 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     const p = params ?? {};
     if (p.context !== undefined && !Contexts.includes(p.context)) throw vssError('E_INVALIDARG', `context must be one of ${Contexts.join(', ')}, not ${JSON.stringify(p.context)}`);
     if (p.backupType !== undefined && !BackupTypes.includes(p.backupType)) throw vssError('E_INVALIDARG', `backupType must be one of ${BackupTypes.join(', ')}, not ${JSON.stringify(p.backupType)}`);
+    if (p.phaseTimeoutMs !== undefined && !(typeof p.phaseTimeoutMs === 'number' && p.phaseTimeoutMs > 0 && p.phaseTimeoutMs <= 86_400_000)) {
+      throw vssError('E_INVALIDARG', `phaseTimeoutMs must be a number of milliseconds from 1 to 86400000, not ${JSON.stringify(p.phaseTimeoutMs)}`);
+    }
     const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), p);
     await candidate.begin();
     backup = candidate;
     return info(backup);
   }));
+
+  const setInfo = (b: BackupLifecycle, snapshots: Snapshot[]): SnapshotSetInfo => ({
+    snapshotSetId: b.snapshotSetId!,
+    context: b.describe().context,
+    persistent: snapshots.some((s) => s.persistent),
+    createdAt: snapshots[0]?.createdAt ?? new Date().toISOString(),
+    expiresAt: null,
+    snapshots,
+  });
 
   connection.onRequest(Methods.createSnapshotSet, serial(async (params) => {
     const volumes = params?.volumes;
@@ -90,9 +102,25 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       throw vssError('E_INVALIDARG', 'volumes must be a non-empty array of volume paths');
     }
     const b = current();
-    const set = await b.createSnapshotSet(volumes);
-    const persistent = set.snapshots.some((s) => s.persistent);
-    return { snapshotSetId: set.snapshotSetId, context: b.describe().context, persistent, createdAt: set.snapshots[0]?.createdAt ?? new Date().toISOString(), expiresAt: null, snapshots: set.snapshots };
+    return setInfo(b, (await b.createSnapshotSet(volumes)).snapshots);
+  }));
+
+  connection.onRequest(Methods.startSnapshotSet, serial(async () => ({ snapshotSetId: await current().startSnapshotSet() })));
+
+  connection.onRequest(Methods.addVolume, serial(async (params) => {
+    if (typeof params?.volume !== 'string' || params.volume.length === 0) throw vssError('E_INVALIDARG', 'volume must be a non-empty volume path');
+    return { snapshotId: await current().addVolume(params.volume) };
+  }));
+
+  connection.onRequest(Methods.prepareBackup, serial(async () => {
+    const b = current();
+    await b.prepare();
+    return info(b);
+  }));
+
+  connection.onRequest(Methods.doSnapshotSet, serial(async () => {
+    const b = current();
+    return setInfo(b, await b.doSnapshotSet());
   }));
 
   connection.onRequest(Methods.completeBackup, serial(async () => {

@@ -1,5 +1,5 @@
 import { BackupTypeName, ContextName, defaults } from '../defaults';
-import { vssError } from '../vss-error';
+import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { FacadeMethod, Interop, VssService } from './interop';
 
 /** The requester's states, in the order a backup goes through them. */
@@ -91,6 +91,9 @@ export class BackupLifecycle {
   private writersValue: Writer[] = [];
   private snapshotSetIdValue: string | null = null;
   private snapshotsValue: Snapshot[] = [];
+  private readonly snapshotIds: string[] = [];
+  /** Writers that were sent BackupComplete (the ones taking part when it succeeded). */
+  private completedWriters = new Set<string>();
   private readonly context: ContextName;
   private readonly backupType: BackupTypeName;
   private readonly timeoutMs: number;
@@ -160,29 +163,77 @@ export class BackupLifecycle {
     return this.writersValue;
   }
 
-  /** StartSnapshotSet, AddToSnapshotSet per volume, PrepareForBackup, DoSnapshotSet, GetSnapshotProperties. */
+  /** StartSnapshotSet. From here until BackupComplete, any failure aborts the backup before it is reported. */
+  async startSnapshotSet(): Promise<string> {
+    this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
+    return this.snapshotSetIdValue;
+  }
+
+  /** AddToSnapshotSet for one volume; returns the new snapshot's id. */
+  addVolume(volume: string): Promise<string> {
+    return this.abortOnFailure(async () => {
+      const { snapshotId } = await this.step<{ snapshotId: string }>('AddToSnapshotSet', { volume });
+      this.snapshotIds.push(snapshotId);
+      return snapshotId;
+    });
+  }
+
+  /** PrepareForBackup, then GatherWriterStatus: a writer that failed fails the backup. */
+  prepare(): Promise<void> {
+    return this.abortOnFailure(async () => {
+      await this.step('PrepareForBackup');
+      await this.checkWriters('PrepareForBackup');
+    });
+  }
+
+  /** DoSnapshotSet, then GatherWriterStatus, then each snapshot's properties. */
+  doSnapshotSet(): Promise<Snapshot[]> {
+    return this.abortOnFailure(async () => {
+      await this.step('DoSnapshotSet');
+      await this.checkWriters('DoSnapshotSet');
+      this.snapshotsValue = [];
+      for (const snapshotId of this.snapshotIds) {
+        this.snapshotsValue.push(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId }));
+      }
+      return this.snapshotsValue;
+    });
+  }
+
+  /** The whole snapshot phase: StartSnapshotSet, AddToSnapshotSet per volume, PrepareForBackup, DoSnapshotSet. */
   async createSnapshotSet(volumes: string[]): Promise<{ snapshotSetId: string; snapshots: Snapshot[] }> {
     if (volumes.length === 0) throw vssError('E_INVALIDARG', 'name at least one volume to snapshot');
-    this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
+    const snapshotSetId = await this.startSnapshotSet();
+    for (const volume of volumes) await this.addVolume(volume);
+    await this.prepare();
+    return { snapshotSetId, snapshots: await this.doSnapshotSet() };
+  }
+
+  /** A failure between StartSnapshotSet and BackupComplete: AbortBackup (writers get Abort), then report it. */
+  private async abortOnFailure<T>(work: () => Promise<T>): Promise<T> {
     try {
-      const ids: string[] = [];
-      for (const volume of volumes) ids.push((await this.step<{ snapshotId: string }>('AddToSnapshotSet', { volume })).snapshotId);
-      await this.step('PrepareForBackup');
-      await this.refreshWriters();
-      await this.step('DoSnapshotSet');
-      await this.refreshWriters();
-      this.snapshotsValue = [];
-      for (const snapshotId of ids) this.snapshotsValue.push(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId }));
-      return { snapshotSetId: this.snapshotSetIdValue, snapshots: this.snapshotsValue };
+      return await work();
     } catch (e) {
       await this.abort().catch(() => undefined);
       throw e;
     }
   }
 
+  /** GatherWriterStatus after a phase; writers that took part and failed fail the backup, named with their reasons. */
+  private async checkWriters(phase: Operation): Promise<void> {
+    const failed = (await this.refreshWriters()).filter((w) => w.state.startsWith('Failed') && w.state !== 'FailedAtIdentify');
+    if (failed.length === 0) return;
+    const reasons = failed.map((w) => `'${w.name}' is ${w.state} with ${w.lastError ?? 'no error code'}`).join('; ');
+    const name = (failed[0]!.lastError ?? 'VSS_E_UNEXPECTED_WRITER_ERROR') as HResultName;
+    throw new VssError(name, HResult[name] ?? HResult.VSS_E_UNEXPECTED, `${phase}: writer ${reasons}. The backup was aborted; check the writer's service and retry`, {
+      writers: failed,
+      phase,
+    });
+  }
+
   /** BackupComplete, then GatherWriterStatus (writers clean up their session state only then). */
   async complete(): Promise<void> {
     await this.step('BackupComplete');
+    this.completedWriters = new Set(this.writersValue.filter((w) => w.state !== 'FailedAtIdentify').map((w) => w.writerId));
     await this.refreshWriters();
   }
 
@@ -196,12 +247,11 @@ export class BackupLifecycle {
     const before = this.stateValue;
     if (before !== 'released' && this.handle !== 0) await this.step('Release');
     this.stateValue = 'released';
-    const completed = before === 'completed';
     const persistent = this.snapshotsValue.filter((s) => s.persistent).map((s) => s.snapshotId);
     return {
       backupId: this.backupId,
       state: before,
-      writers: this.writersValue.map((w) => ({ name: w.name, writerId: w.writerId, backupCompleteReceived: completed })),
+      writers: this.writersValue.map((w) => ({ name: w.name, writerId: w.writerId, backupCompleteReceived: this.completedWriters.has(w.writerId) })),
       endedSnapshots: this.snapshotsValue.filter((s) => !s.persistent).map((s) => s.snapshotId),
       keptSnapshots: persistent,
     };

@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import { HResult } from '../vss-error';
+import { DefaultWriters, WriterDefinition, WriterEvent, WriterEvents } from './model';
+
+/** VSS's default freeze-to-thaw timeout for a writer (CVssWriter): 60 s. */
+export const DefaultFreezeTimeoutMs = 60_000;
+
+const WriterErrors = Object.keys(HResult).filter((n) => n.startsWith('VSS_E_WRITERERROR_'));
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A writers file that cannot be used; the message names the file, the entry and the field. */
+export class WritersFileError extends Error {}
+
+/**
+ * The emulated writers, from `$VSS_SESSION_HOME/writers.json` when it exists, else the two defaults:
+ * `[{ "name", "id", "components"?, "failOn"?: { "<Event>": "<VSS_E_WRITERERROR_*>" }, "delayMs"?: { "<Event>": n },
+ *    "freezeTimeoutMs"? }]`.
+ */
+export function loadWriters(file: string): WriterDefinition[] {
+  if (!fs.existsSync(file)) return DefaultWriters.map((w) => ({ ...w }));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new WritersFileError(`${file}: not valid JSON (${(e as Error).message}); fix it or delete it to get the two default writers`);
+  }
+  if (!Array.isArray(parsed)) throw new WritersFileError(`${file}: must be a JSON array of writers, like [{ "name": "My Writer", "id": "<guid>" }]`);
+  const seen = new Set<string>();
+  return parsed.map((entry: unknown, index) => {
+    const where = (field: string) => `${file}: entry ${index}${isObject(entry) && typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}: field "${field}"`;
+    if (!isObject(entry)) throw new WritersFileError(`${file}: entry ${index}: must be an object with "name" and "id"`);
+    const known = ['name', 'id', 'components', 'failOn', 'delayMs', 'freezeTimeoutMs'];
+    for (const key of Object.keys(entry)) if (!known.includes(key)) throw new WritersFileError(`${where(key)}: unknown; the fields are ${known.join(', ')}`);
+    if (typeof entry.name !== 'string' || entry.name.trim() === '') throw new WritersFileError(`${where('name')}: must be a non-empty string`);
+    if (typeof entry.id !== 'string' || !GUID.test(entry.id)) throw new WritersFileError(`${where('id')}: must be a GUID like 7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01`);
+    const writerId = entry.id.toLowerCase();
+    if (seen.has(writerId)) throw new WritersFileError(`${where('id')}: ${writerId} is used by an earlier entry; each writer needs its own id`);
+    seen.add(writerId);
+    const components = entry.components ?? [];
+    if (!Array.isArray(components) || !components.every((c) => typeof c === 'string')) throw new WritersFileError(`${where('components')}: must be an array of component names`);
+    const failOn = eventMap(entry.failOn, where, 'failOn', (value, field) => {
+      if (typeof value !== 'string' || !WriterErrors.includes(value)) throw new WritersFileError(`${where(field)}: must be one of ${WriterErrors.join(', ')}`);
+      return value;
+    });
+    const delayMs = eventMap(entry.delayMs, where, 'delayMs', (value, field) => {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3_600_000) throw new WritersFileError(`${where(field)}: must be a number of milliseconds from 0 to 3600000`);
+      return value;
+    });
+    const freezeTimeoutMs = entry.freezeTimeoutMs ?? DefaultFreezeTimeoutMs;
+    if (typeof freezeTimeoutMs !== 'number' || !Number.isFinite(freezeTimeoutMs) || freezeTimeoutMs <= 0) throw new WritersFileError(`${where('freezeTimeoutMs')}: must be a positive number of milliseconds`);
+    return { name: entry.name, writerId, components: components as string[], failOn, delayMs, freezeTimeoutMs };
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function eventMap<T>(value: unknown, where: (field: string) => string, field: string, check: (value: unknown, field: string) => T): Partial<Record<WriterEvent, T>> {
+  if (value === undefined) return {};
+  if (!isObject(value)) throw new WritersFileError(`${where(field)}: must be an object keyed by event (${WriterEvents.join(', ')})`);
+  const result: Partial<Record<WriterEvent, T>> = {};
+  for (const [event, v] of Object.entries(value)) {
+    if (!(WriterEvents as readonly string[]).includes(event)) throw new WritersFileError(`${where(`${field}.${event}`)}: not a writer event; the events are ${WriterEvents.join(', ')}`);
+    result[event as WriterEvent] = check(v, `${field}.${event}`);
+  }
+  return result;
+}
