@@ -31,6 +31,9 @@ public static partial class VssErrors
     public const int E_OUTOFMEMORY = unchecked((int)0x8007000E);
     public const int E_UNEXPECTED = unchecked((int)0x8000FFFF);
 
+    /// <summary>HRESULT_FROM_WIN32(ERROR_TIMEOUT): an asynchronous VSS call that did not finish in its time limit.</summary>
+    public const int ERROR_TIMEOUT = unchecked((int)0x800705B4);
+
     public static readonly int VSS_S_ASYNC_PENDING = HResultOf("VSS_S_ASYNC_PENDING");
     public static readonly int VSS_S_ASYNC_FINISHED = HResultOf("VSS_S_ASYNC_FINISHED");
     public static readonly int VSS_S_ASYNC_CANCELLED = HResultOf("VSS_S_ASYNC_CANCELLED");
@@ -49,6 +52,7 @@ public static partial class VssErrors
             [E_ACCESSDENIED] = "E_ACCESSDENIED",
             [E_OUTOFMEMORY] = "E_OUTOFMEMORY",
             [E_UNEXPECTED] = "E_UNEXPECTED",
+            [ERROR_TIMEOUT] = "ERROR_TIMEOUT",
         };
         foreach (var (name, code) in Known) names[code] = name;
         return names;
@@ -85,6 +89,7 @@ public static partial class VssErrors
         "VSS_E_UNEXPECTED" or "VSS_E_UNEXPECTED_PROVIDER_ERROR" => "VSS failed unexpectedly. Check the Application event log (source VSS), then retry.",
         "E_ACCESSDENIED" => "Run elevated, as a member of Administrators or Backup Operators.",
         "E_NOTIMPL" => "This VSS method is not available here.",
+        "ERROR_TIMEOUT" => "The phase took longer than its time limit and was cancelled; the backup was aborted. Raise the limit or find the slow writer (Get-VssWriter).",
         _ => "See the VSS documentation for this code; retry once, and report it if it persists.",
     };
 

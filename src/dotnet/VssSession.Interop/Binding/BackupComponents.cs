@@ -25,7 +25,6 @@ public sealed unsafe class BackupComponents
 {
     private const string Itf = "IVssBackupComponents::";
     private static readonly StrategyBasedComWrappers ClientWrappers = new();
-    private static readonly int ERROR_TIMEOUT_HR = unchecked((int)0x800705B4);
 
     private readonly VssApi _api;
     private IVssBackupComponents? _com;
@@ -79,7 +78,7 @@ public sealed unsafe class BackupComponents
             if (status == VssErrors.VSS_S_ASYNC_PENDING)
             {
                 pending.Cancel();
-                throw new VssException(ERROR_TIMEOUT_HR, Itf + method, $"no answer within {timeout.TotalSeconds:0.###} s; the operation was cancelled");
+                throw new VssException(VssErrors.ERROR_TIMEOUT, Itf + method, $"no answer within {timeout.TotalSeconds:0.###} s; the operation was cancelled");
             }
             if (status == VssErrors.VSS_S_ASYNC_CANCELLED)
                 throw new VssException(VssErrors.VSS_E_UNEXPECTED, Itf + method, "the operation was cancelled");
