@@ -3,7 +3,7 @@
 import yargs, { Argv } from 'yargs';
 import { version } from '../package.json';
 import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
-import { ExitCode } from './exit-codes';
+import { ExitCode, exitCodeHelp } from './exit-codes';
 import { VssError } from './vss-error';
 
 type Output = { json: boolean };
@@ -42,15 +42,30 @@ async function main(): Promise<void> {
       const { runHost } = await import('./host/main');
       await runHost();
     })
-    .command('backup', 'Take one whole backup: snapshot, BackupComplete, Release', (y: Argv) =>
+    .command('backup', 'Take one whole backup: snapshot, optionally run a command against the snapshots, BackupComplete, Release', (y: Argv) =>
       y.options({
         ...jsonOption,
         volume: { type: 'string', array: true, demandOption: true, describe: 'Volume to snapshot (on the emulator: a directory)' },
         context: { choices: Contexts, default: 'Backup' as ContextName },
         'backup-type': { choices: BackupTypes, default: 'Copy' as BackupTypeName },
+        exec: {
+          type: 'string',
+          describe:
+            'A command for the platform shell, run while the snapshots exist, with VSS_SNAPSHOT_SET_ID, VSS_SNAPSHOT_PATH (the first snapshot) and ' +
+            'VSS_SNAPSHOT_PATHS (all, joined by the path delimiter) set; BackupComplete is sent only if it exits 0, and its exit code becomes ours. ' +
+            "With --json its stdout goes to stderr.",
+        },
       }), (argv) => run(argv, async (a) => {
-        const { backupOnce } = await import('./commands');
-        print(await backupOnce(a.volume as string[], a.context as ContextName, a['backup-type'] as BackupTypeName), a, (r) => r.text);
+        const { backupOnce, formatBackup } = await import('./commands');
+        const { report, exitCode } = await backupOnce(a.volume as string[], { context: a.context as ContextName, backupType: a['backup-type'] as BackupTypeName, exec: a.exec, json: a.json });
+        if (report) print(report, a, formatBackup);
+        else process.stderr.write('vss-session: interrupted before the snapshot set was made; the backup was released\n');
+        process.exitCode = exitCode;
+      }))
+    .command('writers', 'List the VSS writers with their state and last error (begins a backup only to ask, then releases it)', (y: Argv) =>
+      y.options({ ...jsonOption }), (argv) => run(argv, async (a) => {
+        const { listWriters, formatWriters } = await import('./commands');
+        print(await listWriters(), a, formatWriters);
       }))
     .command('snapshots <action>', 'List or delete snapshot sets (DeleteSnapshots)', (y: Argv) =>
       y.positional('action', { choices: ['list', 'delete'] as const, demandOption: true })
@@ -80,6 +95,7 @@ async function main(): Promise<void> {
       process.exit(ExitCode.usage);
     })
     .help()
+    .epilogue(exitCodeHelp())
     .parseAsync();
 }
 

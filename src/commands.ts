@@ -1,26 +1,173 @@
-// The data commands of the executable (backup, snapshots), over the same lifecycle the host uses.
+// The data commands of the executable (backup, writers, snapshots), over the same lifecycle the host uses.
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { BackupTypeName, ContextName } from './defaults';
+import { ExitCode, signalExitCode } from './exit-codes';
 import { SnapshotSetInfo } from './host/protocol';
 import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
-import { BackupLifecycle, deleteSnapshots, querySnapshots } from './requester/lifecycle';
+import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot, Writer } from './requester/lifecycle';
 import { resolveService } from './requester/service';
 import { parseGuid } from './vss';
 import { vssError } from './vss-error';
 
-export async function backupOnce(volumes: string[], context: ContextName, backupType: BackupTypeName) {
-  const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context, backupType });
+export interface BackupReport {
+  snapshotSetId: string;
+  snapshots: Snapshot[];
+  completed: boolean;
+  exec: { command: string; exitCode: number } | null;
+  close: CloseResult;
+}
+
+export interface BackupCommandOptions {
+  context: ContextName;
+  backupType: BackupTypeName;
+  /** A command for the platform shell, run while the snapshots exist. */
+  exec?: string;
+  /** With --json the command's stdout goes to our stderr, so that our stdout carries JSON only. */
+  json: boolean;
+}
+
+/**
+ * One whole backup: begin, snapshot set, optionally a command run against the snapshots, then BackupComplete
+ * (only when there is no command or it exited 0) and always Release. A failed or interrupted backup is aborted
+ * before it is released, so writers see BackupShutdown without BackupComplete.
+ * SIGINT and SIGTERM are caught for the whole cycle: forwarded to the command while it runs, and the backup is
+ * closed before vss-session exits (128 + the signal's number). A second signal outside the command exits at once.
+ */
+export async function backupOnce(volumes: string[], options: BackupCommandOptions): Promise<{ report: BackupReport | null; exitCode: number }> {
+  const env = { ...process.env }; // before edge-js adds its own variables
+  // Changed by the signal handler, so kept in an object (control flow analysis does not see closures).
+  const interrupt: { signal: NodeJS.Signals | null; forward: ((s: NodeJS.Signals) => void) | null } = { signal: null, forward: null };
+  const onSignal = (s: NodeJS.Signals) => {
+    if (interrupt.forward) {
+      interrupt.signal ??= s;
+      return interrupt.forward(s);
+    }
+    if (interrupt.signal) process.exit(signalExitCode(s));
+    interrupt.signal = s;
+    process.stderr.write(`vss-session: ${s}: closing the backup (send it again to exit at once)\n`);
+  };
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: options.context, backupType: options.backupType });
+    await backup.begin();
+    let ok = false;
+    try {
+      if (interrupt.signal) return { report: null, exitCode: signalExitCode(interrupt.signal) };
+      const set = await backup.createSnapshotSet(volumes);
+      let exec: BackupReport['exec'] = null;
+      let exitCode: number = ExitCode.ok;
+      if (options.exec !== undefined && !interrupt.signal) {
+        exitCode = await runCommand(options.exec, set.snapshots, env, options.json, (f) => (interrupt.forward = f));
+        interrupt.forward = null;
+        exec = { command: options.exec, exitCode };
+      }
+      if (interrupt.signal && exitCode === ExitCode.ok) exitCode = signalExitCode(interrupt.signal);
+      const completed = exitCode === ExitCode.ok;
+      if (completed) await backup.complete();
+      else await backup.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
+      ok = true;
+      return { report: { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, completed, exec, close: await backup.release() }, exitCode };
+    } finally {
+      if (!ok) {
+        await backup.abort().catch(() => undefined);
+        await backup.release().catch(() => undefined);
+      }
+    }
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+}
+
+/**
+ * Runs the command through the platform shell with the snapshots in its environment and resolves with its exit
+ * code (128+n when signal n ended it, {@link ExitCode.execNotStarted} when it could not start); never rejects.
+ * Where no terminal controls us, the command gets its own process group and signals reach all of it (the shell
+ * and what it started); under a terminal it stays in the foreground group, which the terminal signals itself.
+ */
+function runCommand(command: string, snapshots: Snapshot[], baseEnv: NodeJS.ProcessEnv, json: boolean, setForward: (f: (s: NodeJS.Signals) => void) => void): Promise<number> {
+  const ownGroup = process.platform !== 'win32' && !hasControllingTerminal();
+  return new Promise<number>((resolve) => {
+    let done = false;
+    const finish = (code: number) => {
+      if (!done) resolve(code);
+      done = true;
+    };
+    let child: ChildProcess;
+    try {
+      child = spawn(command, {
+        shell: true,
+        stdio: [0, json ? 2 : 1, 2],
+        detached: ownGroup,
+        env: {
+          ...baseEnv,
+          VSS_SNAPSHOT_SET_ID: snapshots[0]?.snapshotSetId ?? '',
+          VSS_SNAPSHOT_PATH: snapshots[0]?.devicePath ?? '',
+          VSS_SNAPSHOT_PATHS: snapshots.map((s) => s.devicePath).join(path.delimiter),
+        },
+      });
+    } catch (e) {
+      process.stderr.write(`vss-session: --exec could not start: ${(e as Error).message}\n`);
+      return finish(ExitCode.execNotStarted);
+    }
+    setForward((s) => {
+      try {
+        if (ownGroup && child.pid !== undefined) process.kill(-child.pid, s);
+        else child.kill(s);
+      } catch {
+        // it has ended already
+      }
+    });
+    child.once('error', (e) => {
+      process.stderr.write(`vss-session: --exec could not start: ${e.message}\n`);
+      finish(ExitCode.execNotStarted);
+    });
+    child.once('exit', (code, s) => finish(code ?? (s ? signalExitCode(s) : ExitCode.internal)));
+  });
+}
+
+function hasControllingTerminal(): boolean {
+  try {
+    fs.closeSync(fs.openSync('/dev/tty', 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function formatBackup(r: BackupReport): string {
+  return [
+    `snapshot set ${r.snapshotSetId}`,
+    ...r.snapshots.map((s) => `  ${s.volume} -> ${s.devicePath}`),
+    ...(r.exec ? [`command exited with ${r.exec.exitCode}: ${r.exec.command}`] : []),
+    r.completed ? 'completed: BackupComplete sent' : 'not completed: the backup was aborted',
+    `closed: ${r.close.writers.length} writer(s) shut down`,
+  ].join('\n');
+}
+
+export type WriterRow = Pick<Writer, 'name' | 'writerId' | 'instanceId' | 'state' | 'lastError'>;
+
+/** Begins a backup (context Backup) only for the writers' metadata and status, and releases it. */
+export async function listWriters(): Promise<WriterRow[]> {
+  const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: 'Backup' });
   await backup.begin();
   try {
-    const set = await backup.createSnapshotSet(volumes);
-    await backup.complete();
-    const close = await backup.release();
-    const text = [`snapshot set ${set.snapshotSetId}`, ...set.snapshots.map((s) => `  ${s.volume} -> ${s.devicePath}`), `closed: ${close.writers.length} writer(s) shut down`].join('\n');
-    return { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, close, text };
+    return backup.writers.map(({ name, writerId, instanceId, state, lastError }) => ({ name, writerId, instanceId, state, lastError }));
   } finally {
-    await backup.release().catch(() => undefined);
+    await backup.release();
   }
+}
+
+export function formatWriters(writers: WriterRow[]): string {
+  if (writers.length === 0) return 'no writers';
+  const header = ['NAME', 'WRITER ID', 'INSTANCE ID', 'STATE', 'LAST ERROR'];
+  const rows = writers.map((w) => [w.name, w.writerId, w.instanceId, w.state, w.lastError ?? '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {

@@ -1,3 +1,4 @@
+import { signalExitCode } from '../exit-codes';
 import { Interop } from '../requester/interop';
 import { resolveService } from '../requester/service';
 import { startHost } from './server';
@@ -16,7 +17,7 @@ export async function runHost(): Promise<void> {
     onEnd: () => exitAfterFlush(exitCode),
   });
   const onSignal = (signal: NodeJS.Signals) => {
-    exitCode = 128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as Record<string, number>)[signal]!;
+    exitCode = signalExitCode(signal);
     void host.shutdown().finally(() => exitAfterFlush(exitCode));
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, onSignal);

