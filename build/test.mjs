@@ -34,6 +34,9 @@ function mocha() {
     '--reporter', path.join(root, 'build', 'mocha-reporter.cjs'),
     '--reporter-option', `output=${report}`,
     '--timeout', '60000',
+    // Once edge-js has run C# in this process it can keep the event loop referenced after the last test
+    // (seen now and then, with no JavaScript handle open); --exit ends the run when the tests are done.
+    '--exit',
     'dist/test/mocha/**/*.test.js',
   ], { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
   const counts = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : { passed: 0, failed: 0, skipped: 0 };

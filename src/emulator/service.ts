@@ -93,10 +93,13 @@ export class EmulatorService {
   async listen(): Promise<void> {
     ensureHome(this.paths.home);
     try {
+      // A service killed with -9 leaves its lock behind; it goes stale after `stale` ms, so a new service waits
+      // that long at most. A live service refreshes it every `update` ms and keeps it.
       this.releaseLock = await lockfile.lock(this.paths.serviceLock, {
         realpath: false,
-        stale: 10_000,
-        update: 2_000,
+        stale: 5_000,
+        update: 1_000,
+        retries: { retries: 12, minTimeout: 500, maxTimeout: 500 },
         onCompromised: (e) => {
           process.stderr.write(`the emulated VSS service lost its lock on ${this.paths.home}: ${e.message}\n`);
           process.exit(1);
@@ -109,6 +112,7 @@ export class EmulatorService {
       this.reloadWriters();
       fs.mkdirSync(this.paths.snapshots, { recursive: true, mode: 0o700 });
       this.loadState();
+      this.sweepOrphans();
       if (process.platform !== 'win32' && fs.existsSync(this.paths.socket)) fs.unlinkSync(this.paths.socket);
       await new Promise<void>((resolve, reject) => {
         this.server.once('error', reject);
@@ -157,10 +161,8 @@ export class EmulatorService {
     } catch (e) {
       throw new Error(`the emulator's state file ${this.paths.state} is unreadable (${(e as Error).message}); move it aside to start with no snapshots`);
     }
-    for (const snapshot of saved.snapshots) {
-      if (snapshot.attributes & Attr.Persistent) this.snapshots.push(snapshot);
-      else removeTree(snapshot.deviceObject);
-    }
+    // Folders of the dropped auto-release snapshots are swept with the other orphans.
+    this.snapshots = saved.snapshots.filter((snapshot) => snapshot.attributes & Attr.Persistent);
     this.saveState();
   }
 
@@ -335,7 +337,6 @@ export class EmulatorService {
     on('startSnapshotSet', () => {
       this.requireInitialized(s, 'StartSnapshotSet');
       if (s.snapshotSetId) throw fault('VSS_E_BAD_STATE', `snapshot set ${s.snapshotSetId} was already started by this component object`);
-      if (this.writersTakePart(s) && !s.participants) throw fault('VSS_E_BAD_STATE', 'StartSnapshotSet needs GatherWriterMetadata first in a context with writers');
       if (this.creatingSet) {
         throw fault('VSS_E_SNAPSHOT_SET_IN_PROGRESS', `snapshot set ${this.creatingSet.snapshotSetId} is being created by process ${this.creatingSet.session.pid ?? 'unknown'}; only one snapshot set is created at a time`);
       }
@@ -370,6 +371,8 @@ export class EmulatorService {
     on('prepareForBackup', async () => {
       if (!s.snapshotSetId || s.volumes.size === 0) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup needs a snapshot set with at least one volume');
       if (s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', s.aborted ? 'the backup was aborted' : 'PrepareForBackup was already called');
+      // Writers can only be prepared once they have been asked for their metadata (Overview of Backup Initialization).
+      if (this.writersTakePart(s) && !s.participants) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup needs GatherWriterMetadata first in a context with writers');
       s.prepared = true;
       // A writer's failure here is reported through its status (GatherWriterStatus), as VSS does.
       await this.deliver(s, 'PrepareForBackup', s.participants ?? []);
@@ -508,6 +511,10 @@ export class EmulatorService {
     if (s.prepared) await this.deliver(s, 'Abort', s.participants ?? []);
   }
 
+  /**
+   * DeleteSnapshots, one snapshot at a time, stopping at the first failure. Each snapshot leaves the saved state
+   * before its copy is removed, so a crash in between leaves only an orphaned folder, swept at the next start.
+   */
   private deleteSnapshots(p: { sourceId: string; sourceType: number; force?: boolean }) {
     const bySet = p.sourceType === 2;
     if (!bySet && p.sourceType !== 3) throw fault('E_INVALIDARG', `DeleteSnapshots takes a snapshot set (2) or a snapshot (3), not object type ${p.sourceType}`);
@@ -515,20 +522,29 @@ export class EmulatorService {
     if (doomed.length === 0) throw fault('VSS_E_OBJECT_NOT_FOUND', `no ${bySet ? 'snapshot set' : 'snapshot'} ${p.sourceId}`);
     let deleted = 0;
     for (const snapshot of doomed) {
+      const trash = path.join(this.paths.snapshots, `.deleting-${snapshot.snapshotId}`);
       try {
-        removeTree(snapshot.deviceObject);
+        if (fs.existsSync(snapshot.deviceObject)) fs.renameSync(snapshot.deviceObject, trash);
       } catch (e) {
-        this.saveState();
         throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, {
           deleted,
           nondeleted: snapshot.snapshotId,
         });
       }
       this.snapshots = this.snapshots.filter((x) => x !== snapshot);
+      this.saveState();
+      removeTree(trash);
       deleted++;
     }
-    this.saveState();
     return { deleted };
+  }
+
+  /** Removes snapshot folders the saved state does not list: left by a crash between a copy and its save. */
+  private sweepOrphans(): void {
+    const kept = new Set(this.snapshots.map((x) => path.basename(x.deviceObject)));
+    for (const entry of fs.readdirSync(this.paths.snapshots)) {
+      if (!kept.has(entry)) removeTree(path.join(this.paths.snapshots, entry));
+    }
   }
 
   /**
@@ -543,10 +559,10 @@ export class EmulatorService {
     if (this.creatingSet?.session === s) this.creatingSet = null;
     await this.deliver(s, 'BackupShutdown', s.participants ?? [], (w) => ({ backupCompleteReceived: s.completedWriters.has(w.definition.writerId), endedBy }));
     const autoRelease = this.snapshots.filter((x) => x.snapshotSetId === s.snapshotSetId && !(x.attributes & Attr.Persistent));
-    for (const snapshot of autoRelease) removeTree(snapshot.deviceObject);
     if (autoRelease.length > 0) {
       this.snapshots = this.snapshots.filter((x) => !autoRelease.includes(x));
       this.saveState();
+      for (const snapshot of autoRelease) removeTree(snapshot.deviceObject);
     }
     return null;
   }

@@ -48,3 +48,12 @@ export async function eventually<T>(probe: () => T | undefined | false, ms = 500
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Polls an asynchronous probe until it holds or the time runs out. */
+export async function until(probe: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -111,7 +111,7 @@ describe('termination of a backup whose requester goes away', function () {
       const earlier = snapshotDirs();
       const host = startHost();
       await phase.drive(host.client);
-      const snapshotsBefore = fs.readdirSync(world.paths.snapshots);
+      const snapshotsBefore = snapshotDirs();
       host.process.kill('SIGKILL');
       await host.exited;
       host.client.dispose();
@@ -120,7 +120,7 @@ describe('termination of a backup whose requester goes away', function () {
         // No writer takes part: nothing to tell them; the persistent snapshot stays.
         await new Promise((r) => setTimeout(r, 200));
         assert.equal(readJournal(world.paths).length, before);
-        assert.deepEqual(fs.readdirSync(world.paths.snapshots).sort(), snapshotsBefore.sort());
+        assert.deepEqual(snapshotDirs().sort(), snapshotsBefore.sort());
         return;
       }
       // No later command: the journal fills in by itself.

@@ -213,6 +213,7 @@ public sealed class BindingTests(EmulatorFixture emulator) : IDisposable
         var first = NewComponent();
         first.InitializeForBackup();
         first.SetContext(VssSnapshotContext.Backup);
+        first.GatherWriterMetadata(Timeout); // writers must be asked before they are prepared
         Guid firstSet = first.StartSnapshotSet();
         first.AddToSnapshotSet(volume);
 

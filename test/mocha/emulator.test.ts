@@ -1,0 +1,333 @@
+// The emulated VSS service's own rules, spoken to directly over its socket (as the C# component object does),
+// and through the host where a rule shows up in the requester's lifecycle.
+import { strict as assert } from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createMessageConnection, MessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
+import { readJournal, status } from '../../src/emulator/control';
+import { EmulatorService } from '../../src/emulator/service';
+import { Methods } from '../../src/host/protocol';
+import { startHost } from '../../src/host/server';
+import { Interop } from '../../src/requester/interop';
+import { eventually, executable, startService, tempWorld, until } from './helpers';
+
+const CTX_BACKUP = 0;
+const CTX_CLIENT_ACCESSIBLE = 29;
+const SNAPSHOT_SET = 2;
+
+/** One component object's connection to the service. */
+class RawComponent {
+  private constructor(private readonly connection: MessageConnection, private readonly socket: net.Socket) {}
+
+  static async open(socketPath: string): Promise<RawComponent> {
+    const socket = net.connect(socketPath);
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    connection.listen();
+    // A service that dies answers nothing more: fail the pending calls instead of waiting forever.
+    socket.on('close', () => connection.dispose());
+    const component = new RawComponent(connection, socket);
+    await component.call('open', { pid: process.pid });
+    return component;
+  }
+
+  call<T = any>(method: string, params: object = {}): Promise<T> {
+    return this.connection.sendRequest(method, params) as Promise<T>;
+  }
+
+  /** InitializeForBackup, SetContext, GatherWriterMetadata. */
+  async begin(context = CTX_BACKUP): Promise<this> {
+    await this.call('initializeForBackup');
+    await this.call('setContext', { context });
+    await this.call('gatherWriterMetadata');
+    return this;
+  }
+
+  async snapshot(volumes: string[]): Promise<string> {
+    const { snapshotSetId } = await this.call('startSnapshotSet');
+    for (const volume of volumes) await this.call('addToSnapshotSet', { volume });
+    await this.call('prepareForBackup');
+    await this.call('doSnapshotSet');
+    return snapshotSetId;
+  }
+
+  async release(): Promise<void> {
+    await this.call('release');
+    this.connection.dispose();
+    this.socket.destroy();
+  }
+}
+
+async function failure(call: Promise<unknown>): Promise<{ name: string; message: string }> {
+  try {
+    await call;
+  } catch (e) {
+    assert.ok(e instanceof ResponseError, String(e));
+    return { name: (e.data as { name: string }).name, message: e.message };
+  }
+  assert.fail('the call succeeded');
+}
+
+describe('the emulated VSS service', function () {
+  const world = tempWorld();
+  let service: EmulatorService;
+
+  before(async () => {
+    service = await startService(world.paths);
+  });
+  after(async () => {
+    await service.stop();
+    world.cleanup();
+  });
+  afterEach(() => fs.rmSync(world.paths.writers, { force: true }));
+
+  describe('volumes and limits', () => {
+    it('refuses a missing volume, a file, and the same volume twice, each with its VSS error', async () => {
+      const c = await (await RawComponent.open(world.paths.socket)).begin();
+      await c.call('startSnapshotSet');
+      assert.equal((await failure(c.call('addToSnapshotSet', { volume: path.join(world.root, 'missing') }))).name, 'VSS_E_OBJECT_NOT_FOUND');
+      assert.equal((await failure(c.call('addToSnapshotSet', { volume: path.join(world.volume, 'ledger.txt') }))).name, 'VSS_E_VOLUME_NOT_SUPPORTED');
+      assert.equal((await failure(c.call('addToSnapshotSet', { volume: 'a\0b' }))).name, 'VSS_E_OBJECT_NOT_FOUND');
+      await c.call('addToSnapshotSet', { volume: world.volume });
+      assert.equal((await failure(c.call('addToSnapshotSet', { volume: world.volume }))).name, 'VSS_E_OBJECT_ALREADY_EXISTS');
+      await c.call('abortBackup');
+      await c.release();
+    });
+
+    it('holds at most 64 volumes in one snapshot set', async () => {
+      const c = await (await RawComponent.open(world.paths.socket)).begin();
+      await c.call('startSnapshotSet');
+      for (let i = 0; i < 65; i++) fs.mkdirSync(path.join(world.root, `v${i}`), { recursive: true });
+      for (let i = 0; i < 64; i++) await c.call('addToSnapshotSet', { volume: path.join(world.root, `v${i}`) });
+      const f = await failure(c.call('addToSnapshotSet', { volume: path.join(world.root, 'v64') }));
+      assert.equal(f.name, 'VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED');
+      await c.release();
+    });
+
+    it('keeps at most 64 client-accessible shadow copies of a volume', async () => {
+      const volume = path.join(world.root, 'limited');
+      fs.mkdirSync(volume);
+      const sets: string[] = [];
+      for (let i = 0; i < 64; i++) {
+        const c = await (await RawComponent.open(world.paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
+        sets.push(await c.snapshot([volume]));
+        await c.release();
+      }
+      const c = await (await RawComponent.open(world.paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
+      await c.call('startSnapshotSet');
+      const f = await failure(c.call('addToSnapshotSet', { volume }));
+      assert.equal(f.name, 'VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED');
+      assert.match(f.message, /64 shadow copies/);
+      await c.release();
+      const admin = await (await RawComponent.open(world.paths.socket)).begin(-1);
+      for (const id of sets) assert.equal((await admin.call('deleteSnapshots', { sourceId: id, sourceType: SNAPSHOT_SET })).deleted, 1);
+      await admin.release();
+    });
+
+    it('creates one snapshot set at a time: a second requester gets VSS_E_SNAPSHOT_SET_IN_PROGRESS until the first is done', async () => {
+      const first = await (await RawComponent.open(world.paths.socket)).begin();
+      const second = await (await RawComponent.open(world.paths.socket)).begin();
+      await first.call('startSnapshotSet');
+      assert.equal((await failure(second.call('startSnapshotSet'))).name, 'VSS_E_SNAPSHOT_SET_IN_PROGRESS');
+      await first.release();
+      await second.call('startSnapshotSet');
+      await second.release();
+    });
+  });
+
+  describe('writers from writers.json', () => {
+    const writersFile = (writers: unknown) => fs.writeFileSync(world.paths.writers, JSON.stringify(writers));
+    const one = (extra: object) => [{ name: 'Ledger Writer', id: '11111111-2222-3333-4444-555555555555', ...extra }];
+
+    it('uses the writers the file names', async () => {
+      writersFile([...one({}), { name: 'Mail Writer', id: '11111111-2222-3333-4444-666666666666', components: ['Mailbox'] }]);
+      const c = await RawComponent.open(world.paths.socket);
+      await c.call('initializeForBackup');
+      const { writers } = await c.call('gatherWriterMetadata');
+      assert.deepEqual(writers.map((w: { name: string }) => w.name), ['Ledger Writer', 'Mail Writer']);
+      await c.release();
+    });
+
+    for (const [label, content, expected] of [
+      ['not JSON', '{', /not valid JSON/],
+      ['not an array', '{}', /must be a JSON array/],
+      ['an entry without an id', JSON.stringify([{ name: 'No Id' }]), /entry 0 \("No Id"\): field "id": must be a GUID/],
+      ['a failOn that is not a writer error', JSON.stringify(one({ failOn: { Freeze: 'E_FAIL' } })), /entry 0 \("Ledger Writer"\): field "failOn.Freeze": must be one of VSS_E_WRITERERROR_/],
+      ['an unknown event', JSON.stringify(one({ delayMs: { Thawing: 5 } })), /field "delayMs.Thawing": not a writer event/],
+      ['a negative delay', JSON.stringify(one({ delayMs: { Freeze: -1 } })), /field "delayMs.Freeze": must be a number of milliseconds/],
+      ['an unknown field', JSON.stringify(one({ failon: {} })), /field "failon": unknown/],
+    ] as const) {
+      it(`refuses a writers file with ${label}, naming the file, the entry and the field`, async () => {
+        fs.writeFileSync(world.paths.writers, content);
+        const c = await RawComponent.open(world.paths.socket);
+        const f = await failure(c.call('initializeForBackup'));
+        assert.equal(f.name, 'VSS_E_WRITER_INFRASTRUCTURE');
+        assert.ok(f.message.startsWith(world.paths.writers), f.message);
+        assert.match(f.message, expected);
+        c.call('release').catch(() => undefined);
+      });
+    }
+
+    it('a writer failing at Freeze fails DoSnapshotSet with its error; every writer gets Abort and no snapshot is kept', async () => {
+      writersFile([...one({ failOn: { Freeze: 'VSS_E_WRITERERROR_RETRYABLE' } }), { name: 'Other Writer', id: '11111111-2222-3333-4444-777777777777' }]);
+      const before = readJournal(world.paths).length;
+      const c = await (await RawComponent.open(world.paths.socket)).begin();
+      const { snapshotSetId } = await c.call('startSnapshotSet');
+      await c.call('addToSnapshotSet', { volume: world.volume });
+      await c.call('prepareForBackup');
+      const f = await failure(c.call('doSnapshotSet'));
+      assert.equal(f.name, 'VSS_E_WRITERERROR_RETRYABLE');
+      assert.match(f.message, /Ledger Writer.*Freeze/);
+      const entries = readJournal(world.paths).slice(before).filter((e) => e.snapshotSetId === snapshotSetId);
+      assert.deepEqual(entries.filter((e) => e.event === 'Abort').map((e) => e.writer), ['Ledger Writer', 'Other Writer']);
+      const failed = entries.find((e) => e.event === 'Freeze' && e.writer === 'Ledger Writer')!;
+      assert.equal(failed.state, 'FailedAtFreeze');
+      assert.equal(failed.error, 'VSS_E_WRITERERROR_RETRYABLE');
+      assert.ok(!entries.some((e) => e.event === 'Thaw'), 'no Thaw after a failed freeze');
+      const status = await c.call('gatherWriterStatus');
+      assert.equal(status.writers[0].state, 4 + 5, 'VSS_WS_FAILED_AT_FREEZE');
+      assert.equal((await c.call('query')).snapshots.filter((x: { snapshotSetId: string }) => x.snapshotSetId === snapshotSetId).length, 0);
+      await c.release();
+    });
+
+    it('a writer frozen past its freeze-to-thaw timeout fails with VSS_E_WRITERERROR_TIMEOUT and the set is not created', async () => {
+      writersFile(one({ delayMs: { Freeze: 300 }, freezeTimeoutMs: 100 }));
+      const c = await (await RawComponent.open(world.paths.socket)).begin();
+      const { snapshotSetId } = await c.call('startSnapshotSet');
+      await c.call('addToSnapshotSet', { volume: world.volume });
+      await c.call('prepareForBackup');
+      const f = await failure(c.call('doSnapshotSet'));
+      assert.equal(f.name, 'VSS_E_WRITERERROR_TIMEOUT');
+      assert.match(f.message, /freeze-to-thaw timeout of 100 ms/);
+      const events = readJournal(world.paths).filter((e) => e.snapshotSetId === snapshotSetId).map((e) => e.event);
+      assert.deepEqual(events, ['PrepareForBackup', 'PrepareForSnapshot', 'Freeze', 'Abort']);
+      await c.release();
+    });
+
+    it('through the host: a writer failing PrepareForBackup fails New-VssSnapshotSet naming it, after AbortBackup', async () => {
+      writersFile(one({ failOn: { PrepareForBackup: 'VSS_E_WRITERERROR_NONRETRYABLE' } }));
+      const input = new PassThrough();
+      const output = new PassThrough();
+      startHost(input, output, { interop: new Interop(), service: async () => ({ kind: 'emulator', socket: world.paths.socket }) });
+      const client = createMessageConnection(output, input);
+      client.listen();
+      await client.sendRequest(Methods.createBackup, {});
+      let error: ResponseError<{ name: string; writers: { name: string; state: string }[] }> | undefined;
+      try {
+        await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+      } catch (e) {
+        error = e as typeof error;
+      }
+      assert.equal(error?.data?.name, 'VSS_E_WRITERERROR_NONRETRYABLE');
+      assert.match(error!.message, /PrepareForBackup: writer 'Ledger Writer' is FailedAtPrepareBackup with VSS_E_WRITERERROR_NONRETRYABLE/);
+      assert.deepEqual(error!.data!.writers.map((w) => w.name), ['Ledger Writer']);
+      const info = await client.sendRequest(Methods.abortBackup);
+      assert.equal(info.state, 'aborted');
+      const closed = await client.sendRequest(Methods.closeBackup);
+      assert.equal(closed.writers[0]!.backupCompleteReceived, false);
+      client.dispose();
+      input.end();
+    });
+
+    it('through the host: a phase past its time limit is cancelled, named, and the backup aborted', async () => {
+      writersFile(one({ delayMs: { Freeze: 1500 } }));
+      const input = new PassThrough();
+      const output = new PassThrough();
+      startHost(input, output, { interop: new Interop(), service: async () => ({ kind: 'emulator', socket: world.paths.socket }) });
+      const client = createMessageConnection(output, input);
+      client.listen();
+      await client.sendRequest(Methods.createBackup, { phaseTimeoutMs: 300 });
+      let error: ResponseError<{ name: string }> | undefined;
+      try {
+        await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+      } catch (e) {
+        error = e as typeof error;
+      }
+      assert.equal(error?.data?.name, 'ERROR_TIMEOUT');
+      assert.match(error!.message, /DoSnapshotSet.*0\.3 s.*cancelled/);
+      assert.equal((await client.sendRequest(Methods.abortBackup)).state, 'aborted');
+      await client.sendRequest(Methods.closeBackup);
+      client.dispose();
+      input.end();
+    });
+  });
+
+  describe('state on disk', () => {
+    it('keeps persistent snapshots across a restart and drops auto-release ones', async () => {
+      const persistent = await (await RawComponent.open(world.paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
+      const kept = await persistent.snapshot([world.volume]);
+      await persistent.release();
+      const open = await (await RawComponent.open(world.paths.socket)).begin();
+      const dropped = await open.snapshot([world.volume]);
+      // The service stops while that backup is still open; a new service must not bring its snapshot back.
+      await service.stop();
+      service = await startService(world.paths);
+      const c = await (await RawComponent.open(world.paths.socket)).begin(-1);
+      const sets = new Set((await c.call('query')).snapshots.map((x: { snapshotSetId: string }) => x.snapshotSetId));
+      assert.ok(sets.has(kept));
+      assert.ok(!sets.has(dropped));
+      assert.equal((await c.call('deleteSnapshots', { sourceId: kept, sourceType: SNAPSHOT_SET })).deleted, 1);
+      await c.release();
+    });
+
+    it('two requesters deleting the same set at once: one deletes it, the other gets VSS_E_OBJECT_NOT_FOUND', async () => {
+      const maker = await (await RawComponent.open(world.paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
+      const id = await maker.snapshot([world.volume]);
+      await maker.release();
+      const a = await (await RawComponent.open(world.paths.socket)).begin(-1);
+      const b = await (await RawComponent.open(world.paths.socket)).begin(-1);
+      const results = await Promise.allSettled([a.call('deleteSnapshots', { sourceId: id, sourceType: SNAPSHOT_SET }), b.call('deleteSnapshots', { sourceId: id, sourceType: SNAPSHOT_SET })]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      assert.equal((rejected.reason as ResponseError<{ name: string }>).data!.name, 'VSS_E_OBJECT_NOT_FOUND');
+      JSON.parse(fs.readFileSync(world.paths.state, 'utf8'));
+      await a.release();
+      await b.release();
+    });
+
+    it('survives kill -9 of the service in the middle of writes: the state is always whole and consistent', async function () {
+      this.timeout(120_000);
+      const other = tempWorld();
+      const env = { ...process.env, VSS_SESSION_HOME: other.home };
+      const consistent = () => {
+        const listed = JSON.parse(fs.readFileSync(other.paths.state, 'utf8')) as { snapshots: { deviceObject: string }[] };
+        for (const s of listed.snapshots) assert.ok(fs.existsSync(s.deviceObject), `${s.deviceObject} is listed but missing`);
+        return listed.snapshots.length;
+      };
+      try {
+        for (let round = 0; round < 3; round++) {
+          // A new service waits for the killed one's lock to go stale, then loads and sweeps the state.
+          const child = spawn(executable, ['emulator', 'serve'], { env, stdio: 'ignore' });
+          await until(async () => (child.exitCode !== null ? assert.fail('the service exited') : (await status(other.paths)) !== null), 15_000);
+          if (fs.existsSync(other.paths.state)) assert.equal(fs.readdirSync(other.paths.snapshots).length, consistent(), 'no orphaned copies after a restart');
+          let writes = 0;
+          let stop = false;
+          const churn = (async () => {
+            while (!stop) {
+              try {
+                const c = await (await RawComponent.open(other.paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
+                const id = await c.snapshot([other.volume]);
+                if (writes++ % 2 === 0) await c.call('deleteSnapshots', { sourceId: id, sourceType: SNAPSHOT_SET });
+                await c.release();
+              } catch {
+                return; // the service was killed
+              }
+            }
+          })();
+          await eventually(() => writes >= 3 + round * 5, 15_000);
+          child.kill('SIGKILL');
+          stop = true;
+          await churn;
+          await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+          consistent();
+        }
+      } finally {
+        spawnSync(executable, ['emulator', 'stop'], { env });
+        other.cleanup();
+      }
+    });
+  });
+});
