@@ -16,6 +16,7 @@
         'New-VssBackup'
         'New-VssSnapshotSet'
         'Remove-VssSnapshotSet'
+        'Stop-VssBackup'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()

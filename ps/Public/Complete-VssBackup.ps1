@@ -33,7 +33,12 @@ function Complete-VssBackup {
         if (-not $PSCmdlet.ShouldProcess([string]$Backup.BackupId, 'Send BackupComplete to writers')) { return }
         try {
             $client = Get-VssBackupClient $Backup
-            ConvertTo-VssBackup (Invoke-VssHost -Client $client -Method 'backup/complete' -Cmdlet $PSCmdlet)
+            $completed = ConvertTo-VssBackup (Invoke-VssHost -Client $client -Method 'backup/complete' -Cmdlet $PSCmdlet)
+            # BackupComplete was delivered; a writer that failed handling it is worth an operator's look, not a failed backup.
+            foreach ($writer in $completed.Writers | Where-Object State -Like 'Failed*') {
+                Write-Warning "Writer '$($writer.Name)' is $($writer.State) with $($writer.LastError) after BackupComplete; check its service before the next backup."
+            }
+            $completed
         } catch {
             $PSCmdlet.ThrowTerminatingError((New-VssErrorRecord $_.Exception $Backup.BackupId))
         }

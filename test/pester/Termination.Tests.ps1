@@ -1,0 +1,126 @@
+# Ending backups on the failure paths, as a PowerShell user meets them: failing writers, aborts, a bad writers
+# file, and a PowerShell that is killed while it holds a backup.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../../module/VssSession.psd1') -Force
+    $script:World = Start-TestWorld
+    New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
+    $script:WritersFile = Join-Path $script:World.Home 'writers.json'
+    function Set-Writers([object[]] $Writers) { ConvertTo-Json -InputObject $Writers -Depth 5 | Set-Content -LiteralPath $script:WritersFile }
+}
+
+AfterAll {
+    Stop-TestWorld $script:World
+}
+
+Describe 'Ending backups on the failure paths' {
+AfterEach {
+    Remove-Item -LiteralPath $script:WritersFile -ErrorAction SilentlyContinue
+}
+
+Describe 'A writer that fails' {
+    It 'fails New-VssSnapshotSet with the writer''s error, names it, and aborts the backup before reporting' {
+        Set-Writers @(@{ name = 'Ledger Writer'; id = '11111111-2222-3333-4444-555555555555'; failOn = @{ PrepareForBackup = 'VSS_E_WRITERERROR_NONRETRYABLE' } })
+        $backup = New-VssBackup
+        $failure = $null
+        try { $backup | New-VssSnapshotSet -Volume $script:World.Volume -ErrorAction Stop } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -Be 'VSS_E_WRITERERROR_NONRETRYABLE,New-VssSnapshotSet'
+        $failure.CategoryInfo.Category | Should -Be 'OperationStopped'
+        $failure.Exception.Message | Should -BeLike "*'Ledger Writer' is FailedAtPrepareBackup*"
+        $closed = $backup | Close-VssBackup -Force
+        $closed.Writers.BackupCompleteReceived | Should -Be @($false)
+        $events = @(Get-Journal | Where-Object writer -EQ 'Ledger Writer' | Select-Object -Last 3 | ForEach-Object event)
+        $events | Should -Be @('PrepareForBackup', 'Abort', 'BackupShutdown')
+    }
+
+    It 'warns after Complete-VssBackup when a writer failed handling BackupComplete' {
+        Set-Writers @(@{ name = 'Ledger Writer'; id = '11111111-2222-3333-4444-555555555555'; failOn = @{ BackupComplete = 'VSS_E_WRITERERROR_RETRYABLE' } })
+        $backup = New-VssBackup
+        $null = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+        $completed = $backup | Complete-VssBackup -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -HaveCount 1
+        "$warnings" | Should -BeLike "*Ledger Writer*FailedAtBackupComplete*VSS_E_WRITERERROR_RETRYABLE*"
+        $completed.State | Should -Be 'completed'
+        ($backup | Close-VssBackup -Force).Writers.BackupCompleteReceived | Should -Be @($true)
+    }
+
+    It 'refuses a bad writers file with VSS_E_WRITER_INFRASTRUCTURE naming the file and the field' {
+        Set-Content -LiteralPath $script:WritersFile -Value '[{ "name": "No Id" }]'
+        $failure = $null
+        try { New-VssBackup -ErrorAction Stop } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -Be 'VSS_E_WRITER_INFRASTRUCTURE,New-VssBackup'
+        $failure.Exception.Message | Should -BeLike "*$($script:WritersFile)*entry 0*field ""id""*"
+    }
+}
+
+Describe 'Stop-VssBackup' {
+    It 'aborts: writers get Abort, and Close-VssBackup still ends the backup' {
+        $backup = New-VssBackup
+        $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+        $aborted = $backup | Stop-VssBackup -Force
+        $aborted.State | Should -Be 'aborted'
+        { $backup | Complete-VssBackup -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_BAD_STATE,Complete-VssBackup'
+        $null = $backup | Close-VssBackup -Force
+        $events = @(Get-Journal $set.SnapshotSetId | ForEach-Object event)
+        $events[-4..-1] | Should -Be @('Abort', 'Abort', 'BackupShutdown', 'BackupShutdown')
+        Test-Path -LiteralPath $set.Snapshots[0].DevicePath | Should -BeFalse
+    }
+
+    It 'asks before aborting, and does nothing under -WhatIf' {
+        $backup = New-VssBackup
+        try {
+            $null = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            $backup | Stop-VssBackup -WhatIf | Should -BeNullOrEmpty
+            ($backup | Complete-VssBackup).State | Should -Be 'completed'
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+        (Get-Command Stop-VssBackup).Parameters.ContainsKey('Confirm') | Should -BeTrue
+    }
+}
+
+Describe 'A PowerShell killed while it holds a backup' {
+    It 'never leaves the backup open: writers get Abort and BackupShutdown, the snapshot ends' {
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        $manifest = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
+        $script = "Import-Module '$manifest'; `$b = New-VssBackup; `$s = `$b | New-VssSnapshotSet -Volume '$($script:World.Volume)'; Write-Output `"ready `$(`$s.SnapshotSetId) `$(`$b.HostProcessId) `$(`$s.Snapshots[0].DevicePath)`"; Start-Sleep -Seconds 60"
+        $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', $script) { $info.ArgumentList.Add($a) }
+        $info.RedirectStandardOutput = $true
+        $info.UseShellExecute = $false
+        $child = [System.Diagnostics.Process]::Start($info)
+        try {
+            $line = $child.StandardOutput.ReadLine()
+            $line | Should -Match '^ready '
+            $null, $setId, $hostPid, $devicePath = $line -split ' ', 4
+            $child.Kill()   # SIGKILL: no PowerShell clean-up runs
+            $child.WaitForExit()
+            $deadline = (Get-Date).AddSeconds(10)
+            do {
+                Start-Sleep -Milliseconds 100
+                $shutdowns = @(Get-Journal $setId | Where-Object event -EQ 'BackupShutdown')
+            } until ($shutdowns.Count -eq 2 -or (Get-Date) -gt $deadline)
+            $shutdowns.backupCompleteReceived | Should -Be @($false, $false)
+            @(Get-Journal $setId | Where-Object event -EQ 'Abort').Count | Should -Be 2
+            Test-Path -LiteralPath $devicePath | Should -BeFalse
+            # The host saw its stdin close, ended the backup, and exits.
+            Wait-Process -Id $hostPid -Timeout 10 -ErrorAction SilentlyContinue
+            Get-Process -Id $hostPid -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        } finally {
+            if (-not $child.HasExited) { $child.Kill() }
+        }
+    }
+}
+
+Describe 'Volumes VSS cannot snapshot' {
+    It 'names a file given as a volume with VSS_E_VOLUME_NOT_SUPPORTED' {
+        $backup = New-VssBackup
+        try {
+            $file = Join-Path $script:World.Volume 'ledger.txt'
+            { $backup | New-VssSnapshotSet -Volume $file -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_VOLUME_NOT_SUPPORTED,New-VssSnapshotSet'
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+    }
+}
+}
