@@ -318,7 +318,15 @@ export class EmulatorService {
       const asked = this.writersTakePart(s) ? this.writers : [];
       const failed = await this.deliver(s, 'Identify', asked);
       s.participants = asked.filter((w) => !failed.includes(w));
-      return { writers: asked.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId })) };
+      return {
+        writers: asked.map((w) => ({
+          name: w.definition.name,
+          writerId: w.definition.writerId,
+          instanceId: w.instanceId,
+          failed: failed.includes(w),
+          components: w.definition.components.map((name) => ({ name, logicalPath: null, componentType: 1 /* VSS_CT_DATABASE */, selectable: true })),
+        })),
+      };
     });
     on('gatherWriterStatus', () => {
       this.requireInitialized(s, 'GatherWriterStatus');
