@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import rpc from 'vscode-jsonrpc/node.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const exe = path.join(root, 'module', 'bin', 'vss-session');
+const exe = path.join(root, 'module', 'bin', `${process.platform}-${process.arch}`, 'vss-session');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vssb-'));
 const home = path.join(work, 'h');
 const volume = path.join(work, 'volume');

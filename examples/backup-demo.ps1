@@ -5,7 +5,7 @@
 $ErrorActionPreference = 'Stop'
 Import-Module VssSession
 
-$exe = Join-Path (Get-Module VssSession).ModuleBase 'bin/vss-session'
+$exe = & (Get-Module VssSession) { $script:Executable }   # the module's own vss-session, for the journal
 $demo = Join-Path ([System.IO.Path]::GetTempPath()) "vss-session-demo-$PID"
 $env:VSS_SESSION_HOME = Join-Path $demo 'home'
 $volume = Join-Path $demo 'volume'

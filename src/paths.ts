@@ -45,14 +45,19 @@ function hash(text: string): string {
   return h.toString(16);
 }
 
+/** The module's folder for this platform's executable, as .NET names runtimes: linux-x64, win-x64. */
+export function platformFolder(): string {
+  return `${process.platform === 'win32' ? 'win' : process.platform === 'darwin' ? 'osx' : process.platform}-${process.arch}`;
+}
+
 /**
  * The folder that holds the executable and its runtime files (edge-js's addon, the C# assembly):
- * beside the executable when packaged, `module/bin` of the repository otherwise.
+ * beside the executable when packaged, `module/bin/<platform>` of the repository otherwise.
  */
 export function runtimeDir(): string {
   if (process.env.VSS_SESSION_RUNTIME_DIR) return path.resolve(process.env.VSS_SESSION_RUNTIME_DIR);
   if (isPackaged()) return path.dirname(process.execPath);
-  return path.join(repoRoot(), 'module', 'bin');
+  return path.join(repoRoot(), 'module', 'bin', platformFolder());
 }
 
 /** The repository holding this file (marked by the module manifest; dist/ has a copy of package.json). */

@@ -1,6 +1,8 @@
 # Helpers shared by the public commands: the executable, host sessions, typed output and ErrorRecords.
 
-$script:Executable = Join-Path (Join-Path $PSScriptRoot 'bin') $(if ($IsWindows) { 'vss-session.exe' } else { 'vss-session' })
+# The executable for this platform: bin/<runtime>/vss-session[.exe], runtimes named as .NET names them.
+$script:Runtime = '{0}-{1}' -f $(if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }), [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+$script:Executable = Join-Path $PSScriptRoot 'bin' $script:Runtime $(if ($IsWindows) { 'vss-session.exe' } else { 'vss-session' })
 
 # The open backups of this PowerShell session: BackupId -> VssHostClient.
 $script:Backups = @{}

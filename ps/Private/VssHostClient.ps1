@@ -22,7 +22,8 @@ class VssHostClient {
 
     VssHostClient([string] $executable) {
         if (-not (Test-Path -LiteralPath $executable)) {
-            throw [System.IO.FileNotFoundException]::new("The vss-session executable is missing at '$executable'. Run 'npm run build' in the repository, or reinstall the module.", $executable)
+            $shipped = (Get-ChildItem -Path (Split-Path (Split-Path $executable)) -Directory -ErrorAction SilentlyContinue).Name -join ', '
+            throw [System.IO.FileNotFoundException]::new("The vss-session executable is missing at '$executable' (this module has executables for: $(if ($shipped) { $shipped } else { 'none' })). Run 'npm run build' in the repository, or install the module for this platform.", $executable)
         }
         $info = [System.Diagnostics.ProcessStartInfo]::new($executable)
         $info.ArgumentList.Add('host')

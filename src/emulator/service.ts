@@ -437,8 +437,9 @@ export class EmulatorService {
       throw fault('VSS_E_OBJECT_NOT_FOUND', `volume ${resolved} does not exist`);
     }
     if (!stat.isDirectory()) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is not a directory`);
-    if (resolved === this.paths.home || resolved.startsWith(this.paths.home + path.sep)) {
-      throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is inside the emulator's own state folder`);
+    const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+    if (inside(resolved, this.paths.home) || inside(this.paths.home, resolved)) {
+      throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} holds or is inside the emulator's own state folder ${this.paths.home}; snapshot a directory beside it`);
     }
     return resolved;
   }

@@ -91,6 +91,9 @@ describe('the emulated VSS service', function () {
       assert.equal((await failure(c.call('addToSnapshotSet', { volume: path.join(world.root, 'missing') }))).name, 'VSS_E_OBJECT_NOT_FOUND');
       assert.equal((await failure(c.call('addToSnapshotSet', { volume: path.join(world.volume, 'ledger.txt') }))).name, 'VSS_E_VOLUME_NOT_SUPPORTED');
       assert.equal((await failure(c.call('addToSnapshotSet', { volume: 'a\0b' }))).name, 'VSS_E_OBJECT_NOT_FOUND');
+      const holdsHome = await failure(c.call('addToSnapshotSet', { volume: world.root }));
+      assert.equal(holdsHome.name, 'VSS_E_VOLUME_NOT_SUPPORTED', 'a volume holding the emulator state folder would copy the snapshots into themselves');
+      assert.equal((await failure(c.call('addToSnapshotSet', { volume: path.join(world.home, 'snapshots') }))).name, 'VSS_E_VOLUME_NOT_SUPPORTED');
       await c.call('addToSnapshotSet', { volume: world.volume });
       assert.equal((await failure(c.call('addToSnapshotSet', { volume: world.volume }))).name, 'VSS_E_OBJECT_ALREADY_EXISTS');
       await c.call('abortBackup');

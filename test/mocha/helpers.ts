@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { readJournal } from '../../src/emulator/control';
 import { JournalEntry } from '../../src/emulator/model';
 import { EmulatorService } from '../../src/emulator/service';
-import { emulatorPaths, EmulatorPaths, repoRoot } from '../../src/paths';
+import { emulatorPaths, EmulatorPaths, platformFolder, repoRoot } from '../../src/paths';
 
 /** A temporary VSS_SESSION_HOME and a volume (a directory holding one file) outside it. */
 export function tempWorld(): { root: string; home: string; volume: string; paths: EmulatorPaths; cleanup(): void } {
@@ -36,7 +36,7 @@ export function journalFor(paths: EmulatorPaths, snapshotSetId: string | null): 
   return readJournal(paths).filter((e) => e.snapshotSetId === snapshotSetId);
 }
 
-export const executable = path.join(repoRoot(), 'module', 'bin', process.platform === 'win32' ? 'vss-session.exe' : 'vss-session');
+export const executable = path.join(repoRoot(), 'module', 'bin', platformFolder(), process.platform === 'win32' ? 'vss-session.exe' : 'vss-session');
 
 /** Polls until the condition holds or the time runs out. */
 export async function eventually<T>(probe: () => T | undefined | false, ms = 5000): Promise<T> {

@@ -1,6 +1,7 @@
 # Shared by the Pester suites: a private emulated VSS service per test file, and its journal.
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-$script:Exe = Join-Path $script:RepoRoot 'module/bin/vss-session'
+# The module's own executable for this platform, as the module resolves it.
+$script:Exe = & (Import-Module (Join-Path $script:RepoRoot 'module/VssSession.psd1') -PassThru -Force) { $script:Executable }
 
 function Start-TestWorld {
     $root = Join-Path ([System.IO.Path]::GetTempPath()) ("vssp-" + [guid]::NewGuid().ToString('N').Substring(0, 8))

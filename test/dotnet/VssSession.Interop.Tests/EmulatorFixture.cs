@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
@@ -26,7 +27,9 @@ public sealed class EmulatorFixture : IDisposable
     public EmulatorFixture()
     {
         RepoRoot = FindRepoRoot();
-        Executable = Path.Combine(RepoRoot, "module", "bin", OperatingSystem.IsWindows() ? "vss-session.exe" : "vss-session");
+        // module/bin/<runtime>/: one folder per platform, named as .NET names runtimes (linux-x64, win-x64).
+        string runtime = $"{(OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux")}-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
+        Executable = Path.Combine(RepoRoot, "module", "bin", runtime, OperatingSystem.IsWindows() ? "vss-session.exe" : "vss-session");
         if (!File.Exists(Executable))
             throw new InvalidOperationException($"{Executable} is missing: run `npm run build` in {RepoRoot} first (it builds the vss-session executable these tests start the emulated VSS service with).");
 

@@ -1,3 +1,4 @@
+using System.IO.Pipes;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -19,20 +20,31 @@ public sealed class EmulatorFault(int hresult, string message) : Exception(messa
 /// </summary>
 public sealed class EmulatorConnection : IDisposable
 {
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly object _gate = new();
     private int _nextId;
     private bool _closed;
 
-    private EmulatorConnection(Socket socket)
-    {
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-    }
+    private EmulatorConnection(Stream stream) => _stream = stream;
 
+    /// <summary>Connects to the service: a Unix domain socket, or on Windows a named pipe (\\.\pipe\name).</summary>
     public static EmulatorConnection Open(string socketPath)
     {
+        const string pipePrefix = @"\\.\pipe\";
+        if (socketPath.StartsWith(pipePrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var pipe = new NamedPipeClientStream(".", socketPath[pipePrefix.Length..], PipeDirection.InOut);
+            try
+            {
+                pipe.Connect(5000);
+            }
+            catch (Exception e) when (e is TimeoutException or IOException)
+            {
+                pipe.Dispose();
+                throw NotRunning(socketPath, e.Message);
+            }
+            return new EmulatorConnection(pipe);
+        }
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -41,11 +53,13 @@ public sealed class EmulatorConnection : IDisposable
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new EmulatorFault(VssErrors.HResultOf("VSS_E_UNEXPECTED"),
-                $"the emulated VSS service is not running at {socketPath} ({e.SocketErrorCode}); start it with 'vss-session emulator start'");
+            throw NotRunning(socketPath, e.SocketErrorCode.ToString());
         }
-        return new EmulatorConnection(socket);
+        return new EmulatorConnection(new NetworkStream(socket, ownsSocket: true));
     }
+
+    private static EmulatorFault NotRunning(string socketPath, string why) =>
+        new(VssErrors.VSS_E_UNEXPECTED, $"the emulated VSS service is not running at {socketPath} ({why}); start it with 'vss-session emulator start'");
 
     /// <summary>Sends one request and waits for its answer; a service error becomes an <see cref="EmulatorFault"/>.</summary>
     public JsonNode? Call(string method, object? parameters = null)
