@@ -16,6 +16,13 @@ public sealed record SnapshotProperties(
 /// <summary>What DeleteSnapshots did: how many it deleted and, on failure, the one it could not delete.</summary>
 public sealed record DeleteResult(int Deleted, Guid? NondeletedSnapshotId);
 
+/// <summary>A writer as GetWriterMetadata reports it (IVssExamineWriterMetadata::GetIdentity and its components).</summary>
+public sealed record WriterMetadata(Guid InstanceId, Guid WriterId, string Name, IReadOnlyList<ComponentMetadata> Components);
+
+/// <summary>One component of a writer's metadata, copied out of its VSS_COMPONENTINFO. <see cref="Type"/> is a
+/// VSS_COMPONENT_TYPE value (1 database, 2 file group).</summary>
+public sealed record ComponentMetadata(string? LogicalPath, string Name, int Type, bool Selectable);
+
 /// <summary>
 /// One IVssBackupComponents, called through its vtable. Each method is one VSS call and turns a failing
 /// HRESULT into a <see cref="VssException"/>; the order of calls is the lifecycle's business, not this class's.
@@ -101,6 +108,113 @@ public sealed unsafe class BackupComponents
     {
         int hr = Com.GatherWriterMetadata(out nint pending);
         Await(hr, pending, nameof(GatherWriterMetadata), timeout);
+    }
+
+    /// <summary>Every writer's metadata after GatherWriterMetadata: identity and components. Each
+    /// IVssExamineWriterMetadata and IVssWMComponent is released here, and each VSS_COMPONENTINFO freed.</summary>
+    public IReadOnlyList<WriterMetadata> GetWriterMetadata()
+    {
+        Check(Com.GetWriterMetadataCount(out uint count), nameof(Com.GetWriterMetadataCount));
+        var writers = new List<WriterMetadata>((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            Check(Com.GetWriterMetadata(i, out Guid instance, out nint pointer), nameof(Com.GetWriterMetadata), $"writer {i}");
+            IVssExamineWriterMetadata metadata;
+            try
+            {
+                metadata = Wrap<IVssExamineWriterMetadata>(pointer);
+            }
+            finally
+            {
+                Marshal.Release(pointer); // the wrapper holds its own reference
+            }
+            try
+            {
+                writers.Add(ReadWriterMetadata(metadata, instance));
+            }
+            finally
+            {
+                ((ComObject)(object)metadata).FinalRelease();
+            }
+        }
+        return writers;
+    }
+
+    private WriterMetadata ReadWriterMetadata(IVssExamineWriterMetadata metadata, Guid instance)
+    {
+        const string Ewm = "IVssExamineWriterMetadata::";
+        Check(_api, metadata.GetIdentity(out Guid instanceId, out Guid writerId, out string? name, out _, out _), Ewm + nameof(metadata.GetIdentity), instance.ToString());
+        Check(_api, metadata.GetFileCounts(out _, out _, out uint componentCount), Ewm + nameof(metadata.GetFileCounts), name);
+        var components = new List<ComponentMetadata>((int)componentCount);
+        for (uint j = 0; j < componentCount; j++)
+        {
+            Check(_api, metadata.GetComponent(j, out nint pointer), Ewm + nameof(metadata.GetComponent), $"{name}, component {j}");
+            IVssWMComponent component;
+            try
+            {
+                component = WrapComponent(pointer);
+            }
+            finally
+            {
+                Marshal.Release(pointer);
+            }
+            try
+            {
+                components.Add(ReadComponent(component, name));
+            }
+            finally
+            {
+                ((ComObject)(object)component).FinalRelease();
+            }
+        }
+        return new WriterMetadata(instanceId, writerId, name ?? "", components);
+    }
+
+    private ComponentMetadata ReadComponent(IVssWMComponent component, string? writer)
+    {
+        const string Wmc = "IVssWMComponent::";
+        VssComponentInfo* info = null;
+        Check(_api, component.GetComponentInfo(&info), Wmc + nameof(component.GetComponentInfo), writer);
+        if (info is null) throw new VssException(VssErrors.VSS_E_UNEXPECTED, Wmc + nameof(component.GetComponentInfo), $"{writer}: no VSS_COMPONENTINFO returned");
+        try
+        {
+            return new ComponentMetadata(Bstr(info->LogicalPath), Bstr(info->ComponentName) ?? "", (int)info->Type, info->Selectable != 0);
+        }
+        finally
+        {
+            Check(_api, component.FreeComponentInfo(info), Wmc + nameof(component.FreeComponentInfo), writer);
+        }
+    }
+
+    private static string? Bstr(nint p) => p == 0 ? null : Marshal.PtrToStringBSTR(p);
+
+    /// <summary>IVssWMComponent has no IID (vsbackup.h declares it without a uuid; the C# declaration carries a project
+    /// placeholder), so VSS will not answer a QueryInterface for it. These wrappers ask anyway (the emulator answers)
+    /// and, if refused, use the pointer as handed out: GetComponent returns it already typed as IVssWMComponent.</summary>
+    private static readonly StrategyBasedComWrappers ComponentWrappers = new TypedPointerComWrappers(typeof(IVssWMComponent).GUID);
+
+    private static IVssWMComponent WrapComponent(nint pointer) =>
+        (IVssWMComponent)ComponentWrappers.GetOrCreateObjectForComInstance(pointer, CreateObjectFlags.UniqueInstance);
+
+    private sealed class TypedPointerComWrappers(Guid typedIid) : StrategyBasedComWrappers
+    {
+        protected override IIUnknownStrategy GetOrCreateIUnknownStrategy() => new TypedPointerStrategy(DefaultIUnknownStrategy, typedIid);
+    }
+
+    private sealed class TypedPointerStrategy(IIUnknownStrategy inner, Guid typedIid) : IIUnknownStrategy
+    {
+        public void* CreateInstancePointer(void* unknown) => inner.CreateInstancePointer(unknown);
+
+        public int QueryInterface(void* instancePtr, in Guid iid, out void* ppObj)
+        {
+            int hr = inner.QueryInterface(instancePtr, iid, out ppObj);
+            if (hr >= 0 || iid != typedIid) return hr;
+            Marshal.AddRef((nint)instancePtr); // released with the wrapper's other interface references
+            ppObj = instancePtr;
+            return VssErrors.S_OK;
+        }
+
+        public int Release(void* instancePtr) => inner.Release(instancePtr);
     }
 
     public IReadOnlyList<WriterStatus> GatherWriterStatus(TimeSpan timeout)

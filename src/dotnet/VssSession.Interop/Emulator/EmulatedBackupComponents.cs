@@ -17,6 +17,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     private readonly EmulatorConnection _service;
     private List<WriterStatusRecord> _writerStatus = [];
     private int _writerMetadataCount;
+    private List<WriterMetadataRecord> _writerMetadata = [];
 
     internal EmulatedBackupComponents(EmulatorConnection service)
     {
@@ -98,7 +99,11 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public int SetRestoreState(VssRestoreType restoreType) => NotSupported(nameof(SetRestoreState));
 
     public int GatherWriterMetadata(out nint pAsync) =>
-        RunAsync("gatherWriterMetadata", null, out pAsync, result => _writerMetadataCount = result?["writers"]?.AsArray().Count ?? 0);
+        RunAsync("gatherWriterMetadata", null, out pAsync, result =>
+        {
+            _writerMetadata = result?["writers"] is JsonNode writers ? Read<List<WriterMetadataRecord>>(writers) : [];
+            _writerMetadataCount = _writerMetadata.Count;
+        });
 
     public int GetWriterMetadataCount(out uint pcWriters)
     {
@@ -110,8 +115,16 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     {
         pidInstance = Guid.Empty;
         ppMetadata = 0;
-        EmulatedVss.LastFault = "the emulated VSS service does not expose IVssExamineWriterMetadata yet";
-        return VssErrors.E_NOTIMPL;
+        // FreeWriterMetadata zeroes the count: after it, every index is out of range, as with VSS.
+        if (iWriter >= _writerMetadataCount || iWriter >= _writerMetadata.Count)
+        {
+            EmulatedVss.LastFault = $"IVssBackupComponents::GetWriterMetadata: writer index {iWriter} is out of range; GetWriterMetadataCount reports {_writerMetadataCount}";
+            return VssErrors.E_INVALIDARG;
+        }
+        var writer = _writerMetadata[(int)iWriter];
+        pidInstance = writer.InstanceId;
+        ppMetadata = EmulatorComWrappers.Instance.GetInterface<IVssExamineWriterMetadata>(new EmulatedWriterMetadata(writer));
+        return VssErrors.S_OK;
     }
 
     public int FreeWriterMetadata()

@@ -1,0 +1,163 @@
+using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
+using VssSession.Interop.Com;
+
+namespace VssSession.Interop.Emulator;
+
+/// <summary>One writer's metadata as the emulated service reports it from GatherWriterMetadata (Identify).</summary>
+public sealed record WriterMetadataRecord(string Name, Guid WriterId, Guid InstanceId, bool Failed, List<ComponentRecord> Components);
+
+/// <summary>One component of an emulated writer.</summary>
+public sealed record ComponentRecord(string Name, string? LogicalPath, int ComponentType, bool Selectable);
+
+/// <summary>
+/// The emulator's IVssExamineWriterMetadata over one writer's reported metadata. The emulated writers declare
+/// components only: no include or exclude files, no restore method, no XML document behind them.
+/// </summary>
+[GeneratedComClass]
+public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord writer) : IVssExamineWriterMetadata
+{
+    private const string Itf = "IVssExamineWriterMetadata::";
+
+    private static int NotSupported(string method, string why)
+    {
+        EmulatedVss.LastFault = $"{Itf}{method} is not supported by the emulated VSS service: {why}";
+        return VssErrors.E_NOTIMPL;
+    }
+
+    private static int OutOfRange(string method, uint index, int count)
+    {
+        EmulatedVss.LastFault = $"{Itf}{method}: index {index} is out of range; the writer reports {count}";
+        return VssErrors.E_INVALIDARG;
+    }
+
+    public int GetIdentity(out Guid pidInstance, out Guid pidWriter, out string? pbstrWriterName, out VssUsageType pUsage, out VssSourceType pSource)
+    {
+        (pidInstance, pidWriter, pbstrWriterName) = (writer.InstanceId, writer.WriterId, writer.Name);
+        (pUsage, pSource) = (VssUsageType.UserData, VssSourceType.TransactedDb);
+        return VssErrors.S_OK;
+    }
+
+    public int GetFileCounts(out uint pcIncludeFiles, out uint pcExcludeFiles, out uint pcComponents)
+    {
+        (pcIncludeFiles, pcExcludeFiles, pcComponents) = (0, 0, (uint)writer.Components.Count);
+        return VssErrors.S_OK;
+    }
+
+    public int GetIncludeFile(uint iFile, out nint ppFiledesc)
+    {
+        ppFiledesc = 0;
+        return OutOfRange(nameof(GetIncludeFile), iFile, 0);
+    }
+
+    public int GetExcludeFile(uint iFile, out nint ppFiledesc)
+    {
+        ppFiledesc = 0;
+        return OutOfRange(nameof(GetExcludeFile), iFile, 0);
+    }
+
+    public int GetComponent(uint iComponent, out nint ppComponent)
+    {
+        ppComponent = 0;
+        if (iComponent >= writer.Components.Count) return OutOfRange(nameof(GetComponent), iComponent, writer.Components.Count);
+        ppComponent = EmulatorComWrappers.Instance.GetInterface<IVssWMComponent>(new EmulatedWMComponent(writer.Components[(int)iComponent]));
+        return VssErrors.S_OK;
+    }
+
+    public int GetRestoreMethod(out VssRestoreMethod pMethod, out string? pbstrService, out string? pbstrUserProcedure, out VssWriterRestore pwriterRestore, out bool pbRebootRequired, out uint pcMappings)
+    {
+        (pMethod, pbstrService, pbstrUserProcedure, pwriterRestore, pbRebootRequired, pcMappings) = (VssRestoreMethod.Undefined, null, null, VssWriterRestore.Undefined, false, 0);
+        return NotSupported(nameof(GetRestoreMethod), "restore is not emulated");
+    }
+
+    public int GetAlternateLocationMapping(uint iMapping, out nint ppFiledesc)
+    {
+        ppFiledesc = 0;
+        return NotSupported(nameof(GetAlternateLocationMapping), "restore is not emulated");
+    }
+
+    public int GetBackupSchema(out uint pdwSchemaMask)
+    {
+        pdwSchemaMask = 0; // VSS_BS_UNDEFINED: the emulated writers support no incremental or differential schema
+        return VssErrors.S_OK;
+    }
+
+    public int GetDocument(out nint pDoc)
+    {
+        pDoc = 0;
+        return NotSupported(nameof(GetDocument), "the emulated writers have no XML metadata document");
+    }
+
+    public int SaveAsXML(out string? pbstrXML)
+    {
+        pbstrXML = null;
+        return NotSupported(nameof(SaveAsXML), "the emulated writers have no XML metadata document");
+    }
+
+    public int LoadFromXML(string? bstrXML) =>
+        NotSupported(nameof(LoadFromXML), "the emulated writers have no XML metadata document");
+}
+
+/// <summary>
+/// The emulator's IVssWMComponent. GetComponentInfo hands out a VSS_COMPONENTINFO in CoTaskMem with BSTR strings,
+/// owned by the caller until it gives it back to FreeComponentInfo, as with VSS.
+/// </summary>
+[GeneratedComClass]
+public sealed unsafe partial class EmulatedWMComponent(ComponentRecord component) : IVssWMComponent
+{
+    private const string Itf = "IVssWMComponent::";
+
+    private static int OutOfRange(string method, uint index)
+    {
+        EmulatedVss.LastFault = $"{Itf}{method}: index {index} is out of range; the emulated component reports none";
+        return VssErrors.E_INVALIDARG;
+    }
+
+    public int GetComponentInfo(VssComponentInfo** ppInfo)
+    {
+        if (ppInfo is null) return VssErrors.E_INVALIDARG;
+        var info = (VssComponentInfo*)Marshal.AllocCoTaskMem(sizeof(VssComponentInfo));
+        *info = new VssComponentInfo
+        {
+            Type = (VssComponentType)component.ComponentType,
+            LogicalPath = component.LogicalPath is null ? 0 : Marshal.StringToBSTR(component.LogicalPath),
+            ComponentName = Marshal.StringToBSTR(component.Name),
+            Selectable = component.Selectable ? (byte)1 : (byte)0,
+        };
+        *ppInfo = info;
+        return VssErrors.S_OK;
+    }
+
+    public int FreeComponentInfo(VssComponentInfo* pInfo)
+    {
+        if (pInfo is null) return VssErrors.S_OK;
+        foreach (nint s in new[] { pInfo->LogicalPath, pInfo->ComponentName, pInfo->Caption })
+            if (s != 0) Marshal.FreeBSTR(s);
+        Marshal.FreeCoTaskMem((nint)pInfo);
+        return VssErrors.S_OK;
+    }
+
+    public int GetFile(uint iFile, out nint ppFiledesc)
+    {
+        ppFiledesc = 0;
+        return OutOfRange(nameof(GetFile), iFile);
+    }
+
+    public int GetDatabaseFile(uint iDBFile, out nint ppFiledesc)
+    {
+        ppFiledesc = 0;
+        return OutOfRange(nameof(GetDatabaseFile), iDBFile);
+    }
+
+    public int GetDatabaseLogFile(uint iDbLogFile, out nint ppFiledesc)
+    {
+        ppFiledesc = 0;
+        return OutOfRange(nameof(GetDatabaseLogFile), iDbLogFile);
+    }
+
+    public int GetDependency(uint iDependency, out nint ppDependency)
+    {
+        ppDependency = 0;
+        return OutOfRange(nameof(GetDependency), iDependency);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Runtime.InteropServices;
+using System.Runtime.InteropServices.Marshalling;
+using VssSession.Interop.Binding;
+using VssSession.Interop.Com;
+using VssSession.Interop.Emulator;
+using Xunit;
+
+namespace VssSession.Interop.Tests;
+
+/// <summary>GetWriterMetadata through IVssExamineWriterMetadata and IVssWMComponent against the emulated VSS service.</summary>
+[Collection(EmulatorCollection.Name)]
+public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly StrategyBasedComWrappers Wrappers = new();
+    private readonly List<BackupComponents> _components = [];
+
+    public void Dispose()
+    {
+        foreach (var c in _components) c.Release();
+    }
+
+    [Fact]
+    public void TheBindingReadsEachDefaultWriterAndItsComponent()
+    {
+        var vss = BackupComponents.Create(new EmulatorVssApi(emulator.Socket));
+        _components.Add(vss);
+        vss.InitializeForBackup();
+        vss.SetContext(VssSnapshotContext.Backup);
+        vss.GatherWriterMetadata(Timeout);
+
+        var writers = vss.GetWriterMetadata();
+        Assert.Equal(EmulatorFixture.DefaultWriters.Order(), writers.Select(w => w.Name).Order());
+        var database = Assert.Single(writers, w => w.Name == "Emulated Database Writer");
+        var registry = Assert.Single(writers, w => w.Name == "Emulated Registry Writer");
+        Assert.Equal(["Database"], database.Components.Select(c => c.Name));
+        Assert.Equal(["Registry"], registry.Components.Select(c => c.Name));
+        Assert.All(writers.SelectMany(w => w.Components), c =>
+        {
+            Assert.Null(c.LogicalPath);
+            Assert.Equal((int)VssComponentType.Database, c.Type);
+            Assert.True(c.Selectable);
+        });
+        Assert.Equal(2, writers.Select(w => w.WriterId).Distinct().Count());
+        Assert.DoesNotContain(Guid.Empty, writers.Select(w => w.InstanceId));
+
+        // The same writer instances GatherWriterStatus reports.
+        var status = vss.GatherWriterStatus(Timeout);
+        Assert.Equal(
+            status.Select(s => (s.Name, s.InstanceId, s.WriterId)).OrderBy(s => s.Name),
+            writers.Select(w => (w.Name, w.InstanceId, w.WriterId)).OrderBy(w => w.Name));
+    }
+
+    [Fact]
+    public void TheEmulatedObjectsRefuseOutOfRangeIndexesAndSayWhatTheyDoNotSupport()
+    {
+        Assert.Equal(VssErrors.S_OK, EmulatedVss.CreateVssBackupComponents(emulator.Socket, out nint pointer));
+        var backup = Wrap<IVssBackupComponents>(pointer);
+        try
+        {
+            Assert.Equal(VssErrors.S_OK, backup.InitializeForBackup(null));
+            Assert.Equal(VssErrors.S_OK, backup.SetContext((int)VssSnapshotContext.Backup));
+            Assert.Equal(VssErrors.S_OK, backup.GatherWriterMetadata(out nint asyncPointer));
+            var pending = Wrap<IVssAsync>(asyncPointer);
+            Assert.Equal(VssErrors.S_OK, pending.Wait(30_000));
+            Assert.Equal(VssErrors.S_OK, pending.QueryStatus(out int status, 0));
+            Assert.Equal(VssErrors.VSS_S_ASYNC_FINISHED, status);
+            ((ComObject)(object)pending).FinalRelease();
+
+            Assert.Equal(VssErrors.S_OK, backup.GetWriterMetadataCount(out uint count));
+            Assert.Equal(2u, count);
+            Assert.Equal(VssErrors.E_INVALIDARG, backup.GetWriterMetadata(count, out _, out nint none));
+            Assert.Equal(0, none);
+
+            Assert.Equal(VssErrors.S_OK, backup.GetWriterMetadata(0, out Guid instance, out nint metadataPointer));
+            var metadata = Wrap<IVssExamineWriterMetadata>(metadataPointer);
+            try
+            {
+                Assert.Equal(VssErrors.S_OK, metadata.GetIdentity(out Guid identity, out _, out string? name, out VssUsageType usage, out VssSourceType source));
+                Assert.Equal(instance, identity);
+                Assert.Contains(name, EmulatorFixture.DefaultWriters);
+                Assert.Equal((VssUsageType.UserData, VssSourceType.TransactedDb), (usage, source));
+                Assert.Equal(VssErrors.S_OK, metadata.GetFileCounts(out uint include, out uint exclude, out uint components));
+                Assert.Equal((0u, 0u, 1u), (include, exclude, components));
+                Assert.Equal(VssErrors.E_INVALIDARG, metadata.GetComponent(components, out nint noComponent));
+                Assert.Equal(0, noComponent);
+                Assert.Equal(VssErrors.E_INVALIDARG, metadata.GetIncludeFile(0, out _));
+
+                EmulatedVss.LastFault = null;
+                Assert.Equal(VssErrors.E_NOTIMPL, metadata.GetRestoreMethod(out _, out _, out _, out _, out _, out _));
+                Assert.Contains("GetRestoreMethod", EmulatedVss.LastFault);
+                Assert.Equal(VssErrors.E_NOTIMPL, metadata.SaveAsXML(out string? xml));
+                Assert.Null(xml);
+                Assert.Contains("SaveAsXML", EmulatedVss.LastFault);
+            }
+            finally
+            {
+                ((ComObject)(object)metadata).FinalRelease();
+            }
+
+            // FreeWriterMetadata ends the metadata: no index is valid after it.
+            Assert.Equal(VssErrors.S_OK, backup.FreeWriterMetadata());
+            Assert.Equal(VssErrors.E_INVALIDARG, backup.GetWriterMetadata(0, out _, out _));
+        }
+        finally
+        {
+            ((ComObject)(object)backup).FinalRelease();
+            EmulatedVss.LastFault = null;
+        }
+    }
+
+    private static T Wrap<T>(nint pointer) where T : class
+    {
+        try
+        {
+            return (T)Wrappers.GetOrCreateObjectForComInstance(pointer, CreateObjectFlags.UniqueInstance);
+        }
+        finally
+        {
+            Marshal.Release(pointer);
+        }
+    }
+}
