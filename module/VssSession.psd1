@@ -12,9 +12,13 @@
     FunctionsToExport    = @(
         'Close-VssBackup'
         'Complete-VssBackup'
+        'Get-VssSnapshot'
         'Get-VssSnapshotSet'
+        'Get-VssWriter'
+        'Invoke-VssBackup'
         'New-VssBackup'
         'New-VssSnapshotSet'
+        'Remove-VssSnapshot'
         'Remove-VssSnapshotSet'
         'Stop-VssBackup'
     )

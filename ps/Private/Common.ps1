@@ -11,6 +11,13 @@ function New-VssHostClient {
     [VssHostClient]::new($script:Executable)
 }
 
+# -Debug on its own makes PowerShell ask before each verbose line (Inquire), which fails in non-interactive
+# sessions; then the progress lines go to the debug stream, which -Debug shows anyway.
+function Write-VssVerbose([System.Management.Automation.PSCmdlet] $Cmdlet, [string] $Message) {
+    $bound = $Cmdlet.MyInvocation.BoundParameters
+    if ($bound.ContainsKey('Debug') -and $bound['Debug'] -and -not $bound.ContainsKey('Verbose')) { $Cmdlet.WriteDebug($Message) } else { $Cmdlet.WriteVerbose($Message) }
+}
+
 # One VSS call through the host, with -Verbose showing the call and its duration.
 function Invoke-VssHost {
     [CmdletBinding()]
@@ -22,9 +29,13 @@ function Invoke-VssHost {
     )
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     try {
-        $Client.Call($Method, $Params, { param($line) $Cmdlet.WriteDebug($line) })
+        $Client.Call($Method, $Params, { param($line) $Cmdlet.WriteDebug($line) }, {
+                param($call)
+                $outcome = if ($call.error) { " failed: $($call.error)" } else { '' }
+                Write-VssVerbose $Cmdlet ('VSS {0} ({1:n1} ms){2}' -f $call.method, [double]$call.ms, $outcome)
+            })
     } finally {
-        $Cmdlet.WriteVerbose(('{0} ({1:n0} ms)' -f $Method, $watch.Elapsed.TotalMilliseconds))
+        Write-VssVerbose $Cmdlet ('{0} done in {1:n0} ms' -f $Method, $watch.Elapsed.TotalMilliseconds)
     }
 }
 
@@ -121,4 +132,19 @@ function ConvertTo-VssSnapshotSet {
             Snapshots     = @($Set.snapshots | ConvertTo-VssSnapshot)
         }
     }
+}
+
+# A volume name as VSS gets it: an absolute path, resolved against PowerShell's current location.
+function Resolve-VssVolumeName([string] $Volume, [System.Management.Automation.PSCmdlet] $Cmdlet) {
+    if ([System.IO.Path]::IsPathRooted($Volume)) { $Volume } else { $Cmdlet.GetUnresolvedProviderPathFromPSPath($Volume) }
+}
+
+function New-VssDeleteResult {
+    param([guid] $SnapshotSetId, [guid] $SnapshotId, [int] $Deleted)
+    $result = [ordered]@{ PSTypeName = 'VssSession.DeleteResult' }
+    if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $result.SnapshotSetId = $SnapshotSetId }
+    if ($PSBoundParameters.ContainsKey('SnapshotId')) { $result.SnapshotId = $SnapshotId }
+    $result.Deleted = $Deleted
+    $result.NondeletedSnapshotId = $null
+    [pscustomobject]$result
 }

@@ -36,8 +36,9 @@ class VssHostClient {
         $this.Out = $this.Process.StandardOutput.BaseStream
     }
 
-    # $log gets each frame sent and received (the calling cmdlet's -Debug stream).
-    [object] Call([string] $method, [object] $params, [scriptblock] $log) {
+    # $log gets each frame sent and received (the calling cmdlet's -Debug stream); $onVssCall each VSS call the
+    # host reports while it serves the request (the `vss/call` notifications: method, ms, error).
+    [object] Call([string] $method, [object] $params, [scriptblock] $log, [scriptblock] $onVssCall) {
         $id = ++$this.NextId
         $request = [ordered]@{ jsonrpc = '2.0'; id = $id; method = $method; params = $params }
         $json = ConvertTo-Json -InputObject $request -Compress -Depth 20
@@ -56,7 +57,11 @@ class VssHostClient {
             & $log "<-- $text"
             $reply = ConvertFrom-Json -InputObject $text -Depth 20
             $replyId = $reply.PSObject.Properties['id']
-            if ($null -eq $replyId -or $replyId.Value -ne $id) { continue }
+            if ($null -eq $replyId) {
+                if ($reply.method -eq 'vss/call' -and $null -ne $onVssCall) { & $onVssCall $reply.params }
+                continue
+            }
+            if ($replyId.Value -ne $id) { continue }
             $failure = $reply.PSObject.Properties['error']
             if ($null -ne $failure) {
                 $data = $failure.Value.PSObject.Properties['data']

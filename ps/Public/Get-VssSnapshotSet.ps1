@@ -10,15 +10,24 @@ function Get-VssSnapshotSet {
     .PARAMETER SnapshotSetId
     Only this snapshot set.
 
+    .PARAMETER Volume
+    Only the sets holding a snapshot of one of these volumes.
+
+    .PARAMETER OlderThan
+    Only the sets created longer ago than this (for retention: -OlderThan (New-TimeSpan -Days 7)).
+
+    .PARAMETER Persistent
+    Only persistent sets (contexts ClientAccessible, AppRollback…), which outlive their backup.
+
     .EXAMPLE
     Get-VssSnapshotSet
 
     Lists every snapshot set.
 
     .EXAMPLE
-    Get-VssSnapshotSet | Where-Object CreatedAt -lt (Get-Date).AddDays(-7) | Remove-VssSnapshotSet -Force
+    Get-VssSnapshotSet -Persistent -OlderThan (New-TimeSpan -Days 7) | Remove-VssSnapshotSet -Force
 
-    Deletes the snapshot sets older than a week.
+    Retention in one line: deletes the persistent snapshot sets older than a week.
 
     .OUTPUTS
     VssSession.SnapshotSet
@@ -27,7 +36,14 @@ function Get-VssSnapshotSet {
     [OutputType('VssSession.SnapshotSet')]
     param(
         [Parameter(ValueFromPipelineByPropertyName)]
-        [guid] $SnapshotSetId
+        [guid] $SnapshotSetId,
+
+        [string[]] $Volume,
+
+        [ValidateScript({ $_ -ge [timespan]::Zero }, ErrorMessage = 'OlderThan must not be negative; give an age such as (New-TimeSpan -Days 7).')]
+        [timespan] $OlderThan,
+
+        [switch] $Persistent
     )
     begin { $client = $null }
     process {
@@ -35,7 +51,12 @@ function Get-VssSnapshotSet {
             if ($null -eq $client) { $client = New-VssHostClient }
             $params = @{}
             if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $params.snapshotSetId = [string]$SnapshotSetId }
-            Invoke-VssHost -Client $client -Method 'snapshotSets/list' -Params $params -Cmdlet $PSCmdlet | ForEach-Object { $_ } | ConvertTo-VssSnapshotSet
+            $volumes = @($Volume | Where-Object { $_ } | ForEach-Object { Resolve-VssVolumeName $_ $PSCmdlet })
+            $cutoff = if ($PSBoundParameters.ContainsKey('OlderThan')) { [datetimeoffset]::UtcNow - $OlderThan } else { $null }
+            Invoke-VssHost -Client $client -Method 'snapshotSets/list' -Params $params -Cmdlet $PSCmdlet | ForEach-Object { $_ } | ConvertTo-VssSnapshotSet |
+                Where-Object { $volumes.Count -eq 0 -or @($_.Snapshots.Volume | Where-Object { $_ -in $volumes }).Count -gt 0 } |
+                Where-Object { $null -eq $cutoff -or $_.CreatedAt -lt $cutoff } |
+                Where-Object { -not $Persistent -or $_.Persistent }
         } catch {
             $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $SnapshotSetId))
         }

@@ -44,7 +44,7 @@ function New-VssSnapshotSet {
         try {
             Write-Progress -Activity 'New-VssSnapshotSet' -Status 'PrepareForBackup and DoSnapshotSet'
             $client = Get-VssBackupClient $Backup
-            $volumes = @(foreach ($v in $Volume) { if ([System.IO.Path]::IsPathRooted($v)) { $v } else { $PSCmdlet.GetUnresolvedProviderPathFromPSPath($v) } })
+            $volumes = @(foreach ($v in $Volume) { Resolve-VssVolumeName $v $PSCmdlet })
             $set = Invoke-VssHost -Client $client -Method 'snapshotSet/create' -Params @{ volumes = $volumes } -Cmdlet $PSCmdlet
             ConvertTo-VssSnapshotSet $set
         } catch {

@@ -43,7 +43,7 @@ function Remove-VssSnapshotSet {
             try {
                 if ($null -eq $client) { $client = New-VssHostClient }
                 $result = Invoke-VssHost -Client $client -Method 'snapshots/delete' -Params @{ snapshotSetId = [string]$id; force = [bool]$Force } -Cmdlet $PSCmdlet
-                [pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotSetId = $id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null }
+                New-VssDeleteResult -SnapshotSetId $id -Deleted $result.deleted
             } catch {
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
             }

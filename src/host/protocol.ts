@@ -1,6 +1,7 @@
 // The host's JSON-RPC 2.0 methods: one backup session per host process, spoken over stdio.
-import { RequestType, RequestType0 } from 'vscode-jsonrpc';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { BackupTypeName, ContextName } from '../defaults';
+import { CallRecord } from '../requester/interop';
 import { CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
 
 export interface BackupInfo {
@@ -58,6 +59,12 @@ export const Methods = {
   closeBackup: new RequestType0<CloseResult, VssErrorData>('backup/close'),
   listSnapshotSets: new RequestType<{ snapshotSetId?: string }, SnapshotSetInfo[], VssErrorData>('snapshotSets/list'),
   deleteSnapshots: new RequestType<DeleteParams, DeleteResult, VssErrorData>('snapshots/delete'),
+  /** The writers' status in the open backup (GatherWriterStatus). */
+  backupWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('backup/writers'),
+  /** The writers, from a component object made for the purpose and released at once. */
+  listWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('writers/list'),
+  /** Sent by the host for each VSS call as it returns, during the request that made it. */
+  vssCall: new NotificationType<CallRecord>('vss/call'),
   /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */
   ping: new RequestType0<{ pong: boolean }, VssErrorData>('host/ping'),
 } as const;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createMessageConnection, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
 import { VSS_ERROR_CODE, BackupTypes, Contexts } from '../defaults';
-import { Interop, VssService } from '../requester/interop';
-import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot } from '../requester/lifecycle';
+import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
+import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot, Writer } from '../requester/lifecycle';
 import { contextOfAttributes, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
 
 export interface HostOptions {
-  interop: Interop;
+  interop: FacadeCaller;
   /** Resolves the VSS service on first use (starting the emulated one if needed). */
   service: () => Promise<VssService>;
   /** Called once the session has ended (closed, or its client went away). */
@@ -46,8 +46,10 @@ export interface Host {
   shutdown(): Promise<void>;
 }
 
-export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, options: HostOptions): Host {
+export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, hostOptions: HostOptions): Host {
   const connection = createMessageConnection(input, output);
+  // Every VSS call is reported to the client as it returns (its -Verbose stream), within the request that made it.
+  const options = { ...hostOptions, interop: observed(hostOptions.interop, (record: CallRecord) => void connection.sendNotification(Methods.vssCall, record)) };
   let backup: BackupLifecycle | null = null;
   let ended = false;
   let pending: Promise<unknown> = Promise.resolve();
@@ -160,6 +162,19 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   }));
 
   connection.onRequest(Methods.ping, serial(() => options.interop.call<{ pong: boolean }>('Ping')));
+
+  connection.onRequest(Methods.backupWriters, serial(async () => ({ writers: await current().refreshWriters() })));
+
+  // The writers outside any backup: a component object that gathers metadata and status, then is released.
+  connection.onRequest(Methods.listWriters, serial(async () => {
+    const probe = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {});
+    await probe.begin();
+    try {
+      return { writers: probe.writers as Writer[] };
+    } finally {
+      await probe.release();
+    }
+  }));
 
   let shuttingDown: Promise<void> | null = null;
   const shutdown = () =>

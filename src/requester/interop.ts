@@ -33,11 +33,41 @@ interface FacadeReply<T> {
   error?: { name: string; hresult: string; message: string } & Record<string, unknown>;
 }
 
+/** What the lifecycle needs of the .NET side: one call at a time through the facade. */
+export interface FacadeCaller {
+  call<T = null>(method: FacadeMethod, input?: object): Promise<T>;
+}
+
+/** One facade call as an observer sees it: the VSS method, how long it took, and its VSS error if it failed. */
+export interface CallRecord {
+  method: FacadeMethod;
+  ms: number;
+  error: string | null;
+}
+
+/** A caller that reports every call to `observer` (the host turns them into `vss/call` notifications). */
+export function observed(inner: FacadeCaller, observer: (record: CallRecord) => void): FacadeCaller {
+  return {
+    async call<T>(method: FacadeMethod, input?: object): Promise<T> {
+      const started = performance.now();
+      let error: string | null = null;
+      try {
+        return await inner.call<T>(method, input);
+      } catch (e) {
+        error = e instanceof VssError ? e.vssName : (e as Error).message;
+        throw e;
+      } finally {
+        observer({ method, ms: Math.round((performance.now() - started) * 10) / 10, error });
+      }
+    },
+  };
+}
+
 /**
  * The one place that loads .NET: edge-js in CoreCLR mode, with the C# assembly's folder as its app root.
  * Nothing is loaded until the first call, so commands that need no .NET never start the runtime.
  */
-export class Interop {
+export class Interop implements FacadeCaller {
   private readonly functions = new Map<FacadeMethod, EdgeFunc>();
   private edge: { func(options: object): EdgeFunc } | undefined;
 

@@ -1,6 +1,6 @@
 import { BackupTypeName, ContextName, defaults } from '../defaults';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
-import { FacadeMethod, Interop, VssService } from './interop';
+import { FacadeCaller, FacadeMethod, VssService } from './interop';
 
 /** The requester's states, in the order a backup goes through them. */
 export const States = [
@@ -99,7 +99,7 @@ export class BackupLifecycle {
   private readonly timeoutMs: number;
 
   constructor(
-    private readonly interop: Interop,
+    private readonly interop: FacadeCaller,
     private readonly service: VssService,
     readonly backupId: string,
     options: BackupOptions = {},
@@ -259,7 +259,7 @@ export class BackupLifecycle {
 }
 
 /** A short-lived component object for work outside a backup (query, delete), in context VSS_CTX_ALL. */
-export async function withAdminComponent<T>(interop: Interop, service: VssService, work: (handle: number) => Promise<T>): Promise<T> {
+export async function withAdminComponent<T>(interop: FacadeCaller, service: VssService, work: (handle: number) => Promise<T>): Promise<T> {
   const { handle } = await interop.call<{ handle: number }>('Create', { service });
   try {
     await interop.call('InitializeForBackup', { handle });
@@ -270,12 +270,12 @@ export async function withAdminComponent<T>(interop: Interop, service: VssServic
   }
 }
 
-export async function querySnapshots(interop: Interop, service: VssService): Promise<Snapshot[]> {
+export async function querySnapshots(interop: FacadeCaller, service: VssService): Promise<Snapshot[]> {
   return withAdminComponent(interop, service, async (handle) => (await interop.call<{ snapshots: Snapshot[] }>('QuerySnapshots', { handle })).snapshots);
 }
 
 export async function deleteSnapshots(
-  interop: Interop,
+  interop: FacadeCaller,
   service: VssService,
   sourceId: string,
   sourceType: 'SnapshotSet' | 'Snapshot',

@@ -1,0 +1,58 @@
+function Get-VssSnapshot {
+    <#
+    .SYNOPSIS
+    Lists shadow copies (snapshots), one object per volume snapshot.
+
+    .DESCRIPTION
+    Queries every snapshot in context All through a short-lived component object. Filter by snapshot id,
+    snapshot set id or original volume. Needs no open backup.
+
+    .PARAMETER SnapshotId
+    Only this snapshot.
+
+    .PARAMETER SnapshotSetId
+    Only the snapshots of this snapshot set; from the pipeline by property name.
+
+    .PARAMETER Volume
+    Only the snapshots of these volumes (on the emulator, directories).
+
+    .EXAMPLE
+    Get-VssSnapshot -Volume 'C:\'
+
+    Lists the shadow copies of C:.
+
+    .EXAMPLE
+    Get-VssSnapshotSet -Persistent | Get-VssSnapshot | Select-Object Volume, DevicePath
+
+    Shows where each persistent snapshot can be read.
+
+    .OUTPUTS
+    VssSession.Snapshot
+    #>
+    [CmdletBinding()]
+    [OutputType('VssSession.Snapshot')]
+    param(
+        [guid] $SnapshotId,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [guid] $SnapshotSetId,
+
+        [string[]] $Volume
+    )
+    begin { $client = $null }
+    process {
+        try {
+            if ($null -eq $client) { $client = New-VssHostClient }
+            $params = @{}
+            if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $params.snapshotSetId = [string]$SnapshotSetId }
+            $volumes = @($Volume | Where-Object { $_ } | ForEach-Object { Resolve-VssVolumeName $_ $PSCmdlet })
+            Invoke-VssHost -Client $client -Method 'snapshotSets/list' -Params $params -Cmdlet $PSCmdlet |
+                ForEach-Object { $_ } | ForEach-Object { $_.snapshots } | ConvertTo-VssSnapshot |
+                Where-Object { -not $PSBoundParameters.ContainsKey('SnapshotId') -or $_.SnapshotId -eq $SnapshotId } |
+                Where-Object { $volumes.Count -eq 0 -or $_.Volume -in $volumes }
+        } catch {
+            $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $SnapshotSetId))
+        }
+    }
+    end { if ($null -ne $client) { $client.Close(10000) } }
+}

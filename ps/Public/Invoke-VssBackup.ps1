@@ -1,0 +1,78 @@
+function Invoke-VssBackup {
+    <#
+    .SYNOPSIS
+    Runs a whole backup around a script block: snapshot, your script, BackupComplete only if it succeeded, always Close.
+
+    .DESCRIPTION
+    Starts a backup, snapshots the volumes and runs the script block with the snapshots as its argument
+    ($Snapshots, or param($Snapshots)). When the script block succeeds, writers get BackupComplete; when it
+    throws, the backup is aborted (writers get Abort). Either way the backup is closed in a finally block, so
+    writers always get BackupShutdown and auto-release snapshots end, and then the script's error is rethrown.
+    What the script block outputs is this command's output.
+
+    .PARAMETER Volume
+    The volumes to snapshot (on the emulator, directories).
+
+    .PARAMETER ScriptBlock
+    What to do with the snapshots; gets them as its first argument.
+
+    .PARAMETER Context
+    The VSS snapshot context, as for New-VssBackup (default Backup).
+
+    .PARAMETER BackupType
+    The VSS backup type, as for New-VssBackup (default Copy).
+
+    .EXAMPLE
+    Invoke-VssBackup -Volume 'C:\' -ScriptBlock { param($Snapshots) robocopy (Join-Path $Snapshots[0].DevicePath 'Data') \\nas\backup /MIR }
+
+    Copies C:\Data from a shadow copy; writers hear BackupComplete only if the copy ran without throwing.
+
+    .EXAMPLE
+    'D:\', 'E:\' | Invoke-VssBackup -ScriptBlock { param($Snapshots) $Snapshots | ForEach-Object { Get-ChildItem $_.DevicePath } }
+
+    Snapshots the volumes from the pipeline together and lists each snapshot's root.
+
+    .OUTPUTS
+    System.Object
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType([object])]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)]
+        [ValidateNotNullOrEmpty()]
+        [string[]] $Volume,
+
+        [Parameter(Mandatory)]
+        [scriptblock] $ScriptBlock,
+
+        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')]
+        [string] $Context = 'Backup',
+
+        [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')]
+        [string] $BackupType = 'Copy'
+    )
+    begin { $volumes = [System.Collections.Generic.List[string]]::new() }
+    process { foreach ($v in $Volume) { $volumes.Add($v) } }
+    end {
+        if (-not $PSCmdlet.ShouldProcess(($volumes -join ', '), 'Back up through VSS snapshots')) { return }
+        $backup = New-VssBackup -Context $Context -BackupType $BackupType -Confirm:$false
+        $failure = $null
+        try {
+            $set = $backup | New-VssSnapshotSet -Volume $volumes -Confirm:$false
+            try {
+                & $ScriptBlock $set.Snapshots
+            } catch {
+                $failure = $_
+            }
+            if ($null -eq $failure) {
+                $null = $backup | Complete-VssBackup -Confirm:$false
+            } else {
+                $null = $backup | Stop-VssBackup -Force
+            }
+        } finally {
+            # Always: writers get BackupShutdown and the host process ends, whatever happened above.
+            $null = $backup | Close-VssBackup -Force
+        }
+        if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
+    }
+}

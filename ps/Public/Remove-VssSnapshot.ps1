@@ -1,0 +1,51 @@
+function Remove-VssSnapshot {
+    <#
+    .SYNOPSIS
+    Deletes single shadow copies (VSS DeleteSnapshots of one snapshot); writers are not told.
+
+    .DESCRIPTION
+    Deletes each given snapshot through a component object of its own, so it needs no open backup. The whole
+    pipeline shares one helper process. Reports the number deleted, or the snapshot that could not be deleted.
+
+    .PARAMETER SnapshotId
+    The snapshot to delete; from the pipeline by property name (Get-VssSnapshot's output).
+
+    .PARAMETER Force
+    Passes VSS's force flag and deletes without asking for confirmation.
+
+    .EXAMPLE
+    Remove-VssSnapshot -SnapshotId 0c1d2e3f-4a5b-6c7d-8e9f-a0b1c2d3e4f5 -Force
+
+    Deletes one snapshot.
+
+    .EXAMPLE
+    Get-VssSnapshot -Volume 'D:\' | Remove-VssSnapshot -Confirm:$false
+
+    Deletes every snapshot of D:, one helper process for the whole pipeline.
+
+    .OUTPUTS
+    VssSession.DeleteResult
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [OutputType('VssSession.DeleteResult')]
+    param(
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName)]
+        [guid[]] $SnapshotId,
+
+        [switch] $Force
+    )
+    begin { $client = $null }
+    process {
+        foreach ($id in $SnapshotId) {
+            if (-not ($Force -or $PSCmdlet.ShouldProcess([string]$id, 'Delete the snapshot (DeleteSnapshots)'))) { continue }
+            try {
+                if ($null -eq $client) { $client = New-VssHostClient }
+                $result = Invoke-VssHost -Client $client -Method 'snapshots/delete' -Params @{ snapshotId = [string]$id; force = [bool]$Force } -Cmdlet $PSCmdlet
+                New-VssDeleteResult -SnapshotId $id -Deleted $result.deleted
+            } catch {
+                $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
+            }
+        }
+    }
+    end { if ($null -ne $client) { $client.Close(10000) } }
+}

@@ -1,0 +1,172 @@
+# Every command's parameters and behaviour beyond a single backup: writers, snapshots, selection, pipelines,
+# Invoke-VssBackup's always-terminate rule, and the -Verbose / -Debug streams.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../../module/VssSession.psd1') -Force
+    $script:World = Start-TestWorld
+    $script:Second = Join-Path $script:World.Root 'second'
+    New-Item -ItemType Directory -Path $script:Second | Out-Null
+    Set-Content -LiteralPath (Join-Path $script:Second 'notes.txt') -Value 'notes'
+
+    function New-PersistentSet([string[]] $Volume) {
+        $b = New-VssBackup -Context ClientAccessible
+        try { $b | New-VssSnapshotSet -Volume $Volume } finally { $null = $b | Close-VssBackup -Force }
+    }
+    function Get-HostChildren { @(Get-Process -Name vss-session -ErrorAction SilentlyContinue | Where-Object { $_.Parent.Id -eq $PID } | ForEach-Object Id) }
+}
+
+AfterAll {
+    Stop-TestWorld $script:World
+}
+
+Describe 'Get-VssWriter' {
+    It 'lists the writers with their state, without an open backup' {
+        $writers = @(Get-VssWriter)
+        $writers.Count | Should -Be 2
+        $writers[0].PSObject.TypeNames | Should -Contain 'VssSession.Writer'
+        $writers.State | Should -Be @('Stable', 'Stable')
+        $writers.WriterId | ForEach-Object { $_ | Should -BeOfType [guid] }
+    }
+
+    It 'reports a writer that failed with its state and reason, not as success' {
+        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
+        $file = Join-Path $script:World.Home 'writers.json'
+        '[{ "name": "Broken Writer", "id": "11111111-2222-3333-4444-999999999999", "failOn": { "Identify": "VSS_E_WRITERERROR_OUTOFRESOURCES" } }]' | Set-Content -LiteralPath $file
+        try {
+            $writer = Get-VssWriter
+            $writer.Name | Should -Be 'Broken Writer'
+            $writer.State | Should -Be 'FailedAtIdentify'
+            $writer.LastError | Should -Be 'VSS_E_WRITERERROR_OUTOFRESOURCES'
+        } finally {
+            Remove-Item -LiteralPath $file
+        }
+    }
+
+    It 'gives the status of the writers in an open backup' {
+        $backup = New-VssBackup
+        try {
+            $null = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            ($backup | Get-VssWriter).State | Should -Be @('WaitingForBackupComplete', 'WaitingForBackupComplete')
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+    }
+}
+
+Describe 'Snapshots and their selection' {
+    BeforeAll {
+        $script:Two = New-PersistentSet @($script:World.Volume, $script:Second)
+        $script:One = New-PersistentSet @($script:Second)
+    }
+
+    It 'Get-VssSnapshot lists each volume snapshot and filters by set, volume and id' {
+        @(Get-VssSnapshot -SnapshotSetId $script:Two.SnapshotSetId).Count | Should -Be 2
+        $onSecond = @(Get-VssSnapshot -Volume $script:Second)
+        $onSecond.SnapshotSetId | Sort-Object | Should -Be (@($script:Two.SnapshotSetId, $script:One.SnapshotSetId) | Sort-Object)
+        $id = $script:One.Snapshots[0].SnapshotId
+        (Get-VssSnapshot -SnapshotId $id).DevicePath | Should -Be $script:One.Snapshots[0].DevicePath
+    }
+
+    It 'Get-VssSnapshot takes snapshot sets from the pipeline by property name' {
+        @(Get-VssSnapshotSet -SnapshotSetId $script:Two.SnapshotSetId | Get-VssSnapshot).Count | Should -Be 2
+    }
+
+    It 'Get-VssSnapshotSet selects by -Volume, -Persistent and -OlderThan' {
+        @(Get-VssSnapshotSet -Volume $script:World.Volume).SnapshotSetId | Should -Be @($script:Two.SnapshotSetId)
+        @(Get-VssSnapshotSet -Persistent).Count | Should -Be 2
+        @(Get-VssSnapshotSet -OlderThan (New-TimeSpan -Days 1)).Count | Should -Be 0
+        @(Get-VssSnapshotSet -OlderThan ([timespan]::Zero)).Count | Should -Be 2
+        { Get-VssSnapshotSet -OlderThan (New-TimeSpan -Days -1) } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Get-VssSnapshotSet'
+    }
+
+    It 'Remove-VssSnapshot deletes one snapshot of a set and leaves the other; -WhatIf deletes nothing' {
+        $target = $script:Two.Snapshots | Where-Object Volume -EQ $script:Second
+        Get-VssSnapshot -SnapshotId $target.SnapshotId | Remove-VssSnapshot -WhatIf | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $target.DevicePath | Should -BeTrue
+        $result = Get-VssSnapshot -SnapshotId $target.SnapshotId | Remove-VssSnapshot -Confirm:$false
+        $result.PSObject.TypeNames | Should -Contain 'VssSession.DeleteResult'
+        $result.Deleted | Should -Be 1
+        Test-Path -LiteralPath $target.DevicePath | Should -BeFalse
+        @(Get-VssSnapshot -SnapshotSetId $script:Two.SnapshotSetId).Count | Should -Be 1
+        { Remove-VssSnapshot -SnapshotId $target.SnapshotId -Force -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Remove-VssSnapshot'
+    }
+
+    It 'retention is one pipeline, deleting each set as it arrives through one helper process' {
+        $null = New-PersistentSet @($script:World.Volume)
+        $expected = @(Get-VssSnapshotSet -Persistent).Count
+        $expected | Should -BeGreaterOrEqual 3
+        $seen = [System.Collections.Generic.HashSet[int]]::new()
+        $results = @(Get-VssSnapshotSet -Persistent |
+                ForEach-Object { Get-HostChildren | ForEach-Object { [void]$seen.Add($_) }; $_ } |
+                Remove-VssSnapshotSet -Confirm:$false |
+                ForEach-Object { Get-HostChildren | ForEach-Object { [void]$seen.Add($_) }; $_ })
+        $results.Count | Should -Be $expected
+        ($results.Deleted | Measure-Object -Sum).Sum | Should -Be $expected   # one snapshot left in each set
+        # One host for Get-VssSnapshotSet, one for Remove-VssSnapshotSet: not one per set.
+        $seen.Count | Should -Be 2
+        @(Get-VssSnapshotSet -Persistent).Count | Should -Be 0
+    }
+}
+
+Describe 'Invoke-VssBackup' {
+    It 'completes and closes when the script block succeeds, and outputs what it outputs' {
+        $output = Invoke-VssBackup -Volume $script:World.Volume -ScriptBlock {
+            param($Snapshots)
+            Get-Content -LiteralPath (Join-Path $Snapshots[0].DevicePath 'ledger.txt')
+            $script:InvokedSet = $Snapshots[0].SnapshotSetId
+            $script:InvokedPath = $Snapshots[0].DevicePath
+        }
+        $output | Should -Be 'balance: 100'
+        $events = @(Get-Journal $script:InvokedSet)
+        @($events | Where-Object event -EQ 'BackupComplete').Count | Should -Be 2
+        @($events | Where-Object event -EQ 'BackupShutdown').backupCompleteReceived | Should -Be @($true, $true)
+        Test-Path -LiteralPath $script:InvokedPath | Should -BeFalse
+        Get-HostChildren | Should -BeNullOrEmpty
+    }
+
+    It 'aborts and still closes when the script block throws, then rethrows its error' {
+        $failure = $null
+        try {
+            Invoke-VssBackup -Volume $script:World.Volume -ScriptBlock {
+                param($Snapshots)
+                $script:InvokedSet = $Snapshots[0].SnapshotSetId
+                $script:InvokedPath = $Snapshots[0].DevicePath
+                throw 'copy to the NAS failed'
+            }
+        } catch { $failure = $_ }
+        $failure.Exception.Message | Should -Be 'copy to the NAS failed'
+        $events = @(Get-Journal $script:InvokedSet)
+        @($events | Where-Object event -EQ 'BackupComplete').Count | Should -Be 0
+        @($events | Where-Object event -EQ 'Abort').Count | Should -Be 2
+        @($events | Where-Object event -EQ 'BackupShutdown').backupCompleteReceived | Should -Be @($false, $false)
+        Test-Path -LiteralPath $script:InvokedPath | Should -BeFalse
+        Get-HostChildren | Should -BeNullOrEmpty
+    }
+
+    It 'closes the backup when the snapshot itself fails, and reports the VSS error' {
+        $missing = Join-Path $script:World.Root 'missing'
+        { Invoke-VssBackup -Volume $missing -ScriptBlock { 'never runs' } -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,New-VssSnapshotSet'
+        Get-HostChildren | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The -Verbose and -Debug streams' {
+    It '-Verbose shows each VSS call with its duration' {
+        $backup = $null
+        $verbose = @(New-VssBackup -Verbose 4>&1 | ForEach-Object { if ($_ -is [System.Management.Automation.VerboseRecord]) { $_.Message } else { $backup = $_ } })
+        try {
+            foreach ($call in 'Create', 'InitializeForBackup', 'SetContext', 'SetBackupState', 'GatherWriterMetadata', 'GatherWriterStatus') {
+                $verbose -match "^VSS $call \([0-9.,]+ ms\)$" | Should -Not -BeNullOrEmpty -Because "$call is a VSS call"
+            }
+        } finally {
+            if ($backup) { $null = $backup | Close-VssBackup -Force }
+        }
+    }
+
+    It '-Debug shows the JSON-RPC traffic' {
+        $debug = @(Get-VssSnapshotSet -Debug -ErrorAction Stop 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] } | ForEach-Object Message)
+        $debug -match '^--> \{"jsonrpc":"2.0","id":1,"method":"snapshotSets/list"' | Should -Not -BeNullOrEmpty
+        $debug -match '^<-- ' | Should -Not -BeNullOrEmpty
+        $debug -match '^VSS QuerySnapshots \(' | Should -Not -BeNullOrEmpty -Because 'a non-interactive -Debug run gets the VSS calls on the debug stream'
+    }
+}
