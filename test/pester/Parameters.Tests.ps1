@@ -1,0 +1,71 @@
+# Every command's parameters as runbooks rely on them: names, which are mandatory, which come from the
+# pipeline (by value or by property name), and the risk level of the ones that change or delete things.
+BeforeDiscovery {
+    # name: parameter = flags (M mandatory, V by value, P by property name); then ConfirmImpact ('' = no ShouldProcess)
+    $script:Expected = @(
+        @{ Name = 'New-VssBackup'; Parameters = @{ Context = ''; BackupType = '' }; Impact = 'Medium' }
+        @{ Name = 'New-VssSnapshotSet'; Parameters = @{ Backup = 'MV'; Volume = 'M' }; Impact = 'Medium' }
+        @{ Name = 'Complete-VssBackup'; Parameters = @{ Backup = 'MV' }; Impact = 'Medium' }
+        @{ Name = 'Close-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
+        @{ Name = 'Stop-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
+        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = '' }; Impact = 'Medium' }
+        @{ Name = 'Get-VssWriter'; Parameters = @{ Backup = 'V' }; Impact = '' }
+        @{ Name = 'Get-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'P'; Volume = ''; OlderThan = ''; Persistent = '' }; Impact = '' }
+        @{ Name = 'Get-VssSnapshot'; Parameters = @{ SnapshotId = ''; SnapshotSetId = 'P'; Volume = '' }; Impact = '' }
+        @{ Name = 'Remove-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'MVP'; Force = '' }; Impact = 'High' }
+        @{ Name = 'Remove-VssSnapshot'; Parameters = @{ SnapshotId = 'MP'; Force = '' }; Impact = 'High' }
+    )
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../module/VssSession.psd1') -Force
+    $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+}
+
+Describe '<Name>' -ForEach $script:Expected {
+    BeforeAll {
+        $script:Command = Get-Command $Name -Module VssSession
+        $script:Meta = [System.Management.Automation.CommandMetadata]::new($script:Command)
+    }
+
+    It 'has exactly the documented parameters' {
+        @($script:Command.Parameters.Keys | Where-Object { $_ -notin $script:Common } | Sort-Object) | Should -Be @($Parameters.Keys | Sort-Object)
+    }
+
+    It 'marks mandatory and pipeline parameters as documented' {
+        foreach ($parameter in $Parameters.Keys) {
+            $attribute = $script:Command.Parameters[$parameter].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] } | Select-Object -First 1
+            $flags = $Parameters[$parameter]
+            $attribute.Mandatory | Should -Be ($flags -like '*M*') -Because "-$parameter mandatory"
+            $attribute.ValueFromPipeline | Should -Be ($flags -like '*V*') -Because "-$parameter from the pipeline by value"
+            $attribute.ValueFromPipelineByPropertyName | Should -Be ($flags -like '*P*') -Because "-$parameter from the pipeline by property name"
+        }
+    }
+
+    It 'supports ShouldProcess at the documented impact' {
+        if ($Impact) {
+            $script:Meta.SupportsShouldProcess | Should -BeTrue
+            $script:Meta.ConfirmImpact | Should -Be $Impact
+        } else {
+            $script:Meta.SupportsShouldProcess | Should -BeFalse -Because 'it changes nothing'
+        }
+    }
+}
+
+Describe 'Parameter validation' {
+    It 'refuses an empty volume list' {
+        { New-VssSnapshotSet -Backup ([pscustomobject]@{ PSTypeName = 'VssSession.Backup'; BackupId = [guid]::NewGuid() }) -Volume @() } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-VssSnapshotSet'
+    }
+
+    It 'refuses a snapshot set id that is not a GUID' {
+        { Remove-VssSnapshotSet -SnapshotSetId 'last-week' -Force } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,Remove-VssSnapshotSet'
+    }
+
+    It 'refuses an object that is not a backup where a backup is expected' {
+        { Complete-VssBackup -Backup ([pscustomobject]@{ BackupId = [guid]::NewGuid() }) } | Should -Throw -ErrorId 'MismatchedPSTypeName,Complete-VssBackup'
+    }
+
+    It 'refuses a backup type VSS does not have' {
+        { New-VssBackup -BackupType Nightly } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-VssBackup'
+    }
+}
