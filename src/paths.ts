@@ -25,6 +25,7 @@ export function emulatorPaths(home: string) {
     lockTarget: path.join(home, 'emulator'),
     serviceLock: path.join(home, 'service'),
     writers: path.join(home, 'writers.json'),
+    provider: path.join(home, 'provider.json'),
     state: path.join(home, 'emulator-state.json'),
     journal: path.join(home, 'journal.jsonl'),
     log: path.join(home, 'emulator.log'),

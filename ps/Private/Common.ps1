@@ -19,18 +19,24 @@ function Write-VssVerbose([System.Management.Automation.PSCmdlet] $Cmdlet, [stri
 }
 
 # One VSS call through the host, with -Verbose showing the call and its duration.
+# A plain function, not an advanced one: a failure passes through it as the exception it is, so the calling
+# cmdlet reports one ErrorRecord (and -ErrorVariable holds one), not a second one for this helper.
 function Invoke-VssHost {
-    [CmdletBinding()]
     param(
-        [Parameter(Mandatory)] [VssHostClient] $Client,
-        [Parameter(Mandatory)] [string] $Method,
+        [VssHostClient] $Client,
+        [string] $Method,
         [object] $Params = @{},
-        [Parameter(Mandatory)] [System.Management.Automation.PSCmdlet] $Cmdlet
+        [System.Management.Automation.PSCmdlet] $Cmdlet
     )
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     try {
         $Client.Call($Method, $Params, { param($line) $Cmdlet.WriteDebug($line) }, {
-                param($call)
+                param($kind, $call)
+                if ($kind -eq 'vss/progress') {
+                    # The long phases (writer metadata, PrepareForBackup, DoSnapshotSet) show as they start.
+                    $Cmdlet.WriteProgress([System.Management.Automation.ProgressRecord]::new(1, $Cmdlet.MyInvocation.MyCommand.Name, "VSS $($call.method)"))
+                    return
+                }
                 $outcome = if ($call.error) { " failed: $($call.error)" } else { '' }
                 Write-VssVerbose $Cmdlet ('VSS {0} ({1:n1} ms){2}' -f $call.method, [double]$call.ms, $outcome)
             })
@@ -140,11 +146,18 @@ function Resolve-VssVolumeName([string] $Volume, [System.Management.Automation.P
 }
 
 function New-VssDeleteResult {
-    param([guid] $SnapshotSetId, [guid] $SnapshotId, [int] $Deleted)
+    param([guid] $SnapshotSetId, [guid] $SnapshotId, [int] $Deleted, [object] $NondeletedSnapshotId)
     $result = [ordered]@{ PSTypeName = 'VssSession.DeleteResult' }
     if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $result.SnapshotSetId = $SnapshotSetId }
     if ($PSBoundParameters.ContainsKey('SnapshotId')) { $result.SnapshotId = $SnapshotId }
     $result.Deleted = $Deleted
-    $result.NondeletedSnapshotId = $null
+    $result.NondeletedSnapshotId = if ($NondeletedSnapshotId) { [guid]$NondeletedSnapshotId } else { $null }
     [pscustomobject]$result
+}
+
+# A DeleteSnapshots that stopped part-way: how many it deleted and the snapshot it could not delete, or $null.
+function Get-VssPartialDelete([System.Exception] $Exception) {
+    if ($Exception -is [VssSessionException] -and $null -ne $Exception.Details -and $Exception.Details.PSObject.Properties['nondeletedSnapshotId'] -and $Exception.Details.nondeletedSnapshotId) {
+        @{ Deleted = [int]$Exception.Details.deleted; NondeletedSnapshotId = $Exception.Details.nondeletedSnapshotId }
+    }
 }

@@ -43,6 +43,8 @@ function Remove-VssSnapshot {
                 $result = Invoke-VssHost -Client $client -Method 'snapshots/delete' -Params @{ snapshotId = [string]$id; force = [bool]$Force } -Cmdlet $PSCmdlet
                 New-VssDeleteResult -SnapshotId $id -Deleted $result.deleted
             } catch {
+                $partial = Get-VssPartialDelete $_.Exception
+                if ($partial) { New-VssDeleteResult -SnapshotId $id @partial }
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
             }
         }

@@ -45,6 +45,8 @@ function Remove-VssSnapshotSet {
                 $result = Invoke-VssHost -Client $client -Method 'snapshots/delete' -Params @{ snapshotSetId = [string]$id; force = [bool]$Force } -Cmdlet $PSCmdlet
                 New-VssDeleteResult -SnapshotSetId $id -Deleted $result.deleted
             } catch {
+                $partial = Get-VssPartialDelete $_.Exception
+                if ($partial) { New-VssDeleteResult -SnapshotSetId $id @partial }
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
             }
         }

@@ -530,9 +530,11 @@ export class EmulatorService {
     const doomed = this.snapshots.filter((x) => (bySet ? x.snapshotSetId === p.sourceId : x.snapshotId === p.sourceId));
     if (doomed.length === 0) throw fault('VSS_E_OBJECT_NOT_FOUND', `no ${bySet ? 'snapshot set' : 'snapshot'} ${p.sourceId}`);
     let deleted = 0;
+    const refused = this.providerFaults().failDelete;
     for (const snapshot of doomed) {
       const trash = path.join(this.paths.snapshots, `.deleting-${snapshot.snapshotId}`);
       try {
+        if (refused.includes(snapshot.snapshotId)) throw new Error('the provider refused (provider.json failDelete)');
         if (fs.existsSync(snapshot.deviceObject)) fs.renameSync(snapshot.deviceObject, trash);
       } catch (e) {
         throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, {
@@ -546,6 +548,25 @@ export class EmulatorService {
       deleted++;
     }
     return { deleted };
+  }
+
+  /**
+   * Fault injection for the emulated provider, from `$VSS_SESSION_HOME/provider.json`:
+   * `{ "failDelete": ["<snapshot id>", …] }` makes DeleteSnapshots fail on those snapshots.
+   */
+  private providerFaults(): { failDelete: string[] } {
+    if (!fs.existsSync(this.paths.provider)) return { failDelete: [] };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(this.paths.provider, 'utf8'));
+    } catch (e) {
+      throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: not valid JSON (${(e as Error).message}); fix it or delete it`);
+    }
+    const failDelete = (parsed as { failDelete?: unknown }).failDelete ?? [];
+    if (!Array.isArray(failDelete) || !failDelete.every((id) => typeof id === 'string')) {
+      throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "failDelete" must be an array of snapshot ids`);
+    }
+    return { failDelete: failDelete.map((id: string) => id.toLowerCase()) };
   }
 
   /** Removes snapshot folders the saved state does not list: left by a crash between a copy and its save. */

@@ -65,6 +65,8 @@ export const Methods = {
   listWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('writers/list'),
   /** Sent by the host for each VSS call as it returns, during the request that made it. */
   vssCall: new NotificationType<CallRecord>('vss/call'),
+  /** Sent by the host as each VSS call starts (the client's progress bar). */
+  vssProgress: new NotificationType<{ method: string }>('vss/progress'),
   /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */
   ping: new RequestType0<{ pong: boolean }, VssErrorData>('host/ping'),
 } as const;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createMessageConnection, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
+import { createMessageConnection, MessageConnection, NotificationType, ResponseError } from 'vscode-jsonrpc/node';
 import { VSS_ERROR_CODE, BackupTypes, Contexts } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
 import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot, Writer } from '../requester/lifecycle';
@@ -49,7 +49,23 @@ export interface Host {
 export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, hostOptions: HostOptions): Host {
   const connection = createMessageConnection(input, output);
   // Every VSS call is reported to the client as it returns (its -Verbose stream), within the request that made it.
-  const options = { ...hostOptions, interop: observed(hostOptions.interop, (record: CallRecord) => void connection.sendNotification(Methods.vssCall, record)) };
+  // Best effort: once the client is gone (the very case where the backup must still be ended) nothing can be
+  // told, and a report must never stop the VSS call it reports.
+  const tell = <P>(type: NotificationType<P>, params: P) => {
+    try {
+      connection.sendNotification(type, params).catch(() => undefined);
+    } catch {
+      // the connection is closed
+    }
+  };
+  const options = {
+    ...hostOptions,
+    interop: observed(
+      hostOptions.interop,
+      (record: CallRecord) => tell(Methods.vssCall, record),
+      (method) => tell(Methods.vssProgress, { method }),
+    ),
+  };
   let backup: BackupLifecycle | null = null;
   let ended = false;
   let pending: Promise<unknown> = Promise.resolve();

@@ -45,10 +45,11 @@ export interface CallRecord {
   error: string | null;
 }
 
-/** A caller that reports every call to `observer` (the host turns them into `vss/call` notifications). */
-export function observed(inner: FacadeCaller, observer: (record: CallRecord) => void): FacadeCaller {
+/** A caller that reports each call as it starts and as it returns (the host turns them into notifications). */
+export function observed(inner: FacadeCaller, observer: (record: CallRecord) => void, onStart: (method: FacadeMethod) => void = () => undefined): FacadeCaller {
   return {
     async call<T>(method: FacadeMethod, input?: object): Promise<T> {
+      onStart(method);
       const started = performance.now();
       let error: string | null = null;
       try {

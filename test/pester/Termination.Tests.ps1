@@ -123,4 +123,30 @@ Describe 'Volumes VSS cannot snapshot' {
         }
     }
 }
+
+Describe 'A DeleteSnapshots that fails part-way' {
+    It 'reports how many snapshots it deleted and the one it could not delete' {
+        $second = Join-Path $script:World.Root 'second-volume'
+        New-Item -ItemType Directory -Path $second -Force | Out-Null
+        $backup = New-VssBackup -Context ClientAccessible
+        $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume, $second
+        $null = $backup | Close-VssBackup -Force
+        $stuck = $set.Snapshots[1].SnapshotId
+        $provider = Join-Path $script:World.Home 'provider.json'
+        @{ failDelete = @("$stuck") } | ConvertTo-Json | Set-Content -LiteralPath $provider
+        try {
+            $result = Remove-VssSnapshotSet -SnapshotSetId $set.SnapshotSetId -Force -ErrorVariable failures -ErrorAction SilentlyContinue
+            $result.Deleted | Should -Be 1
+            $result.NondeletedSnapshotId | Should -Be $stuck
+            # -ErrorVariable also keeps the exceptions the command caught on its way; its own record is the one named.
+            $failure = @($failures | Where-Object FullyQualifiedErrorId -EQ 'VSS_E_UNEXPECTED_PROVIDER_ERROR,Remove-VssSnapshotSet')
+            $failure.Count | Should -Be 1
+            $failure[0].Exception.Message | Should -BeLike "*could not delete $stuck*"
+            @(Get-VssSnapshot -SnapshotSetId $set.SnapshotSetId).SnapshotId | Should -Be @($stuck)
+        } finally {
+            Remove-Item -LiteralPath $provider
+            $null = Remove-VssSnapshotSet -SnapshotSetId $set.SnapshotSetId -Force
+        }
+    }
+}
 }
