@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { vssError } from './vss-error';
 
 /** The per-user folder that holds the emulated service's state: $VSS_SESSION_HOME, else a per-user default. */
 export function sessionHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -9,17 +10,46 @@ export function sessionHome(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local', 'state'), 'vss-session');
 }
 
-/** Creates the home folder if needed, readable by its owner only (mode 0700). */
+/** Unix socket paths hold at most 107 bytes; the service's socket lives in its state folder, nowhere else. */
+const MaxSocketPathBytes = 100;
+
+/**
+ * Creates the state folder if needed (mode 0700, whatever the umask), then checks it as the service requires:
+ * a real directory, owned by this user, writable by nobody else, short enough to hold the service's socket.
+ * A folder that fails a check is refused, never repaired behind the user's back.
+ */
 export function ensureHome(home: string): string {
-  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') fs.chmodSync(home, 0o700);
+  checkSocketLength(home);
+  if (!fs.existsSync(home)) {
+    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    if (process.platform !== 'win32') fs.chmodSync(home, 0o700);
+  }
+  checkHome(home);
   return home;
+}
+
+export function checkHome(home: string): void {
+  if (process.platform === 'win32') return; // the folder under %LOCALAPPDATA% inherits the user's own ACL
+  const st = fs.lstatSync(home);
+  const fix = 'or set VSS_SESSION_HOME to a folder of your own';
+  if (st.isSymbolicLink()) throw vssError('E_ACCESSDENIED', `the state folder ${home} is a symbolic link; use the folder it points to, ${fix}`);
+  if (!st.isDirectory()) throw vssError('E_ACCESSDENIED', `the state folder ${home} is not a directory; ${fix.replace(/^or /, '')}`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) throw vssError('E_ACCESSDENIED', `the state folder ${home} belongs to user ${st.uid}, not to you (user ${uid}); VssSession keeps its state only in a folder you own: ${fix.replace(/^or /, '')}`);
+  if (st.mode & 0o022) throw vssError('E_ACCESSDENIED', `the state folder ${home} can be written by others (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 700 ${home}' ${fix}`);
+  checkSocketLength(home);
+}
+
+function checkSocketLength(home: string): void {
+  const socket = emulatorPaths(home).socket;
+  if (process.platform !== 'win32' && Buffer.byteLength(socket) > MaxSocketPathBytes) {
+    throw vssError('E_INVALIDARG', `the state folder ${home} is too long to hold the service's socket (${Buffer.byteLength(socket)} bytes, at most ${MaxSocketPathBytes}); set VSS_SESSION_HOME to a shorter path`);
+  }
 }
 
 export function emulatorPaths(home: string) {
   return {
     home,
-    // Unix socket paths are limited to about 100 bytes; a long home falls back to a hashed name in the temp folder.
     socket: socketPath(home),
     pidFile: path.join(home, 'emulator.pid'),
     lockTarget: path.join(home, 'emulator'),
@@ -36,8 +66,7 @@ export type EmulatorPaths = ReturnType<typeof emulatorPaths>;
 
 function socketPath(home: string): string {
   if (process.platform === 'win32') return `\\\\.\\pipe\\vss-session-${hash(home)}`;
-  const inHome = path.join(home, 'emulator.sock');
-  return Buffer.byteLength(inHome) < 100 ? inHome : path.join(os.tmpdir(), `vss-session-${hash(home)}.sock`);
+  return path.join(home, 'emulator.sock');
 }
 
 function hash(text: string): string {

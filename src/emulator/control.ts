@@ -55,9 +55,9 @@ export async function status(paths: EmulatorPaths): Promise<ServiceStatus | null
  * goes to emulator.log), and waits until it listens. A lock file keeps two starters from racing.
  */
 export async function ensureRunning(paths: EmulatorPaths): Promise<ServiceStatus> {
+  ensureHome(paths.home); // checked before anything in it is trusted, the socket included
   const running = await status(paths);
   if (running) return running;
-  ensureHome(paths.home);
   const release = await lockfile.lock(paths.lockTarget, { realpath: false, stale: 15_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 200 } });
   try {
     const again = await status(paths);
