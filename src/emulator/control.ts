@@ -5,6 +5,7 @@ import * as lockfile from 'proper-lockfile';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
 import { defaults } from '../defaults';
 import { emulatorPaths, EmulatorPaths, ensureHome, selfCommand, sessionHome } from '../paths';
+import { readJournalFile } from './journal';
 import { JournalEntry } from './model';
 
 export interface ServiceStatus {
@@ -115,10 +116,5 @@ function isAlive(pid: number): boolean {
 
 /** The journal's entries, oldest first. */
 export function readJournal(paths: EmulatorPaths): JournalEntry[] {
-  if (!fs.existsSync(paths.journal)) return [];
-  return fs
-    .readFileSync(paths.journal, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as JournalEntry);
+  return readJournalFile(paths.journal);
 }

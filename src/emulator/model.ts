@@ -86,7 +86,9 @@ export interface JournalEntry {
   error: string | null;
   backupCompleteReceived?: boolean;
   /** On BackupShutdown: Release of the component object, or its requester going away without one. */
-  endedBy?: 'Release' | 'RequesterGone';
+  endedBy?: 'Release' | 'RequesterGone' | 'ServiceRestart';
+  /** The component object (one client connection) the event belongs to. */
+  sessionId: string;
   requesterPid: number | null;
 }
 

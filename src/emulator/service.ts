@@ -26,6 +26,7 @@ import {
   WriterState,
   WriterStateName,
 } from './model';
+import { readJournalFile } from './journal';
 import { copyTreeReadOnly, removeTree } from './snapshot-store';
 import { loadWriters, WritersFileError } from './writers-config';
 
@@ -49,6 +50,8 @@ interface WriterInstance {
 /** What one component object (one client connection) has done, as VSS tracks it for a requester. */
 interface Session {
   id: number;
+  /** Names the session in the journal, across restarts of the service. */
+  journalId: string;
   pid: number | null;
   initialized: boolean;
   context: ContextKey;
@@ -112,6 +115,7 @@ export class EmulatorService {
       this.reloadWriters();
       fs.mkdirSync(this.paths.snapshots, { recursive: true, mode: 0o700 });
       this.loadState();
+      this.finishInterruptedSessions();
       this.sweepOrphans();
       if (process.platform !== 'win32' && fs.existsSync(this.paths.socket)) fs.unlinkSync(this.paths.socket);
       await new Promise<void>((resolve, reject) => {
@@ -179,6 +183,44 @@ export class EmulatorService {
     fs.renameSync(temp, this.paths.state);
   }
 
+  /**
+   * A service that died (kill -9, a crash) left its sessions without an end. Writers must not wait for ever:
+   * each session the journal shows without BackupShutdown gets, now, the Abort it was owed (prepared, neither
+   * completed nor aborted) and its BackupShutdown, to the writers that took part, marked endedBy ServiceRestart.
+   */
+  private finishInterruptedSessions(): void {
+    const sessions = new Map<string, JournalEntry[]>();
+    for (const entry of readJournalFile(this.paths.journal)) {
+      if (!entry.sessionId) continue;
+      const list = sessions.get(entry.sessionId) ?? [];
+      list.push(entry);
+      sessions.set(entry.sessionId, list);
+    }
+    for (const [sessionId, entries] of sessions) {
+      if (entries.some((e) => e.event === 'BackupShutdown')) continue;
+      const writers = new Map(entries.map((e) => [e.writerId, e]));
+      const saw = (event: WriterEvent, writerId?: string) => entries.some((e) => e.event === event && (writerId === undefined || e.writerId === writerId));
+      const last = entries[entries.length - 1]!;
+      const owedAbort = saw('PrepareForBackup') && !saw('BackupComplete') && !saw('Abort');
+      for (const event of owedAbort ? (['Abort', 'BackupShutdown'] as const) : (['BackupShutdown'] as const)) {
+        for (const w of writers.values()) {
+          this.journal({
+            event,
+            writer: w.writer,
+            writerId: w.writerId,
+            instanceId: w.instanceId,
+            snapshotSetId: last.snapshotSetId,
+            state: 'Stable',
+            error: null,
+            requesterPid: w.requesterPid,
+            sessionId,
+            ...(event === 'BackupShutdown' ? { backupCompleteReceived: saw('BackupComplete', w.writerId), endedBy: 'ServiceRestart' as const } : {}),
+          });
+        }
+      }
+    }
+  }
+
   private journal(entry: Omit<JournalEntry, 'time'>): void {
     const line = JSON.stringify({ time: new Date().toISOString(), ...entry });
     fs.appendFileSync(this.paths.journal, line + '\n', { mode: 0o600 });
@@ -217,6 +259,7 @@ export class EmulatorService {
         state: writer.state,
         error,
         requesterPid: s.pid,
+        sessionId: s.journalId,
         ...extra(writer),
       });
     }
@@ -236,6 +279,7 @@ export class EmulatorService {
   private accept(socket: net.Socket): void {
     const session: Session = {
       id: this.nextSessionId++,
+      journalId: randomUUID(),
       pid: null,
       initialized: false,
       context: 'Backup',
