@@ -31,8 +31,11 @@ export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'jou
     }
     case 'status': {
       const s = await status(paths);
-      out(s ?? { running: false, home: paths.home }, s ? `running (pid ${s.pid}, ${s.clients} client(s), ${s.snapshots} snapshot(s), home ${s.home})` : `not running (home ${paths.home})`);
-      if (!s) process.exitCode = ExitCode.emulatorUnavailable;
+      if (s) return out(s, `running (pid ${s.pid}, ${s.clients} client(s), ${s.snapshots} snapshot(s), home ${s.home})`);
+      // Not running is an answer, and also exit code 3 with its one line on stderr, like every failure.
+      if (json) out({ running: false, home: paths.home }, '');
+      process.stderr.write(`vss-session: the emulated VSS service is not running (home ${paths.home}); 'vss-session emulator start' starts it\n`);
+      process.exitCode = ExitCode.emulatorUnavailable;
       return;
     }
     case 'journal': {

@@ -35,6 +35,18 @@ function fault(name: HResultName, message: string, extra: Record<string, unknown
   return new ResponseError(VSS_ERROR_CODE, message, { name, hresult: hresultValue(HResult[name]), ...extra });
 }
 
+/** Filesystems whose "files" are the kernel's live state: copying them is meaningless and may never end. */
+const KernelFilesystems: Record<number, string> = { 0x9fa0: 'procfs', 0x62656572: 'sysfs', 0x63677270: 'cgroup2', 0x27e0eb: 'cgroup', 0x64626720: 'debugfs', 0x1cd1: 'devpts', 0x74726163: 'tracefs', 0xcafe4a11: 'bpf', 0x73636673: 'securityfs' };
+
+function kernelFilesystem(dir: string): string | undefined {
+  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) return `/${dir.split('/')[1]}`;
+  try {
+    return KernelFilesystems[Number(fs.statfsSync(dir).type)];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Shadow copies per volume with the system provider, and in the client-accessible (shared folders) contexts. */
 const MaxSnapshotsPerVolume = 512;
 const MaxSnapshotsPerVolumeClientAccessible = 64;
@@ -481,6 +493,8 @@ export class EmulatorService {
       throw fault('VSS_E_OBJECT_NOT_FOUND', `volume ${resolved} does not exist`);
     }
     if (!stat.isDirectory()) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is not a directory`);
+    const kernel = kernelFilesystem(resolved);
+    if (kernel) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is on ${kernel}, a view of the running system, not data to back up`);
     const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
     if (inside(resolved, this.paths.home) || inside(this.paths.home, resolved)) {
       throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} holds or is inside the emulator's own state folder ${this.paths.home}; snapshot a directory beside it`);

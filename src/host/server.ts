@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createMessageConnection, MessageConnection, NotificationType, ResponseError } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  MessageConnection,
+  MessageReader,
+  NotificationType,
+  ResponseError,
+  ResponseMessage,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
 import { VSS_ERROR_CODE, BackupTypes, Contexts } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
 import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot, Writer } from '../requester/lifecycle';
@@ -46,8 +55,41 @@ export interface Host {
   shutdown(): Promise<void>;
 }
 
+/** JSON-RPC's reserved codes for a frame that is not JSON, and for JSON that is not a request. */
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+
+/**
+ * A reader that answers what vscode-jsonrpc would only log: a broken frame or body gets a Parse error, a
+ * message that is not a JSON-RPC 2.0 request, response or notification gets an Invalid Request error
+ * (both with id null, as JSON-RPC 2.0 says), so a client always learns why nothing happened.
+ */
+function strictReader(input: NodeJS.ReadableStream, writer: StreamMessageWriter): MessageReader {
+  const reader = new StreamMessageReader(input);
+  const refuse = (code: number, message: string) => void writer.write({ jsonrpc: '2.0', id: null, error: { code, message } } as ResponseMessage).catch(() => undefined);
+  reader.onError((e) => refuse(PARSE_ERROR, `Parse error: ${e.message.split('\n')[0]}. Send Content-Length framed JSON-RPC 2.0 messages.`));
+  return {
+    onError: reader.onError,
+    onClose: reader.onClose,
+    onPartialMessage: reader.onPartialMessage,
+    dispose: () => reader.dispose(),
+    listen: (callback) =>
+      reader.listen((message) => {
+        const m = message as unknown as Record<string, unknown>;
+        const valid =
+          typeof m === 'object' && m !== null && !Array.isArray(m) && m.jsonrpc === '2.0' &&
+          (typeof m.method === 'string' || 'result' in m || 'error' in m) &&
+          (m.id === undefined || m.id === null || typeof m.id === 'string' || typeof m.id === 'number');
+        if (valid) return callback(message);
+        const id = typeof m === 'object' && m !== null && (typeof m.id === 'string' || typeof m.id === 'number') ? m.id : null;
+        void writer.write({ jsonrpc: '2.0', id, error: { code: INVALID_REQUEST, message: 'Invalid Request: expected a JSON-RPC 2.0 object with "jsonrpc": "2.0", a "method" string and an optional numeric or string "id".' } } as ResponseMessage).catch(() => undefined);
+      }),
+  };
+}
+
 export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, hostOptions: HostOptions): Host {
-  const connection = createMessageConnection(input, output);
+  const writer = new StreamMessageWriter(output);
+  const connection = createMessageConnection(strictReader(input, writer), writer);
   // Every VSS call is reported to the client as it returns (its -Verbose stream), within the request that made it.
   // Best effort: once the client is gone (the very case where the backup must still be ended) nothing can be
   // told, and a report must never stop the VSS call it reports.
