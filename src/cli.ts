@@ -4,7 +4,7 @@ import yargs, { Argv } from 'yargs';
 import { version } from '../package.json';
 import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
 import { ExitCode, exitCodeHelp } from './exit-codes';
-import { VssError } from './vss-error';
+import { VssError, vssError } from './vss-error';
 
 type Output = { json: boolean };
 
@@ -71,12 +71,15 @@ async function main(): Promise<void> {
       y.positional('action', { choices: ['list', 'delete'] as const, demandOption: true })
         .options({
           ...jsonOption,
-          'snapshot-set-id': { type: 'string', describe: 'The snapshot set (a GUID)' },
-          'snapshot-id': { type: 'string', describe: 'One snapshot (a GUID), for delete' },
+          'snapshot-set-id': { type: 'string', array: true, describe: 'The snapshot set (a GUID); delete takes several' },
+          'snapshot-id': { type: 'string', array: true, describe: 'One snapshot (a GUID), for delete; several may be given' },
           force: { type: 'boolean', default: false, describe: "DeleteSnapshots' force flag" },
         }), (argv) => run(argv, async (a) => {
         const commands = await import('./commands');
-        if (a.action === 'list') print(await commands.listSets(a['snapshot-set-id']), a, commands.formatSets);
+        if (a.action === 'list') {
+          if ((a['snapshot-set-id']?.length ?? 0) > 1) throw vssError('E_INVALIDARG', 'list takes at most one --snapshot-set-id');
+          print(await commands.listSets(a['snapshot-set-id']?.[0]), a, commands.formatSets);
+        }
         else print(await commands.deleteSets({ snapshotSetId: a['snapshot-set-id'], snapshotId: a['snapshot-id'], force: a.force }), a, (r) => `deleted ${r.deleted}`);
       }))
     .command('emulator <action>', 'Control the emulated VSS service: start, stop, status, journal', (y: Argv) =>

@@ -8,10 +8,10 @@ import { ExitCode, signalExitCode } from './exit-codes';
 import { SnapshotSetInfo } from './host/protocol';
 import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
-import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot, Writer } from './requester/lifecycle';
+import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from './requester/lifecycle';
 import { resolveService } from './requester/service';
 import { parseGuid } from './vss';
-import { vssError } from './vss-error';
+import { VssError, vssError } from './vss-error';
 
 export interface BackupReport {
   snapshotSetId: string;
@@ -172,7 +172,8 @@ export function formatWriters(writers: WriterRow[]): string {
 
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {
   const wanted = snapshotSetId === undefined ? undefined : parseGuid(snapshotSetId, '--snapshot-set-id');
-  const sets = toSnapshotSets(await querySnapshots(new Interop(), await resolveService()));
+  const admin = new AdminComponent(new Interop(), resolveService);
+  const sets = toSnapshotSets(await admin.querySnapshots().finally(() => admin.release()));
   return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
 }
 
@@ -181,10 +182,30 @@ export function formatSets(sets: SnapshotSetInfo[]): string {
   return sets.map((s) => [`${s.snapshotSetId}  ${s.context}  ${s.createdAt}`, ...s.snapshots.map((x) => `  ${x.snapshotId}  ${x.volume} -> ${x.devicePath}`)].join('\n')).join('\n');
 }
 
-export async function deleteSets(options: { snapshotSetId?: string; snapshotId?: string; force: boolean }) {
-  if ((options.snapshotSetId === undefined) === (options.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of --snapshot-set-id or --snapshot-id');
-  const [id, type] = options.snapshotSetId !== undefined
-    ? [parseGuid(options.snapshotSetId, '--snapshot-set-id'), 'SnapshotSet' as const]
-    : [parseGuid(options.snapshotId, '--snapshot-id'), 'Snapshot' as const];
-  return deleteSnapshots(new Interop(), await resolveService(), id, type, options.force);
+/**
+ * DeleteSnapshots of each set (or snapshot) in turn through one component object, stopping at the first
+ * failure, which reports how many were deleted before it.
+ */
+export async function deleteSets(options: { snapshotSetId?: string[]; snapshotId?: string[]; force: boolean }) {
+  const sets = options.snapshotSetId ?? [];
+  const snapshots = options.snapshotId ?? [];
+  if ((sets.length === 0) === (snapshots.length === 0)) throw vssError('E_INVALIDARG', 'give --snapshot-set-id or --snapshot-id (each may be repeated), not both');
+  const targets = sets.length
+    ? sets.map((id) => [parseGuid(id, '--snapshot-set-id'), 'SnapshotSet'] as const)
+    : snapshots.map((id) => [parseGuid(id, '--snapshot-id'), 'Snapshot'] as const);
+  const admin = new AdminComponent(new Interop(), resolveService);
+  let deleted = 0;
+  try {
+    for (const [id, type] of targets) {
+      try {
+        deleted += (await admin.deleteSnapshots(id, type, options.force)).deleted;
+      } catch (e) {
+        if (e instanceof VssError) e.details.deletedBefore = deleted;
+        throw e;
+      }
+    }
+    return { deleted };
+  } finally {
+    await admin.release();
+  }
 }

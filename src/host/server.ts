@@ -11,7 +11,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { VSS_ERROR_CODE, BackupTypes, Contexts } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
-import { BackupLifecycle, CloseResult, deleteSnapshots, querySnapshots, Snapshot, Writer } from '../requester/lifecycle';
+import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from '../requester/lifecycle';
 import { contextOfAttributes, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
@@ -108,6 +108,8 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       (method) => tell(Methods.vssProgress, { method }),
     ),
   };
+  // Queries and deletes share one component object for the host's life (one per PowerShell pipeline).
+  const admin = new AdminComponent(options.interop, () => options.service());
   let backup: BackupLifecycle | null = null;
   let ended = false;
   let pending: Promise<unknown> = Promise.resolve();
@@ -200,7 +202,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 
   connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
     const wanted = params?.snapshotSetId === undefined ? undefined : parseGuid(params.snapshotSetId, 'snapshotSetId');
-    const sets = toSnapshotSets(await querySnapshots(options.interop, await options.service()));
+    const sets = toSnapshotSets(await admin.querySnapshots());
     return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
   }));
 
@@ -209,7 +211,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     if ((p.snapshotSetId === undefined) === (p.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of snapshotSetId or snapshotId');
     const [id, type] = p.snapshotSetId !== undefined ? [parseGuid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [parseGuid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
     try {
-      const { deleted } = await deleteSnapshots(options.interop, await options.service(), id, type, p.force === true);
+      const { deleted } = await admin.deleteSnapshots(id, type, p.force === true);
       return { deleted, nondeletedSnapshotId: null };
     } catch (e) {
       if (e instanceof VssError && e.details.nondeleted) {
@@ -238,6 +240,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   const shutdown = () =>
     (shuttingDown ??= (async () => {
       await pending;
+      await admin.release();
       const b = backup;
       if (!b || b.state === 'released') return end(null);
       await b.abort().catch(() => undefined);

@@ -258,28 +258,47 @@ export class BackupLifecycle {
   }
 }
 
-/** A short-lived component object for work outside a backup (query, delete), in context VSS_CTX_ALL. */
-export async function withAdminComponent<T>(interop: FacadeCaller, service: VssService, work: (handle: number) => Promise<T>): Promise<T> {
-  const { handle } = await interop.call<{ handle: number }>('Create', { service });
-  try {
-    await interop.call('InitializeForBackup', { handle });
-    await interop.call('SetContext', { handle, context: 'All' });
-    return await work(handle);
-  } finally {
-    await interop.call('Release', { handle });
+/**
+ * A component object for work outside a backup (Query, DeleteSnapshots) in context VSS_CTX_ALL, made on first
+ * use and kept for the caller's lifetime, so a pipeline of deletes costs one object, not one per item.
+ * No writer takes part, so its Release sends writers nothing.
+ */
+export class AdminComponent {
+  private handle: Promise<number> | null = null;
+
+  constructor(
+    private readonly interop: FacadeCaller,
+    private readonly service: () => Promise<VssService>,
+  ) {}
+
+  private open(): Promise<number> {
+    this.handle ??= (async () => {
+      const { handle } = await this.interop.call<{ handle: number }>('Create', { service: await this.service() });
+      try {
+        await this.interop.call('InitializeForBackup', { handle });
+        await this.interop.call('SetContext', { handle, context: 'All' });
+      } catch (e) {
+        await this.interop.call('Release', { handle }).catch(() => undefined);
+        throw e;
+      }
+      return handle;
+    })();
+    // A failed start is not kept: the next call tries again.
+    this.handle.catch(() => (this.handle = null));
+    return this.handle;
   }
-}
 
-export async function querySnapshots(interop: FacadeCaller, service: VssService): Promise<Snapshot[]> {
-  return withAdminComponent(interop, service, async (handle) => (await interop.call<{ snapshots: Snapshot[] }>('QuerySnapshots', { handle })).snapshots);
-}
+  async querySnapshots(): Promise<Snapshot[]> {
+    return (await this.interop.call<{ snapshots: Snapshot[] }>('QuerySnapshots', { handle: await this.open() })).snapshots;
+  }
 
-export async function deleteSnapshots(
-  interop: FacadeCaller,
-  service: VssService,
-  sourceId: string,
-  sourceType: 'SnapshotSet' | 'Snapshot',
-  force: boolean,
-): Promise<{ deleted: number }> {
-  return withAdminComponent(interop, service, (handle) => interop.call<{ deleted: number }>('DeleteSnapshots', { handle, sourceId, sourceType, force }));
+  async deleteSnapshots(sourceId: string, sourceType: 'SnapshotSet' | 'Snapshot', force: boolean): Promise<{ deleted: number }> {
+    return this.interop.call<{ deleted: number }>('DeleteSnapshots', { handle: await this.open(), sourceId, sourceType, force });
+  }
+
+  async release(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    if (handle) await this.interop.call('Release', { handle: await handle }).catch(() => undefined);
+  }
 }
