@@ -6,7 +6,7 @@
     CompanyName          = 'VssSession'
     Copyright            = '(c) VssSession developers. MIT License.'
     Description          = 'The requester side of the Windows Volume Shadow Copy Service: take, use and end shadow copies correctly on every path. Runs against an emulated VSS service on Linux and macOS.'
-    PowerShellVersion    = '7.2'
+    PowerShellVersion    = '7.3'   # the clean block
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VssSession.Format.ps1xml')
     FunctionsToExport    = @(

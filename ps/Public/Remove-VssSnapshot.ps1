@@ -49,5 +49,7 @@ function Remove-VssSnapshot {
             }
         }
     }
-    end { if ($null -ne $client) { $client.Close(10000) } }
+    # clean, not end: it runs even when a terminating error (-ErrorAction Stop) or Ctrl+C stops the pipeline,
+    # so the helper process never outlives the command.
+    clean { if ($null -ne $client) { $client.Close(10000) } }
 }

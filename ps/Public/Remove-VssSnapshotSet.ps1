@@ -51,5 +51,7 @@ function Remove-VssSnapshotSet {
             }
         }
     }
-    end { if ($null -ne $client) { $client.Close(10000) } }
+    # clean, not end: it runs even when a terminating error (-ErrorAction Stop) or Ctrl+C stops the pipeline,
+    # so the helper process never outlives the command.
+    clean { if ($null -ne $client) { $client.Close(10000) } }
 }

@@ -12,7 +12,7 @@ BeforeAll {
         $b = New-VssBackup -Context ClientAccessible
         try { $b | New-VssSnapshotSet -Volume $Volume } finally { $null = $b | Close-VssBackup -Force }
     }
-    function Get-HostChildren { @(Get-Process -Name vss-session -ErrorAction SilentlyContinue | Where-Object { $_.Parent.Id -eq $PID } | ForEach-Object Id) }
+    function Get-HostChildren { @(Get-Process -Name vss-session -ErrorAction SilentlyContinue | Where-Object { $_.Parent.Id -eq $PID -and -not $_.HasExited } | ForEach-Object Id) }
 }
 
 AfterAll {
@@ -89,6 +89,7 @@ Describe 'Snapshots and their selection' {
         Test-Path -LiteralPath $target.DevicePath | Should -BeFalse
         @(Get-VssSnapshot -SnapshotSetId $script:Two.SnapshotSetId).Count | Should -Be 1
         { Remove-VssSnapshot -SnapshotId $target.SnapshotId -Force -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Remove-VssSnapshot'
+        Get-HostChildren | Should -BeNullOrEmpty -Because 'a terminating error must not leave the helper process running'
     }
 
     It 'retention is one pipeline, deleting each set as it arrives through one helper process' {
@@ -103,7 +104,7 @@ Describe 'Snapshots and their selection' {
         $results.Count | Should -Be $expected
         ($results.Deleted | Measure-Object -Sum).Sum | Should -Be $expected   # one snapshot left in each set
         # One host for Get-VssSnapshotSet, one for Remove-VssSnapshotSet: not one per set.
-        $seen.Count | Should -Be 2
+        $seen.Count | Should -Be 2 -Because "hosts seen: $(@($seen | ForEach-Object { "$_ $((Get-Process -Id $_ -ErrorAction SilentlyContinue).CommandLine)" }) -join '; ')"
         @(Get-VssSnapshotSet -Persistent).Count | Should -Be 0
     }
 }
