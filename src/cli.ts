@@ -1,6 +1,6 @@
 // The vss-session executable's entry: it parses arguments, maps them onto typed options and hands over.
 // Nothing here loads .NET; only commands that make VSS calls do, through requester/interop.
-import yargs, { Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { version } from '../package.json';
 import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
 import { ExitCode, exitCodeHelp } from './exit-codes';
@@ -33,6 +33,12 @@ async function run<T extends Output>(argv: T, action: (argv: T) => Promise<void>
 const jsonOption = { json: { type: 'boolean', default: false, describe: 'Print JSON' } } as const;
 
 async function main(): Promise<void> {
+  // `--version` is what scripts and monitoring call most: answered before the argument parser is even loaded.
+  if (process.argv.length === 3 && process.argv[2] === '--version') {
+    process.stdout.write(`${version}\n`);
+    return;
+  }
+  const { default: yargs } = await import('yargs');
   await yargs(process.argv.slice(2))
     .scriptName('vss-session')
     .wrap(null)

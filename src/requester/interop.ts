@@ -84,6 +84,9 @@ export class Interop implements FacadeCaller {
     process.env.EDGE_USE_CORECLR = '1';
     process.env.EDGE_APP_ROOT = appRoot;
     process.env.EDGE_NATIVE = native;
+    // Resolve .NET from the assembly's own runtimeconfig, not from an installed SDK: a server has only the
+    // runtime, and the SDK's resolution costs every host start several milliseconds.
+    process.env.EDGE_USE_RUNTIME_CONFIG = '1';
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.edge = require('edge-js') as { func(options: object): EdgeFunc };
     return this.edge;
