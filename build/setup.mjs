@@ -72,6 +72,7 @@ function typescript() {
     path.join(root, 'src/cli.ts'),
     '--bundle', '--platform=node', '--target=node22', '--format=cjs', `--outfile=${bundle}`,
     '--banner:js=var require = require("node:module").createRequire(process.execPath);',
+    '--minify',
     '--log-level=warning',
   ]);
   return bundle;

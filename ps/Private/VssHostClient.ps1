@@ -75,35 +75,54 @@ class VssHostClient {
         return $null
     }
 
-    hidden [string] ReadFrame() {
-        $length = -1
-        while ($true) {
-            $line = $this.ReadHeaderLine()
-            if ($line.Length -eq 0) { break }
-            if ($line -match '^Content-Length:\s*(\d+)$') { $length = [int]$Matches[1] }
-        }
-        if ($length -lt 0) { throw [VssSessionException]::new('VSS_E_UNEXPECTED', '0x80042302', 'The vss-session host sent a frame without Content-Length.', $null) }
-        $buffer = [byte[]]::new($length)
-        $read = 0
-        while ($read -lt $length) {
-            $n = $this.Out.Read($buffer, $read, $length - $read)
-            if ($n -le 0) { throw [VssSessionException]::new('VSS_E_UNEXPECTED', '0x80042302', 'The vss-session host closed its output in the middle of a reply.', $null) }
-            $read += $n
-        }
-        return [System.Text.Encoding]::UTF8.GetString($buffer)
-    }
+    # Frames are read in chunks: the header is found with a string search over the buffered bytes (ASCII
+    # decoding keeps one character per byte), never byte by byte in script.
+    hidden [byte[]] $Buffer = [byte[]]::new(65536)
+    hidden [int] $Start = 0
+    hidden [int] $End = 0
 
-    hidden [string] ReadHeaderLine() {
-        $line = [System.Text.StringBuilder]::new()
+    hidden [string] ReadFrame() {
         while ($true) {
-            $b = $this.Out.ReadByte()
-            if ($b -lt 0) {
-                throw [VssSessionException]::new('VSS_E_BAD_STATE', '0x80042301', "The vss-session host process (pid $($this.Process.Id)) has exited; the backup it held is over. Start a new one with New-VssBackup.", $null)
+            $pending = [System.Text.Encoding]::ASCII.GetString($this.Buffer, $this.Start, $this.End - $this.Start)
+            $headerEnd = $pending.IndexOf("`r`n`r`n")
+            if ($headerEnd -ge 0) {
+                $length = -1
+                foreach ($line in $pending.Substring(0, $headerEnd) -split "`r`n") {
+                    if ($line -match '^Content-Length:\s*(\d+)$') { $length = [int]$Matches[1] }
+                }
+                if ($length -lt 0) { throw [VssSessionException]::new('VSS_E_UNEXPECTED', '0x80042302', 'The vss-session host sent a frame without Content-Length.', $null) }
+                $bodyStart = $this.Start + $headerEnd + 4
+                if ($this.End - $bodyStart -ge $length) {
+                    $this.Start = $bodyStart + $length
+                    return [System.Text.Encoding]::UTF8.GetString($this.Buffer, $bodyStart, $length)
+                }
+                $this.Fill($bodyStart + $length - $this.Start)
+                continue
             }
-            if ($b -eq 10) { return $line.ToString().TrimEnd("`r") }
-            [void]$line.Append([char]$b)
+            $this.Fill($this.End - $this.Start + 1)
         }
         return ''
+    }
+
+    # Reads until at least $needed unread bytes are buffered, moving them to the front and growing the buffer as needed.
+    hidden [void] Fill([int] $needed) {
+        if ($this.Start -gt 0) {
+            [Array]::Copy($this.Buffer, $this.Start, $this.Buffer, 0, $this.End - $this.Start)
+            $this.End -= $this.Start
+            $this.Start = 0
+        }
+        if ($needed -gt $this.Buffer.Length) {
+            $bigger = [byte[]]::new([Math]::Max($needed, 2 * $this.Buffer.Length))
+            [Array]::Copy($this.Buffer, 0, $bigger, 0, $this.End)
+            $this.Buffer = $bigger
+        }
+        while ($this.End -lt $needed) {
+            $n = $this.Out.Read($this.Buffer, $this.End, $this.Buffer.Length - $this.End)
+            if ($n -le 0) {
+                throw [VssSessionException]::new('VSS_E_BAD_STATE', '0x80042301', "The vss-session host process (pid $($this.Process.Id)) has exited; the backup it held is over. Start a new one with New-VssBackup.", $null)
+            }
+            $this.End += $n
+        }
     }
 
     # Ends the session: closing stdin makes the host end any open backup and exit; waits for that exit.
