@@ -124,7 +124,8 @@ try {
     const child = spawn(exe, ['host'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     const c = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
     c.listen();
-    for (let i = 0; i < 500; i++) await c.sendRequest('host/ping');
+    // Warmed up first (tiered JIT, heaps sized), so the growth measured is the steady state's.
+    for (let i = 0; i < 2000; i++) await c.sendRequest('host/ping');
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]);
     const before = rss();
     const latencies = [];

@@ -513,7 +513,8 @@ export class EmulatorService {
     const writers = (s.participants ?? []).filter((w) => !w.state.startsWith('Failed'));
     const created: SnapshotRecord[] = [];
     const failSet = async (name: HResultName, message: string): Promise<never> => {
-      for (const snapshot of created) removeTree(snapshot.deviceObject);
+      // Every copy of the set goes, a half-made one included.
+      for (const snapshotId of s.volumes.values()) removeTree(path.join(this.paths.snapshots, snapshotId));
       await this.abort(s);
       throw fault(name, message);
     };
@@ -529,7 +530,7 @@ export class EmulatorService {
       const createdAt = new Date().toISOString();
       for (const [volume, snapshotId] of s.volumes) {
         const deviceObject = path.join(this.paths.snapshots, snapshotId);
-        copyTreeReadOnly(volume, deviceObject);
+        await copyTreeReadOnly(volume, deviceObject);
         created.push({
           snapshotId,
           snapshotSetId: s.snapshotSetId,

@@ -1,12 +1,25 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 /**
  * A point-in-time copy of a directory, then made read-only, as a shadow copy is: later changes to the
  * original do not reach it. Symbolic links are copied as links (never followed out of the volume).
+ * On Linux the copy is coreutils' `cp -a --reflink=auto`: as fast as a copy gets, and where the filesystem
+ * can clone files copy-on-write (btrfs, xfs) it does, so the cost no longer grows with the data. It runs
+ * beside the service's event loop, which keeps answering other clients meanwhile.
  */
-export function copyTreeReadOnly(source: string, target: string): void {
-  fs.cpSync(source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, errorOnExist: true, force: false });
+export async function copyTreeReadOnly(source: string, target: string): Promise<void> {
+  if (fs.existsSync(target)) throw new Error(`${target} exists already`);
+  if (process.platform === 'linux') {
+    await run('cp', ['-a', '--reflink=auto', '--no-target-directory', '--', source, target], { maxBuffer: 1 << 20 });
+    await run('chmod', ['-R', 'a-w', '--', target]);
+    return;
+  }
+  await fs.promises.cp(source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, errorOnExist: true, force: false });
   setWritable(target, false);
 }
 
