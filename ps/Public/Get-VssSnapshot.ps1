@@ -43,13 +43,11 @@ function Get-VssSnapshot {
     process {
         try {
             if ($null -eq $client) { $client = New-VssHostClient }
-            $params = @{}
-            if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $params.snapshotSetId = [string]$SnapshotSetId }
+            $setId = if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $SnapshotSetId } else { $null }
             $volumes = @($Volume | Where-Object { $_ } | ForEach-Object { Resolve-VssVolumeName $_ $PSCmdlet })
-            Invoke-VssHost -Client $client -Method 'snapshotSets/list' -Params $params -Cmdlet $PSCmdlet |
-                ForEach-Object { $_ } | ForEach-Object { $_.snapshots } | ConvertTo-VssSnapshot |
-                Where-Object { -not $PSBoundParameters.ContainsKey('SnapshotId') -or $_.SnapshotId -eq $SnapshotId } |
-                Where-Object { $volumes.Count -eq 0 -or $_.Volume -in $volumes }
+            Find-VssSnapshotSet -Client $client -Cmdlet $PSCmdlet -SnapshotSetId $setId | ForEach-Object Snapshots |
+                Where-Object { $volumes.Count -eq 0 -or $_.Volume -in $volumes } |
+                Where-Object { -not $PSBoundParameters.ContainsKey('SnapshotId') -or $_.SnapshotId -eq $SnapshotId }
         } catch {
             $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $SnapshotSetId))
         }

@@ -49,11 +49,10 @@ function Get-VssSnapshotSet {
     process {
         try {
             if ($null -eq $client) { $client = New-VssHostClient }
-            $params = @{}
-            if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $params.snapshotSetId = [string]$SnapshotSetId }
-            $volumes = @($Volume | Where-Object { $_ } | ForEach-Object { Resolve-VssVolumeName $_ $PSCmdlet })
+            $setId = if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $SnapshotSetId } else { $null }
             $cutoff = if ($PSBoundParameters.ContainsKey('OlderThan')) { [datetimeoffset]::UtcNow - $OlderThan } else { $null }
-            Invoke-VssHost -Client $client -Method 'snapshotSets/list' -Params $params -Cmdlet $PSCmdlet | ForEach-Object { $_ } | ConvertTo-VssSnapshotSet |
+            $volumes = @($Volume | Where-Object { $_ } | ForEach-Object { Resolve-VssVolumeName $_ $PSCmdlet })
+            Find-VssSnapshotSet -Client $client -Cmdlet $PSCmdlet -SnapshotSetId $setId |
                 Where-Object { $volumes.Count -eq 0 -or @($_.Snapshots.Volume | Where-Object { $_ -in $volumes }).Count -gt 0 } |
                 Where-Object { $null -eq $cutoff -or $_.CreatedAt -lt $cutoff } |
                 Where-Object { -not $Persistent -or $_.Persistent }
