@@ -14,11 +14,20 @@ export const defaults = {
   backupType: 'Copy' as BackupTypeName,
   /** Time limit for each asynchronous VSS phase (GatherWriterMetadata, PrepareForBackup, DoSnapshotSet, BackupComplete). */
   phaseTimeoutMs: 10 * 60 * 1000,
+  /** How long StartSnapshotSet keeps retrying while another snapshot set is being created (VSS_E_SNAPSHOT_SET_IN_PROGRESS). */
+  retryTimeoutMs: 10 * 60 * 1000,
+  /** The first wait between those retries; each next one doubles, up to retryMaxDelayMs. */
+  retryFirstDelayMs: 250,
+  retryMaxDelayMs: 10_000,
   /** How long a client waits for a freshly started emulated service to listen. */
   emulatorStartTimeoutMs: 10_000,
   /** VSS allows at most 64 volumes in one snapshot set. */
   maxVolumesPerSet: 64,
 };
+
+/** The phases that have their own time limit, and the VSS calls each one covers. */
+export const Phases = { metadata: ['GatherWriterMetadata', 'GatherWriterStatus'], prepare: ['PrepareForBackup'], snapshot: ['DoSnapshotSet'], complete: ['BackupComplete'] } as const;
+export type PhaseName = keyof typeof Phases;
 
 /** The JSON-RPC error code for VSS failures: outside JSON-RPC's reserved -32768..-32000 range. */
 export const VSS_ERROR_CODE = 1;

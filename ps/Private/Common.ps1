@@ -32,6 +32,10 @@ function Invoke-VssHost {
     try {
         $Client.Call($Method, $Params, { param($line) $Cmdlet.WriteDebug($line) }, {
                 param($kind, $call)
+                if ($kind -eq 'vss/retry') {
+                    Write-VssVerbose $Cmdlet ('VSS {0} got {1}; retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs)
+                    return
+                }
                 if ($kind -eq 'vss/progress') {
                     # The long phases (writer metadata, PrepareForBackup, DoSnapshotSet) show as they start.
                     $Cmdlet.WriteProgress([System.Management.Automation.ProgressRecord]::new(1, $Cmdlet.MyInvocation.MyCommand.Name, "VSS $($call.method)"))

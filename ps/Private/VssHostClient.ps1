@@ -58,7 +58,7 @@ class VssHostClient {
             $reply = ConvertFrom-Json -InputObject $text -Depth 20
             $replyId = $reply.PSObject.Properties['id']
             if ($null -eq $replyId) {
-                if ($reply.method -in 'vss/call', 'vss/progress' -and $null -ne $onVssCall) { & $onVssCall $reply.method $reply.params }
+                if ($reply.method -in 'vss/call', 'vss/progress', 'vss/retry' -and $null -ne $onVssCall) { & $onVssCall $reply.method $reply.params }
                 continue
             }
             if ($replyId.Value -ne $id) { continue }

@@ -22,6 +22,9 @@ function Invoke-VssBackup {
     .PARAMETER BackupType
     The VSS backup type, as for New-VssBackup (default Copy).
 
+    .PARAMETER RetryTimeout
+    How long to keep retrying while another snapshot set is being created, as for New-VssBackup (default 10 minutes).
+
     .EXAMPLE
     Invoke-VssBackup -Volume 'C:\' -ScriptBlock { param($Snapshots) robocopy (Join-Path $Snapshots[0].DevicePath 'Data') \\nas\backup /MIR }
 
@@ -49,13 +52,16 @@ function Invoke-VssBackup {
         [string] $Context = 'Backup',
 
         [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')]
-        [string] $BackupType = 'Copy'
+        [string] $BackupType = 'Copy',
+
+        [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
+        [timespan] $RetryTimeout = [timespan]::FromMinutes(10)
     )
     begin { $volumes = [System.Collections.Generic.List[string]]::new() }
     process { foreach ($v in $Volume) { $volumes.Add($v) } }
     end {
         if (-not $PSCmdlet.ShouldProcess(($volumes -join ', '), 'Back up through VSS snapshots')) { return }
-        $backup = New-VssBackup -Context $Context -BackupType $BackupType -Confirm:$false
+        $backup = New-VssBackup -Context $Context -BackupType $BackupType -RetryTimeout $RetryTimeout -Confirm:$false
         $failure = $null
         try {
             $set = $backup | New-VssSnapshotSet -Volume $volumes -Confirm:$false

@@ -18,6 +18,24 @@ function New-VssBackup {
     The VSS backup type. Copy (the default) leaves applications' own backup history alone; Full, Incremental,
     Differential and Log tell writers such as SQL Server that their data was backed up.
 
+    .PARAMETER RetryTimeout
+    How long New-VssSnapshotSet keeps retrying while another snapshot set is being created on the machine
+    (VSS_E_SNAPSHOT_SET_IN_PROGRESS: another requester, or Windows' scheduled shadow copies). Default 10 minutes;
+    each retry shows with -Verbose. Zero: fail at once.
+
+    .PARAMETER MetadataTimeout
+    Time limit for gathering writer metadata and status. Default 10 minutes. Past it the call is cancelled,
+    the backup aborted, and the error names the phase and the limit.
+
+    .PARAMETER PrepareTimeout
+    Time limit for PrepareForBackup. Default 10 minutes.
+
+    .PARAMETER SnapshotTimeout
+    Time limit for DoSnapshotSet (writers' freeze and the snapshot itself). Default 10 minutes.
+
+    .PARAMETER CompleteTimeout
+    Time limit for BackupComplete. Default 10 minutes.
+
     .EXAMPLE
     $backup = New-VssBackup
     $set = $backup | New-VssSnapshotSet -Volume 'C:\'
@@ -41,14 +59,40 @@ function New-VssBackup {
         [string] $Context = 'Backup',
 
         [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')]
-        [string] $BackupType = 'Copy'
+        [string] $BackupType = 'Copy',
+
+        [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
+        [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
+
+        [ValidateScript({ $_ -gt [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'A time limit must be above 0 and at most 1 day.')]
+        [timespan] $MetadataTimeout = [timespan]::FromMinutes(10),
+
+        [ValidateScript({ $_ -gt [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'A time limit must be above 0 and at most 1 day.')]
+        [timespan] $PrepareTimeout = [timespan]::FromMinutes(10),
+
+        [ValidateScript({ $_ -gt [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'A time limit must be above 0 and at most 1 day.')]
+        [timespan] $SnapshotTimeout = [timespan]::FromMinutes(10),
+
+        [ValidateScript({ $_ -gt [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'A time limit must be above 0 and at most 1 day.')]
+        [timespan] $CompleteTimeout = [timespan]::FromMinutes(10)
     )
     if (-not $PSCmdlet.ShouldProcess("context $Context, type $BackupType", 'Start a VSS backup')) { return }
     $client = $null
     try {
         Write-Progress -Activity 'New-VssBackup' -Status 'Gathering writer metadata'
         $client = New-VssHostClient
-        $info = Invoke-VssHost -Client $client -Method 'backup/create' -Params @{ context = $Context; backupType = $BackupType } -Cmdlet $PSCmdlet
+        $params = @{
+            context        = $Context
+            backupType     = $BackupType
+            retryTimeoutMs = $RetryTimeout.TotalMilliseconds
+            timeouts       = @{
+                metadata = $MetadataTimeout.TotalMilliseconds
+                prepare  = $PrepareTimeout.TotalMilliseconds
+                snapshot = $SnapshotTimeout.TotalMilliseconds
+                complete = $CompleteTimeout.TotalMilliseconds
+            }
+        }
+        $info = Invoke-VssHost -Client $client -Method 'backup/create' -Params $params -Cmdlet $PSCmdlet
         $script:Backups[[string]$info.backupId] = $client
         ConvertTo-VssBackup $info
     } catch {

@@ -1,6 +1,6 @@
 // The host's JSON-RPC 2.0 methods: one backup session per host process, spoken over stdio.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import { BackupTypeName, ContextName } from '../defaults';
+import { BackupTypeName, ContextName, PhaseName } from '../defaults';
 import { CallRecord } from '../requester/interop';
 import { CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
 
@@ -26,6 +26,9 @@ export interface CreateBackupParams {
   context?: ContextName;
   backupType?: BackupTypeName;
   phaseTimeoutMs?: number;
+  /** Per-phase time limits in milliseconds: metadata, prepare, snapshot, complete. */
+  timeouts?: Partial<Record<PhaseName, number>>;
+  retryTimeoutMs?: number;
 }
 
 export interface DeleteParams {
@@ -65,6 +68,8 @@ export const Methods = {
   listWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('writers/list'),
   /** Sent by the host for each VSS call as it returns, during the request that made it. */
   vssCall: new NotificationType<CallRecord>('vss/call'),
+  /** Sent by the host before it retries a VSS call (VSS_E_SNAPSHOT_SET_IN_PROGRESS), with the wait. */
+  vssRetry: new NotificationType<{ operation: string; error: string; attempt: number; delayMs: number }>('vss/retry'),
   /** Sent by the host as each VSS call starts (the client's progress bar). */
   vssProgress: new NotificationType<{ method: string }>('vss/progress'),
   /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */

@@ -9,7 +9,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
-import { VSS_ERROR_CODE, BackupTypes, Contexts } from '../defaults';
+import { VSS_ERROR_CODE, BackupTypes, Contexts, Phases } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
 import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from '../requester/lifecycle';
 import { contextOfAttributes, parseGuid } from '../vss';
@@ -140,10 +140,28 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     const p = params ?? {};
     if (p.context !== undefined && !Contexts.includes(p.context)) throw vssError('E_INVALIDARG', `context must be one of ${Contexts.join(', ')}, not ${JSON.stringify(p.context)}`);
     if (p.backupType !== undefined && !BackupTypes.includes(p.backupType)) throw vssError('E_INVALIDARG', `backupType must be one of ${BackupTypes.join(', ')}, not ${JSON.stringify(p.backupType)}`);
-    if (p.phaseTimeoutMs !== undefined && !(typeof p.phaseTimeoutMs === 'number' && p.phaseTimeoutMs > 0 && p.phaseTimeoutMs <= 86_400_000)) {
-      throw vssError('E_INVALIDARG', `phaseTimeoutMs must be a number of milliseconds from 1 to 86400000, not ${JSON.stringify(p.phaseTimeoutMs)}`);
+    const milliseconds = (value: unknown, name: string, min: number) => {
+      if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= min && value <= 86_400_000)) {
+        throw vssError('E_INVALIDARG', `${name} must be a number of milliseconds from ${min} to 86400000, not ${JSON.stringify(value)}`);
+      }
+    };
+    milliseconds(p.phaseTimeoutMs, 'phaseTimeoutMs', 1);
+    milliseconds(p.retryTimeoutMs, 'retryTimeoutMs', 0);
+    if (p.timeouts !== undefined) {
+      if (typeof p.timeouts !== 'object' || p.timeouts === null || Array.isArray(p.timeouts)) throw vssError('E_INVALIDARG', `timeouts must be an object keyed by ${Object.keys(Phases).join(', ')}`);
+      for (const [phase, ms] of Object.entries(p.timeouts)) {
+        if (!(phase in Phases)) throw vssError('E_INVALIDARG', `timeouts.${phase} is not a phase; the phases are ${Object.keys(Phases).join(', ')}`);
+        milliseconds(ms, `timeouts.${phase}`, 1);
+      }
     }
-    const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), p);
+    const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {
+      context: p.context,
+      backupType: p.backupType,
+      phaseTimeoutMs: p.phaseTimeoutMs,
+      timeouts: p.timeouts,
+      retryTimeoutMs: p.retryTimeoutMs,
+      onRetry: (retry) => tell(Methods.vssRetry, retry),
+    });
     await candidate.begin();
     backup = candidate;
     return info(backup);

@@ -1,4 +1,4 @@
-import { BackupTypeName, ContextName, defaults } from '../defaults';
+import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../defaults';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
 
@@ -69,7 +69,13 @@ export interface Snapshot {
 export interface BackupOptions {
   context?: ContextName;
   backupType?: BackupTypeName;
+  /** One time limit for every phase; `timeouts` overrides it per phase. */
   phaseTimeoutMs?: number;
+  timeouts?: Partial<Record<PhaseName, number>>;
+  /** How long StartSnapshotSet retries VSS_E_SNAPSHOT_SET_IN_PROGRESS before giving up (0: no retry). */
+  retryTimeoutMs?: number;
+  /** Told of each retry: what failed, the attempt, and the wait before the next one. */
+  onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number }) => void;
 }
 
 export interface CloseResult {
@@ -96,7 +102,9 @@ export class BackupLifecycle {
   private completedWriters = new Set<string>();
   private readonly context: ContextName;
   private readonly backupType: BackupTypeName;
-  private readonly timeoutMs: number;
+  private readonly timeouts: Record<PhaseName, number>;
+  private readonly retryTimeoutMs: number;
+  private readonly onRetry: NonNullable<BackupOptions['onRetry']>;
 
   constructor(
     private readonly interop: FacadeCaller,
@@ -106,7 +114,10 @@ export class BackupLifecycle {
   ) {
     this.context = options.context ?? defaults.context;
     this.backupType = options.backupType ?? defaults.backupType;
-    this.timeoutMs = options.phaseTimeoutMs ?? defaults.phaseTimeoutMs;
+    const every = options.phaseTimeoutMs ?? defaults.phaseTimeoutMs;
+    this.timeouts = { metadata: every, prepare: every, snapshot: every, complete: every, ...options.timeouts };
+    this.retryTimeoutMs = options.retryTimeoutMs ?? defaults.retryTimeoutMs;
+    this.onRetry = options.onRetry ?? (() => undefined);
   }
 
   get state(): State {
@@ -137,7 +148,17 @@ export class BackupLifecycle {
         { state: this.stateValue, operation: op },
       );
     }
-    const result = await this.interop.call<T>(op, { handle: this.handle, timeoutMs: this.timeoutMs, ...input });
+    const phase = (Object.keys(Phases) as PhaseName[]).find((p) => (Phases[p] as readonly string[]).includes(op));
+    const timeoutMs = phase ? this.timeouts[phase] : undefined;
+    let result: T;
+    try {
+      result = await this.interop.call<T>(op, { handle: this.handle, timeoutMs, ...input });
+    } catch (e) {
+      if (e instanceof VssError && e.vssName === 'ERROR_TIMEOUT' && phase) {
+        throw new VssError(e.vssName, e.hresult, `the ${phase} phase (${op}) did not finish within its time limit of ${timeoutMs! / 1000} s and was cancelled; raise the limit (-${phase[0]!.toUpperCase()}${phase.slice(1)}Timeout) or find the slow writer. ${e.message}`, { ...e.details, phase, limitMs: timeoutMs });
+      }
+      throw e;
+    }
     if (rule.to) this.stateValue = rule.to;
     return result;
   }
@@ -165,8 +186,20 @@ export class BackupLifecycle {
 
   /** StartSnapshotSet. From here until BackupComplete, any failure aborts the backup before it is reported. */
   async startSnapshotSet(): Promise<string> {
-    this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
-    return this.snapshotSetIdValue;
+    // Another requester, or Windows' own scheduled shadow copies, may be creating a set: retry with backoff
+    // until the retry deadline, each retry reported; any other error fails at once.
+    const deadline = Date.now() + this.retryTimeoutMs;
+    for (let attempt = 1, delayMs = defaults.retryFirstDelayMs; ; attempt++, delayMs = Math.min(delayMs * 2, defaults.retryMaxDelayMs)) {
+      try {
+        this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
+        return this.snapshotSetIdValue;
+      } catch (e) {
+        const wait = Math.min(delayMs, deadline - Date.now());
+        if (!(e instanceof VssError && e.vssName === 'VSS_E_SNAPSHOT_SET_IN_PROGRESS') || wait <= 0) throw e;
+        this.onRetry({ operation: 'StartSnapshotSet', error: e.vssName, attempt, delayMs: wait });
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   /** AddToSnapshotSet for one volume; returns the new snapshot's id. */

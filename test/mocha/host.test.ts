@@ -149,6 +149,44 @@ describe('host (JSON-RPC over an in-memory stream pair)', function () {
     admin.dispose();
   });
 
+  it('retries StartSnapshotSet while another set is being created, reporting each retry, until the other is done', async () => {
+    const holder = connect().client;
+    await holder.sendRequest(Methods.createBackup, {});
+    await holder.sendRequest(Methods.startSnapshotSet);
+    const waiter = connect().client;
+    const retries: { error: string; attempt: number }[] = [];
+    waiter.onNotification(Methods.vssRetry, (r) => void retries.push(r));
+    await waiter.sendRequest(Methods.createBackup, { retryTimeoutMs: 20_000 });
+    const started = waiter.sendRequest(Methods.startSnapshotSet);
+    await eventually(() => retries.length >= 2);
+    await holder.sendRequest(Methods.closeBackup); // the other set is done: the waiter's next retry succeeds
+    assert.match((await started).snapshotSetId, /^[0-9a-f-]{36}$/);
+    assert.ok(retries.every((r, i) => r.error === 'VSS_E_SNAPSHOT_SET_IN_PROGRESS' && r.attempt === i + 1));
+    await waiter.sendRequest(Methods.closeBackup);
+
+    // Without retries, the same situation fails at once with the VSS error.
+    const holder2 = connect().client;
+    await holder2.sendRequest(Methods.createBackup, {});
+    await holder2.sendRequest(Methods.startSnapshotSet);
+    const impatient = connect().client;
+    await impatient.sendRequest(Methods.createBackup, { retryTimeoutMs: 0 });
+    assert.equal((await vssFailure(impatient.sendRequest(Methods.startSnapshotSet))).name, 'VSS_E_SNAPSHOT_SET_IN_PROGRESS');
+    for (const c of [holder2, impatient]) {
+      await c.sendRequest(Methods.closeBackup);
+      c.dispose();
+    }
+    holder.dispose();
+    waiter.dispose();
+  });
+
+  it('refuses time limits that are not milliseconds of a known phase', async () => {
+    const { client } = connect();
+    assert.equal((await vssFailure(client.sendRequest(Methods.createBackup, { timeouts: { freeze: 10 } as never }))).name, 'E_INVALIDARG');
+    assert.equal((await vssFailure(client.sendRequest(Methods.createBackup, { timeouts: { snapshot: -1 } }))).name, 'E_INVALIDARG');
+    assert.equal((await vssFailure(client.sendRequest(Methods.createBackup, { retryTimeoutMs: 'soon' as never }))).name, 'E_INVALIDARG');
+    client.dispose();
+  });
+
   it('refuses bad parameters with E_INVALIDARG before any VSS call', async () => {
     const { client } = connect();
     assert.equal((await vssFailure(client.sendRequest(Methods.createBackup, { context: 'Nightly' as never }))).name, 'E_INVALIDARG');

@@ -149,4 +149,21 @@ Describe 'A DeleteSnapshots that fails part-way' {
         }
     }
 }
+
+Describe 'Per-phase time limits' {
+    It 'cancels a DoSnapshotSet past -SnapshotTimeout, aborts the backup, and names the phase and the limit' {
+        Set-Writers @(@{ name = 'Slow Writer'; id = '11111111-2222-3333-4444-555555555555'; delayMs = @{ Freeze = 1500 } })
+        $backup = New-VssBackup -SnapshotTimeout ([timespan]::FromMilliseconds(300))
+        try {
+            $failure = $null
+            try { $backup | New-VssSnapshotSet -Volume $script:World.Volume -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -Be 'ERROR_TIMEOUT,New-VssSnapshotSet'
+            $failure.Exception.Message | Should -BeLike '*snapshot phase (DoSnapshotSet)*time limit of 0.3 s*-SnapshotTimeout*'
+            (Get-VssWriter -Backup $backup).State | Should -Not -BeNullOrEmpty
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+        @(Get-Journal | Where-Object writer -EQ 'Slow Writer' | Select-Object -Last 2 | ForEach-Object event) | Should -Be @('Abort', 'BackupShutdown')
+    }
+}
 }
