@@ -56,6 +56,7 @@ function Get-VssErrorCategory([string] $Name) {
         'E_INVALIDARG' { 'InvalidArgument' }
         'VSS_E_VOLUME_NOT_SUPPORTED' { 'InvalidArgument' }
         'VSS_E_SNAPSHOT_SET_IN_PROGRESS' { 'ResourceBusy' }
+        'VSS_E_WRITER_NOT_RESPONDING' { 'ResourceUnavailable' }
         'VSS_E_OBJECT_ALREADY_EXISTS' { 'ResourceExists' }
         'E_ACCESSDENIED' { 'PermissionDenied' }
         { $_ -like 'VSS_E_MAXIMUM_*' } { 'LimitsExceeded' }

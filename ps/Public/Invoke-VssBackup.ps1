@@ -22,6 +22,9 @@ function Invoke-VssBackup {
     .PARAMETER BackupType
     The VSS backup type, as for New-VssBackup (default Copy).
 
+    .PARAMETER RequireWriter
+    Writers (names or ids) that must be present and stable, as for New-VssBackup; checked before anything is frozen.
+
     .PARAMETER RetryTimeout
     How long to keep retrying while another snapshot set is being created, as for New-VssBackup (default 10 minutes).
 
@@ -54,6 +57,9 @@ function Invoke-VssBackup {
         [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')]
         [string] $BackupType = 'Copy',
 
+        [ValidateNotNullOrEmpty()]
+        [string[]] $RequireWriter,
+
         [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
         [timespan] $RetryTimeout = [timespan]::FromMinutes(10)
     )
@@ -61,7 +67,9 @@ function Invoke-VssBackup {
     process { foreach ($v in $Volume) { $volumes.Add($v) } }
     end {
         if (-not $PSCmdlet.ShouldProcess(($volumes -join ', '), 'Back up through VSS snapshots')) { return }
-        $backup = New-VssBackup -Context $Context -BackupType $BackupType -RetryTimeout $RetryTimeout -Confirm:$false
+        $required = @{}
+        if ($PSBoundParameters.ContainsKey('RequireWriter')) { $required.RequireWriter = $RequireWriter }
+        $backup = New-VssBackup -Context $Context -BackupType $BackupType -RetryTimeout $RetryTimeout @required -Confirm:$false
         $failure = $null
         try {
             $set = $backup | New-VssSnapshotSet -Volume $volumes -Confirm:$false

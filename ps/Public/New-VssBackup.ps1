@@ -18,6 +18,10 @@ function New-VssBackup {
     The VSS backup type. Copy (the default) leaves applications' own backup history alone; Full, Incremental,
     Differential and Log tell writers such as SQL Server that their data was backed up.
 
+    .PARAMETER RequireWriter
+    Writers (names or ids) that must take part: if one is missing, or not Stable (a writer left failed by an earlier
+    backup), New-VssBackup fails at once with the writer's state and last error, before anything is frozen.
+
     .PARAMETER RetryTimeout
     How long New-VssSnapshotSet keeps retrying while another snapshot set is being created on the machine
     (VSS_E_SNAPSHOT_SET_IN_PROGRESS: another requester, or Windows' scheduled shadow copies). Default 10 minutes;
@@ -61,6 +65,9 @@ function New-VssBackup {
         [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')]
         [string] $BackupType = 'Copy',
 
+        [ValidateNotNullOrEmpty()]
+        [string[]] $RequireWriter,
+
         [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
         [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
 
@@ -85,6 +92,7 @@ function New-VssBackup {
             context        = $Context
             backupType     = $BackupType
             retryTimeoutMs = $RetryTimeout.TotalMilliseconds
+            requireWriters = @($RequireWriter | Where-Object { $_ })
             timeouts       = @{
                 metadata = $MetadataTimeout.TotalMilliseconds
                 prepare  = $PrepareTimeout.TotalMilliseconds

@@ -29,6 +29,8 @@ export interface CreateBackupParams {
   /** Per-phase time limits in milliseconds: metadata, prepare, snapshot, complete. */
   timeouts?: Partial<Record<PhaseName, number>>;
   retryTimeoutMs?: number;
+  /** Writers (names or ids) that must be present and stable. */
+  requireWriters?: string[];
 }
 
 export interface DeleteParams {

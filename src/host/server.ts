@@ -154,7 +154,11 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
         milliseconds(ms, `timeouts.${phase}`, 1);
       }
     }
+    if (p.requireWriters !== undefined && !(Array.isArray(p.requireWriters) && p.requireWriters.every((w) => typeof w === 'string' && w.length > 0 && w.length <= 256))) {
+      throw vssError('E_INVALIDARG', 'requireWriters must be an array of writer names or ids');
+    }
     const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {
+      requireWriters: p.requireWriters,
       context: p.context,
       backupType: p.backupType,
       phaseTimeoutMs: p.phaseTimeoutMs,

@@ -74,6 +74,8 @@ export interface BackupOptions {
   timeouts?: Partial<Record<PhaseName, number>>;
   /** How long StartSnapshotSet retries VSS_E_SNAPSHOT_SET_IN_PROGRESS before giving up (0: no retry). */
   retryTimeoutMs?: number;
+  /** Writers (names or ids) that must be present and stable, checked before anything is prepared or frozen. */
+  requireWriters?: string[];
   /** Told of each retry: what failed, the attempt, and the wait before the next one. */
   onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number }) => void;
 }
@@ -105,6 +107,7 @@ export class BackupLifecycle {
   private readonly timeouts: Record<PhaseName, number>;
   private readonly retryTimeoutMs: number;
   private readonly onRetry: NonNullable<BackupOptions['onRetry']>;
+  private readonly requireWriters: string[];
 
   constructor(
     private readonly interop: FacadeCaller,
@@ -118,6 +121,7 @@ export class BackupLifecycle {
     this.timeouts = { metadata: every, prepare: every, snapshot: every, complete: every, ...options.timeouts };
     this.retryTimeoutMs = options.retryTimeoutMs ?? defaults.retryTimeoutMs;
     this.onRetry = options.onRetry ?? (() => undefined);
+    this.requireWriters = options.requireWriters ?? [];
   }
 
   get state(): State {
@@ -173,9 +177,29 @@ export class BackupLifecycle {
       await this.step('SetBackupState', { backupType: this.backupType, selectComponents: false, bootableSystemState: false, partialFileSupport: false });
       await this.step('GatherWriterMetadata');
       await this.refreshWriters();
+      this.checkRequiredWriters();
     } catch (e) {
       await this.release().catch(() => undefined);
       throw e;
+    }
+  }
+
+  /**
+   * Each required writer must be there and stable before anything is prepared or frozen. A writer left failed by
+   * an earlier backup is reported as failed, with its state and last error, not as "operation completed successfully".
+   */
+  private checkRequiredWriters(): void {
+    for (const wanted of this.requireWriters) {
+      const key = wanted.toLowerCase();
+      const writer = this.writersValue.find((w) => w.name.toLowerCase() === key || w.writerId.toLowerCase() === key || w.instanceId.toLowerCase() === key);
+      if (!writer) {
+        const present = this.writersValue.map((w) => `'${w.name}'`).join(', ') || 'none';
+        throw vssError('VSS_E_WRITER_NOT_RESPONDING', `the required writer '${wanted}' did not answer GatherWriterMetadata (writers present: ${present}); start its service, or drop it from -RequireWriter`, { writer: wanted });
+      }
+      if (writer.state !== 'Stable' || writer.lastError) {
+        const name = (writer.lastError ?? 'VSS_E_WRITER_NOT_RESPONDING') as HResultName;
+        throw new VssError(name, HResult[name] ?? HResult.VSS_E_WRITER_NOT_RESPONDING, `the required writer '${writer.name}' is ${writer.state}${writer.lastError ? ` with ${writer.lastError}` : ''}, not Stable; nothing was frozen. Check the writer's service (Get-VssWriter) and retry`, { writer: writer.name, state: writer.state });
+      }
     }
   }
 

@@ -42,6 +42,25 @@ Describe 'Get-VssWriter' {
         }
     }
 
+    It '-RequireWriter fails at once, before anything is frozen, for a missing writer and for one left failed' {
+        { New-VssBackup -RequireWriter 'SqlServerWriter' -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_WRITER_NOT_RESPONDING,New-VssBackup'
+        $ok = New-VssBackup -RequireWriter 'Emulated Database Writer', '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02'
+        $null = $ok | Close-VssBackup -Force
+        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
+        $file = Join-Path $script:World.Home 'writers.json'
+        '[{ "name": "Broken Writer", "id": "11111111-2222-3333-4444-999999999999", "failOn": { "Identify": "VSS_E_WRITERERROR_NONRETRYABLE" } }]' | Set-Content -LiteralPath $file
+        try {
+            $before = @(Get-Journal).Count
+            $failure = $null
+            try { New-VssBackup -RequireWriter 'Broken Writer' -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -Be 'VSS_E_WRITERERROR_NONRETRYABLE,New-VssBackup'
+            $failure.Exception.Message | Should -BeLike "*'Broken Writer' is FailedAtIdentify with VSS_E_WRITERERROR_NONRETRYABLE, not Stable; nothing was frozen*"
+            @(Get-Journal | Select-Object -Skip $before | Where-Object event -In 'PrepareForBackup', 'Freeze').Count | Should -Be 0
+        } finally {
+            Remove-Item -LiteralPath $file
+        }
+    }
+
     It 'gives the status of the writers in an open backup' {
         $backup = New-VssBackup
         try {
