@@ -11,7 +11,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { VSS_ERROR_CODE, BackupTypes, Contexts, Phases } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
-import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from '../requester/lifecycle';
+import { AdminComponent, BackupLifecycle, Snapshot, Writer } from '../requester/lifecycle';
 import { contextOfAttributes, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
@@ -21,7 +21,7 @@ export interface HostOptions {
   /** Resolves the VSS service on first use (starting the emulated one if needed). */
   service: () => Promise<VssService>;
   /** Called once the session has ended (closed, or its client went away). */
-  onEnd?: (result: CloseResult | null) => void;
+  onEnd?: () => void;
 }
 
 /** Groups snapshots into snapshot sets, in the order VSS listed them. */
@@ -129,10 +129,10 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     return backup;
   };
 
-  const end = async (result: CloseResult | null) => {
+  const end = () => {
     if (ended) return;
     ended = true;
-    options.onEnd?.(result);
+    options.onEnd?.();
   };
 
   connection.onRequest(Methods.createBackup, serial(async (params) => {
@@ -264,9 +264,11 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       await pending;
       await admin.release();
       const b = backup;
-      if (!b || b.state === 'released') return end(null);
-      await b.abort().catch(() => undefined);
-      await b.release().then(end, () => end(null));
+      if (b && b.state !== 'released') {
+        await b.abort().catch(() => undefined);
+        await b.release().catch(() => undefined);
+      }
+      end();
     })());
 
   // The client went away: end the backup as VSS would for a requester that vanished.

@@ -8,11 +8,10 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createMessageConnection, MessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
 import { readJournal, status } from '../../src/emulator/control';
-import { EmulatorService } from '../../src/emulator/service';
 import { Methods } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
 import { Interop } from '../../src/requester/interop';
-import { eventually, executable, startService, tempWorld, until } from './helpers';
+import { eventually, executable, inProcessService, tempWorld, until } from './helpers';
 
 const CTX_BACKUP = 0;
 const CTX_CLIENT_ACCESSIBLE = 29;
@@ -72,16 +71,8 @@ async function failure(call: Promise<unknown>): Promise<{ name: string; message:
 }
 
 describe('the emulated VSS service', function () {
-  const world = tempWorld();
-  let service: EmulatorService;
-
-  before(async () => {
-    service = await startService(world.paths);
-  });
-  after(async () => {
-    await service.stop();
-    world.cleanup();
-  });
+  const service = inProcessService();
+  const { world } = service;
   afterEach(() => fs.rmSync(world.paths.writers, { force: true }));
 
   describe('volumes and limits', () => {
@@ -294,8 +285,7 @@ describe('the emulated VSS service', function () {
       const open = await (await RawComponent.open(world.paths.socket)).begin();
       const dropped = await open.snapshot([world.volume]);
       // The service stops while that backup is still open; a new service must not bring its snapshot back.
-      await service.stop();
-      service = await startService(world.paths);
+      await service.restart();
       const c = await (await RawComponent.open(world.paths.socket)).begin(-1);
       const sets = new Set((await c.call('query')).snapshots.map((x: { snapshotSetId: string }) => x.snapshotSetId));
       assert.ok(sets.has(kept));

@@ -8,11 +8,10 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { createMessageConnection, ResponseError, StreamMessageReader } from 'vscode-jsonrpc/node';
-import { EmulatorService } from '../../src/emulator/service';
 import { Methods } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
 import { Interop } from '../../src/requester/interop';
-import { executable, startService, tempWorld } from './helpers';
+import { executable, inProcessService } from './helpers';
 
 const KNOWN = ['backup/create', 'snapshotSet/create', 'snapshotSet/start', 'snapshotSet/add', 'backup/prepare', 'snapshotSet/do', 'backup/complete', 'backup/abort', 'backup/close', 'backup/writers', 'writers/list', 'snapshotSets/list', 'snapshots/delete', 'host/ping'];
 
@@ -21,20 +20,16 @@ const tried = { host: 0, frames: 0, cli: 0 };
 
 describe('malformed input (fast-check)', function () {
   this.timeout(300_000);
-  const world = tempWorld();
+  const { world } = inProcessService();
   const interop = new Interop();
-  let service: EmulatorService;
   const outside = path.join(world.root, 'outside');
 
-  before(async () => {
-    service = await startService(world.paths);
+  before(() => {
     fs.mkdirSync(outside);
     fs.writeFileSync(path.join(outside, 'secret.txt'), 'not yours');
     fs.symlinkSync(outside, path.join(world.volume, 'link-out'));
   });
-  after(async () => {
-    await service.stop();
-    world.cleanup();
+  after(() => {
     console.log(`      malformed inputs tried: ${tried.host} requests, ${tried.frames} frames, ${tried.cli} command lines (${tried.host + tried.frames + tried.cli} in all)`);
   });
 

@@ -32,6 +32,29 @@ export async function startService(paths: EmulatorPaths): Promise<EmulatorServic
   return service;
 }
 
+/**
+ * A temporary world with the emulated service running in this process for the enclosing suite: started
+ * before its tests, stopped and removed after them. `restart()` stops it and starts a new one on the same state.
+ */
+export function inProcessService() {
+  const world = tempWorld();
+  let service: EmulatorService | undefined;
+  before(async () => {
+    service = await startService(world.paths);
+  });
+  after(async () => {
+    await service?.stop();
+    world.cleanup();
+  });
+  return {
+    world,
+    async restart(): Promise<void> {
+      await service?.stop();
+      service = await startService(world.paths);
+    },
+  };
+}
+
 export function journalFor(paths: EmulatorPaths, snapshotSetId: string | null): JournalEntry[] {
   return readJournal(paths).filter((e) => e.snapshotSetId === snapshotSetId);
 }

@@ -6,24 +6,14 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createMessageConnection, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
 import { VSS_ERROR_CODE } from '../../src/defaults';
-import { EmulatorService } from '../../src/emulator/service';
 import { Methods } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
 import { Interop } from '../../src/requester/interop';
-import { eventually, journalFor, startService, tempWorld } from './helpers';
+import { eventually, inProcessService, journalFor } from './helpers';
 
 describe('host (JSON-RPC over an in-memory stream pair)', function () {
-  const world = tempWorld();
+  const { world } = inProcessService();
   const interop = new Interop();
-  let service: EmulatorService;
-
-  before(async () => {
-    service = await startService(world.paths);
-  });
-  after(async () => {
-    await service.stop();
-    world.cleanup();
-  });
 
   function connect(): { client: MessageConnection; ended: Promise<void>; hostInput: PassThrough } {
     const hostInput = new PassThrough();
