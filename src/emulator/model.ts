@@ -90,6 +90,8 @@ export interface JournalEntry {
   /** The component object (one client connection) the event belongs to. */
   sessionId: string;
   requesterPid: number | null;
+  /** On BackupComplete: the writer's components in the backup and whether the requester marked each backed up. */
+  components?: { name: string; logicalPath: string | null; backupSucceeded: boolean }[];
 }
 
 /** A snapshot the emulated service keeps (persisted in emulator-state.json). */
@@ -109,4 +111,6 @@ export interface SnapshotRecord {
   /** VSS_SNAPSHOT_STATE: 12 = VSS_SS_CREATED. */
   status: number;
   context: ContextKey;
+  /** Where the emulated provider exposed the snapshot (ExposeSnapshot), to undo it exactly. */
+  exposure?: { target: string; replacedEmptyFolder: boolean };
 }

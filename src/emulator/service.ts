@@ -27,7 +27,7 @@ import {
   WriterStateName,
 } from './model';
 import { readJournalFile } from './journal';
-import { copyTreeReadOnly, removeTree } from './snapshot-store';
+import { copyTreeReadOnly, removeTree, setTreeWritable } from './snapshot-store';
 import { loadWriters, WritersFileError } from './writers-config';
 
 /** A VSS failure as the emulated service returns it to the component object (error.data.hresult). */
@@ -81,7 +81,36 @@ interface Session {
   ended: boolean;
   /** Requests and the session's end run one after another, in order. */
   queue: Promise<unknown>;
+  /** Components the requester added (AddComponent), keyed by writer id, logical path and name. */
+  components: Map<string, DocumentComponent>;
+  /** The Backup Components Document given to InitializeForBackup, if any (to import a transportable set). */
+  document: string | null;
+  /** SetContext carried VSS_VOLSNAP_ATTR_TRANSPORTABLE: the set can be imported elsewhere. */
+  transportable: boolean;
 }
+
+/** One component of the Backup Components Document: what the requester selected and what the backup recorded. */
+interface DocumentComponent {
+  instanceId: string;
+  writerId: string;
+  name: string;
+  logicalPath: string | null;
+  componentType: number;
+  backupSucceeded: boolean | null;
+  backupStamp: string | null;
+  previousBackupStamp: string | null;
+  backupOptions: string | null;
+}
+
+const componentKey = (writerId: string, logicalPath: string | null | undefined, name: string) => `${writerId.toLowerCase()}|${logicalPath ?? ''}|${name}`;
+
+/** VSS_VOLSNAP_ATTR_* bits the emulated provider sets beside the context's. */
+const TransportableAttr = 0x20;
+const ImportedAttr = 0x80000;
+const ExposedLocallyAttr = 0x100000;
+const ExposedRemotelyAttr = 0x200000;
+/** VSS_BT_COPY: a backup that leaves the writers' own backup history (and their stamps) alone. */
+const BackupTypeCopy = 5;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -306,6 +335,9 @@ export class EmulatorService {
       completedWriters: new Set(),
       ended: false,
       queue: Promise.resolve(),
+      components: new Map(),
+      document: null,
+      transportable: false,
     };
     this.sessions.add(session);
     this.sockets.add(socket);
@@ -344,8 +376,12 @@ export class EmulatorService {
       s.pid = typeof p.pid === 'number' ? p.pid : null;
       return { sessionId: s.id };
     });
-    on('initializeForBackup', () => {
+    on('initializeForBackup', (p: { xml?: unknown }) => {
       if (s.initialized) throw fault('VSS_E_BAD_STATE', 'InitializeForBackup was already called on this component object');
+      if (p.xml !== undefined && p.xml !== null && (typeof p.xml !== 'string' || !/^<BackupComponents\b/.test(p.xml))) {
+        throw fault('VSS_E_INVALID_XML_DOCUMENT', 'InitializeForBackup was given a document that is not a Backup Components Document (SaveAsXML of an earlier backup)');
+      }
+      s.document = typeof p.xml === 'string' ? p.xml : null;
       try {
         this.reloadWriters();
       } catch (e) {
@@ -357,10 +393,13 @@ export class EmulatorService {
     });
     on('setContext', (p: { context: number }) => {
       this.requireInitialized(s, 'SetContext');
-      const name = contextName(p.context);
+      // A context may carry VSS_VOLSNAP_ATTR_TRANSPORTABLE: its snapshots can be imported by another component object.
+      const transportable = p.context !== ContextValue.All && (p.context & TransportableAttr) !== 0;
+      const name = contextName(transportable ? p.context & ~TransportableAttr : p.context);
       if (!name || name === 'NasRollback') throw fault('VSS_E_UNSUPPORTED_CONTEXT', `context ${p.context} is not supported by the emulated provider`);
       if (s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'SetContext must come before StartSnapshotSet');
       s.context = name;
+      s.transportable = transportable;
       return null;
     });
     on('setBackupState', (p: { backupType: number }) => {
@@ -428,7 +467,7 @@ export class EmulatorService {
         this.checkVolume(p.volume);
         return { supported: true };
       } catch (e) {
-        if (e instanceof ResponseError && (e.data as { name: string }).name === 'VSS_E_VOLUME_NOT_SUPPORTED') return { supported: false };
+        if (e instanceof ResponseError && (e.data as { name: string }).name === 'VSS_E_VOLUME_NOT_SUPPORTED') return { supported: false, reason: e.message };
         throw e;
       }
     });
@@ -450,7 +489,8 @@ export class EmulatorService {
       s.completed = true;
       const writers = s.participants ?? [];
       for (const w of writers) s.completedWriters.add(w.definition.writerId);
-      await this.deliver(s, 'BackupComplete', writers);
+      // Each writer learns, per component, whether the requester backed it up (IVssComponent::GetBackupSucceeded).
+      await this.deliver(s, 'BackupComplete', writers, (w) => ({ components: this.componentsOf(s, w) }));
       return null;
     });
     on('abortBackup', async () => {
@@ -465,15 +505,216 @@ export class EmulatorService {
     });
     on('query', () => ({ snapshots: this.snapshots }));
     on('deleteSnapshots', (p: { sourceId: string; sourceType: number; force?: boolean }) => this.deleteSnapshots(p));
-    on('addComponent', () => null);
-    on('setBackupSucceeded', () => null);
-    on('setBackupOptions', () => null);
-    on('setPreviousBackupStamp', () => null);
+    on('addComponent', (p: { instanceId?: string; writerId?: string; componentType?: number; logicalPath?: string | null; componentName?: string }) => {
+      if (!s.participants) throw fault('VSS_E_BAD_STATE', 'AddComponent needs GatherWriterMetadata first');
+      if (s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddComponent comes before PrepareForBackup');
+      const writer = s.participants.find((w) => w.instanceId === p.instanceId?.toLowerCase() && w.definition.writerId === p.writerId?.toLowerCase());
+      if (!writer) throw fault('VSS_E_OBJECT_NOT_FOUND', `no writer instance ${p.instanceId} of writer class ${p.writerId} takes part in this backup`);
+      const name = p.componentName ?? '';
+      if (!writer.definition.components.includes(name) || (p.logicalPath ?? '') !== '') {
+        throw fault('VSS_E_OBJECT_NOT_FOUND', `writer '${writer.definition.name}' has no component '${p.logicalPath ? p.logicalPath + '\\' : ''}${name}' (it has ${writer.definition.components.map((c) => `'${c}'`).join(', ') || 'none'})`);
+      }
+      const key = componentKey(writer.definition.writerId, null, name);
+      if (s.components.has(key)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `component '${name}' of writer '${writer.definition.name}' was already added`);
+      s.components.set(key, {
+        instanceId: writer.instanceId,
+        writerId: writer.definition.writerId,
+        name,
+        logicalPath: null,
+        componentType: p.componentType ?? 1,
+        backupSucceeded: null,
+        backupStamp: null,
+        previousBackupStamp: null,
+        backupOptions: null,
+      });
+      return null;
+    });
+    const added = (p: { writerId?: string; logicalPath?: string | null; componentName?: string }, call: string): DocumentComponent => {
+      const component = s.components.get(componentKey(p.writerId ?? '', p.logicalPath || null, p.componentName ?? ''));
+      if (!component) throw fault('VSS_E_OBJECT_NOT_FOUND', `${call}: component '${p.componentName}' of writer class ${p.writerId} was not added to this backup (AddComponent)`);
+      return component;
+    };
+    on('setBackupSucceeded', (p: { writerId?: string; logicalPath?: string | null; componentName?: string; succeeded?: boolean }) => {
+      // VSS: after DoSnapshotSet and the data copy, before BackupComplete.
+      if (!s.snapshotsDone || s.completed || s.aborted) throw fault('VSS_E_BAD_STATE', 'SetBackupSucceeded comes after a finished DoSnapshotSet and before BackupComplete');
+      added(p, 'SetBackupSucceeded').backupSucceeded = p.succeeded === true;
+      return null;
+    });
+    on('setBackupOptions', (p: { writerId?: string; logicalPath?: string | null; componentName?: string; options?: string | null }) => {
+      if (s.prepared) throw fault('VSS_E_BAD_STATE', 'SetBackupOptions comes before PrepareForBackup');
+      added(p, 'SetBackupOptions').backupOptions = p.options ?? null;
+      return null;
+    });
+    on('setPreviousBackupStamp', (p: { writerId?: string; logicalPath?: string | null; componentName?: string; stamp?: string | null }) => {
+      if (s.prepared) throw fault('VSS_E_BAD_STATE', 'SetPreviousBackupStamp comes before PrepareForBackup');
+      added(p, 'SetPreviousBackupStamp').previousBackupStamp = p.stamp ?? null;
+      return null;
+    });
+    on('getWriterComponents', () => {
+      this.requireInitialized(s, 'GetWriterComponentsCount');
+      const byWriter = new Map<string, { instanceId: string; writerId: string; components: object[] }>();
+      for (const c of s.components.values()) {
+        const entry = byWriter.get(c.instanceId) ?? { instanceId: c.instanceId, writerId: c.writerId, components: [] };
+        entry.components.push({
+          name: c.name,
+          logicalPath: c.logicalPath,
+          componentType: c.componentType,
+          backupSucceeded: c.backupSucceeded,
+          backupStamp: c.backupStamp,
+          previousBackupStamp: c.previousBackupStamp,
+          backupOptions: c.backupOptions,
+        });
+        byWriter.set(c.instanceId, entry);
+      }
+      return { writers: [...byWriter.values()] };
+    });
+    on('exposeSnapshot', (p: { snapshotId?: string; pathFromRoot?: string | null; attributes?: number; expose?: string | null }) => this.expose(p));
+    on('unexposeSnapshot', (p: { snapshotId?: string }) => this.unexpose(String(p.snapshotId ?? '').toLowerCase()));
+    on('importSnapshots', () => this.importSnapshots(s));
+    on('breakSnapshotSet', (p: { snapshotSetId?: string }) => this.breakSnapshotSet(String(p.snapshotSetId ?? '').toLowerCase()));
     on('disableWriterClasses', () => null);
     on('enableWriterClasses', () => null);
     on('disableWriterInstances', () => null);
-    on('saveAsXml', () => ({ xml: `<BackupComponents snapshotSetId="${s.snapshotSetId ?? ''}" context="${s.context}"/>` }));
+    on('saveAsXml', () => ({ xml: this.document(s) }));
     on('release', () => this.terminate(s, 'Release'));
+  }
+
+  /** The components one writer had in the backup, as its BackupComplete handler sees them. */
+  private componentsOf(s: Session, w: WriterInstance) {
+    return [...s.components.values()].filter((c) => c.instanceId === w.instanceId).map((c) => ({ name: c.name, logicalPath: c.logicalPath, backupSucceeded: c.backupSucceeded === true }));
+  }
+
+  /** The Backup Components Document (SaveAsXML): the snapshot set, its snapshots and the selected components. */
+  private document(s: Session): string {
+    const attr = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const snapshots = this.snapshots.filter((x) => s.snapshotSetId && x.snapshotSetId === s.snapshotSetId);
+    return [
+      `<BackupComponents snapshotSetId="${attr(s.snapshotSetId)}" context="${attr(s.context)}" backupType="${s.backupType}" transportable="${s.transportable}">`,
+      ...snapshots.map((x) => `  <Snapshot snapshotId="${attr(x.snapshotId)}" volume="${attr(x.originalVolume)}"/>`),
+      ...[...s.components.values()].map(
+        (c) => `  <Component writerId="${attr(c.writerId)}" instanceId="${attr(c.instanceId)}" name="${attr(c.name)}" backupSucceeded="${attr(c.backupSucceeded)}" backupStamp="${attr(c.backupStamp)}"/>`,
+      ),
+      '</BackupComponents>',
+    ].join('\n');
+  }
+
+  /**
+   * ExposeSnapshot. Locally (VSS_VOLSNAP_ATTR_EXPOSED_LOCALLY) the emulated provider mounts the snapshot at a folder
+   * path as a symbolic link to its copy; VSS allows that only for AppRollback (and NasRollback) snapshots ("Exposing and
+   * Surfacing Shadow Copied Volumes"). Remotely it makes the share a folder under the state folder's shares/.
+   */
+  private expose(p: { snapshotId?: string; pathFromRoot?: string | null; attributes?: number; expose?: string | null }) {
+    const snapshot = this.snapshots.find((x) => x.snapshotId === String(p.snapshotId ?? '').toLowerCase());
+    if (!snapshot) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot ${p.snapshotId}`);
+    if (snapshot.attributes & (ExposedLocallyAttr | ExposedRemotelyAttr)) {
+      throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `snapshot ${snapshot.snapshotId} is already exposed at ${snapshot.exposedName}; unexpose it first`);
+    }
+    const locally = p.attributes === ExposedLocallyAttr;
+    if (!locally && p.attributes !== ExposedRemotelyAttr) {
+      throw fault('E_INVALIDARG', `ExposeSnapshot takes VSS_VOLSNAP_ATTR_EXPOSED_LOCALLY (0x100000) or VSS_VOLSNAP_ATTR_EXPOSED_REMOTELY (0x200000), not 0x${(p.attributes ?? 0).toString(16)}`);
+    }
+    if (!(snapshot.attributes & Attr.Persistent)) {
+      throw fault('E_INVALIDARG', `snapshot ${snapshot.snapshotId} is auto-release (context ${snapshot.context}); only persistent snapshots can be exposed: read it through its device path instead`);
+    }
+    let target: string;
+    let exposedName: string;
+    if (locally) {
+      if (p.pathFromRoot) throw fault('E_INVALIDARG', 'a path from the root is given only when exposing as a share; expose the whole snapshot locally');
+      if (snapshot.context !== 'AppRollback') {
+        throw fault('E_INVALIDARG', `snapshot ${snapshot.snapshotId} was made in context ${snapshot.context}; only AppRollback snapshots can be exposed locally (VSS rule); read it through its device path, or make it with -Context AppRollback`);
+      }
+      const at = p.expose ?? '';
+      if (/^[A-Za-z]:\\?$/.test(at)) throw fault('E_INVALIDARG', `the emulated service exposes snapshots at folder paths, not at drive letters like ${at}`);
+      if (!path.isAbsolute(at) || at.includes('\0')) throw fault('E_INVALIDARG', `the folder to expose at must be an absolute path, not ${JSON.stringify(at)}`);
+      target = path.resolve(at);
+      exposedName = target;
+    } else {
+      const share = p.expose ?? `shadow-${snapshot.snapshotId}`;
+      if (!/^[A-Za-z0-9_.$-]{1,80}$/.test(share)) throw fault('E_INVALIDARG', `share name ${JSON.stringify(share)} is not a valid share name (letters, digits, _ . $ -)`);
+      fs.mkdirSync(path.join(this.paths.home, 'shares'), { recursive: true, mode: 0o700 });
+      target = path.join(this.paths.home, 'shares', share);
+      exposedName = share;
+    }
+    let source = snapshot.deviceObject;
+    if (!locally && p.pathFromRoot) {
+      source = path.resolve(snapshot.deviceObject, p.pathFromRoot.replace(/^[\\/]+/, ''));
+      if (source !== snapshot.deviceObject && !source.startsWith(snapshot.deviceObject + path.sep)) throw fault('E_INVALIDARG', `${p.pathFromRoot} leads out of the snapshot`);
+      if (!fs.existsSync(source)) throw fault('VSS_E_OBJECT_NOT_FOUND', `${p.pathFromRoot} does not exist in snapshot ${snapshot.snapshotId}`);
+    }
+    // A mounted folder must be an empty directory (as on NTFS) or not exist yet; its parent must exist.
+    let replacedEmptyFolder = false;
+    const existing = fs.lstatSync(target, { throwIfNoEntry: false });
+    if (existing) {
+      if (!existing.isDirectory() || fs.readdirSync(target).length > 0) throw fault('E_INVALIDARG', `${target} must be an empty folder (or not exist yet) to expose a snapshot there`);
+      fs.rmdirSync(target);
+      replacedEmptyFolder = true;
+    } else if (!fs.existsSync(path.dirname(target))) {
+      throw fault('VSS_E_OBJECT_NOT_FOUND', `the folder ${path.dirname(target)} does not exist; create it, or expose the snapshot elsewhere`);
+    }
+    fs.symlinkSync(source, target, 'dir');
+    snapshot.attributes |= locally ? ExposedLocallyAttr : ExposedRemotelyAttr;
+    snapshot.exposedName = exposedName;
+    snapshot.exposedPath = locally ? null : (p.pathFromRoot ?? null);
+    snapshot.exposure = { target, replacedEmptyFolder };
+    this.saveState();
+    return { exposed: exposedName };
+  }
+
+  /** UnexposeSnapshot: the link goes (and the empty folder it replaced comes back); the snapshot stays. */
+  private unexpose(snapshotId: string) {
+    const snapshot = this.snapshots.find((x) => x.snapshotId === snapshotId);
+    if (!snapshot || !snapshot.exposure) throw fault('VSS_E_OBJECT_NOT_FOUND', snapshot ? `snapshot ${snapshotId} is not exposed` : `no snapshot ${snapshotId}`);
+    this.removeExposure(snapshot);
+    this.saveState();
+    return null;
+  }
+
+  private removeExposure(snapshot: SnapshotRecord): void {
+    const exposure = snapshot.exposure;
+    if (!exposure) return;
+    const link = fs.lstatSync(exposure.target, { throwIfNoEntry: false });
+    if (link?.isSymbolicLink()) {
+      fs.unlinkSync(exposure.target);
+      if (exposure.replacedEmptyFolder) fs.mkdirSync(exposure.target, { recursive: true });
+    }
+    snapshot.attributes &= ~(ExposedLocallyAttr | ExposedRemotelyAttr);
+    snapshot.exposedName = null;
+    snapshot.exposedPath = null;
+    delete snapshot.exposure;
+  }
+
+  /** ImportSnapshots: the transportable set named by the document given to InitializeForBackup becomes this machine's. */
+  private importSnapshots(s: Session) {
+    if (!s.document) throw fault('VSS_E_BAD_STATE', 'ImportSnapshots needs InitializeForBackup with the Backup Components Document (SaveAsXML) of the snapshot set to import');
+    const setId = /snapshotSetId="([^"]*)"/.exec(s.document)?.[1]?.toLowerCase() ?? '';
+    const members = this.snapshots.filter((x) => x.snapshotSetId === setId);
+    if (members.length === 0) throw fault('VSS_E_NO_SNAPSHOTS_IMPORTED', `the document names snapshot set ${setId || '(none)'}, which the provider does not hold`);
+    const notTransportable = members.filter((x) => !(x.attributes & TransportableAttr));
+    if (notTransportable.length) throw fault('VSS_E_NO_SNAPSHOTS_IMPORTED', `snapshot set ${setId} is not transportable; only sets made with VSS_VOLSNAP_ATTR_TRANSPORTABLE can be imported`);
+    for (const x of members) x.attributes |= ImportedAttr;
+    this.saveState();
+    return null;
+  }
+
+  /**
+   * BreakSnapshotSet: VSS forgets the set; its snapshots are no longer shadow copies but plain, writable data. The
+   * emulated provider moves each copy to broken/<snapshot id> under the state folder and lets go of it.
+   */
+  private breakSnapshotSet(snapshotSetId: string) {
+    const members = this.snapshots.filter((x) => x.snapshotSetId === snapshotSetId);
+    if (members.length === 0) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot set ${snapshotSetId}`);
+    if (members.some((x) => !(x.attributes & Attr.Persistent))) throw fault('VSS_E_BAD_STATE', `snapshot set ${snapshotSetId} is auto-release; it ends with its backup and cannot be broken`);
+    const broken = path.join(this.paths.home, 'broken');
+    fs.mkdirSync(broken, { recursive: true, mode: 0o700 });
+    for (const x of members) {
+      this.removeExposure(x);
+      const to = path.join(broken, x.snapshotId);
+      fs.renameSync(x.deviceObject, to);
+      setTreeWritable(to);
+      this.snapshots = this.snapshots.filter((y) => y !== x);
+      this.saveState();
+    }
+    return { broken: members.map((x) => ({ snapshotId: x.snapshotId, path: path.join(broken, x.snapshotId) })) };
   }
 
   private requireInitialized(s: Session, call: string): void {
@@ -530,6 +771,7 @@ export class EmulatorService {
       const createdAt = new Date().toISOString();
       for (const [volume, snapshotId] of s.volumes) {
         const deviceObject = path.join(this.paths.snapshots, snapshotId);
+        const attributes = ContextValue[s.context] | (s.transportable ? TransportableAttr : 0);
         await copyTreeReadOnly(volume, deviceObject);
         created.push({
           snapshotId,
@@ -542,7 +784,7 @@ export class EmulatorService {
           exposedName: null,
           exposedPath: null,
           providerId: EmulatedProviderId,
-          attributes: ContextValue[s.context],
+          attributes,
           createdAt,
           status: 12, // VSS_SS_CREATED
           context: s.context,
@@ -567,6 +809,14 @@ export class EmulatorService {
     this.saveState();
     s.snapshotsDone = true;
     this.creatingSet = null;
+    // Writers stamp their selected components for the next incremental or differential backup, except in a Copy
+    // backup, which leaves the writers' own backup history alone.
+    if (s.backupType !== BackupTypeCopy) {
+      for (const c of s.components.values()) {
+        const writer = writers.find((w) => w.instanceId === c.instanceId);
+        if (writer) c.backupStamp = `${writer.definition.name}/${c.name}@${new Date().toISOString()}#${s.snapshotSetId}`;
+      }
+    }
     // A writer failing at PostSnapshot leaves the set created; its status tells the requester.
     await this.deliver(s, 'PostSnapshot', writers);
     return null;
@@ -594,6 +844,7 @@ export class EmulatorService {
       const trash = path.join(this.paths.snapshots, `.deleting-${snapshot.snapshotId}`);
       try {
         if (refused.includes(snapshot.snapshotId)) throw new Error('the provider refused (provider.json failDelete)');
+        this.removeExposure(snapshot);
         if (fs.existsSync(snapshot.deviceObject)) fs.renameSync(snapshot.deviceObject, trash);
       } catch (e) {
         throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, {

@@ -30,6 +30,11 @@ export function removeTree(target: string): void {
   fs.rmSync(target, { recursive: true, force: true });
 }
 
+/** Makes a copy writable again (a broken snapshot set's data is the user's to change). */
+export function setTreeWritable(target: string): void {
+  setWritable(target, true);
+}
+
 function setWritable(root: string, writable: boolean): void {
   const visit = (p: string) => {
     const stat = fs.lstatSync(p);

@@ -24,6 +24,19 @@ export type FacadeMethod =
   | 'GetSnapshotProperties'
   | 'QuerySnapshots'
   | 'DeleteSnapshots'
+  | 'GetWriterMetadata'
+  | 'AddComponent'
+  | 'SetBackupSucceeded'
+  | 'GetWriterComponents'
+  | 'DisableWriterClasses'
+  | 'EnableWriterClasses'
+  | 'DisableWriterInstances'
+  | 'IsVolumeSupported'
+  | 'SaveAsXml'
+  | 'ExposeSnapshot'
+  | 'UnexposeSnapshot'
+  | 'ImportSnapshots'
+  | 'BreakSnapshotSet'
   | 'Release';
 
 type EdgeFunc = (input: string, callback: (error: Error | null, result: string) => void) => void;

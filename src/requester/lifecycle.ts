@@ -18,7 +18,10 @@ export const States = [
 export type State = (typeof States)[number];
 
 /** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
-export type Operation = Exclude<FacadeMethod, 'Ping' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots'>;
+export type Operation = Exclude<
+  FacadeMethod,
+  'Ping' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'IsVolumeSupported' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
+>;
 
 const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
 const AFTER_METADATA: State[] = ['metadataGathered', 'snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone', 'completed', 'aborted'];
@@ -28,13 +31,20 @@ export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
   InitializeForBackup: { from: ['created'], to: 'initialized' },
   SetContext: { from: ['initialized'] },
   SetBackupState: { from: ['initialized'] },
+  DisableWriterClasses: { from: ['initialized'] },
+  EnableWriterClasses: { from: ['initialized'] },
+  DisableWriterInstances: { from: ['initialized'] },
   GatherWriterMetadata: { from: ['initialized'], to: 'metadataGathered' },
+  GetWriterMetadata: { from: AFTER_METADATA },
+  AddComponent: { from: ['metadataGathered', 'snapshotSetStarted', 'volumesAdded'] },
   GatherWriterStatus: { from: AFTER_METADATA },
   StartSnapshotSet: { from: ['metadataGathered'], to: 'snapshotSetStarted' },
   AddToSnapshotSet: { from: ['snapshotSetStarted', 'volumesAdded'], to: 'volumesAdded' },
   PrepareForBackup: { from: ['volumesAdded'], to: 'prepared' },
   DoSnapshotSet: { from: ['prepared'], to: 'snapshotsDone' },
+  SetBackupSucceeded: { from: ['snapshotsDone'] },
   BackupComplete: { from: ['snapshotsDone'], to: 'completed' },
+  GetWriterComponents: { from: AFTER_METADATA },
   AbortBackup: { from: ['snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone'], to: 'aborted' },
   Release: { from: ANY_LIVE, to: 'released' },
 };

@@ -74,9 +74,11 @@ public sealed class Facade
         return new { handle };
     });
 
-    public Task<object> InitializeForBackup(object input) => Run(input, args => { Component(args).InitializeForBackup(); return null; });
+    /// <summary>InitializeForBackup, with the Backup Components Document of an earlier backup when given (to import
+    /// its transportable snapshot set).</summary>
+    public Task<object> InitializeForBackup(object input) => Run(input, args => { Component(args).InitializeForBackup(Text(args, "xml")); return null; });
 
-    public Task<object> SetContext(object input) => Run(input, args => { Component(args).SetContext(Enum<VssSnapshotContext>(args, "context")); return null; });
+    public Task<object> SetContext(object input) => Run(input, args => { Component(args).SetContext(Enum<VssSnapshotContext>(args, "context"), args["transportable"]?.GetValue<bool>() ?? false); return null; });
 
     public Task<object> SetBackupState(object input) => Run(input, args =>
     {
@@ -123,6 +125,75 @@ public sealed class Facade
         var result = Component(args).DeleteSnapshots(Guid.Parse(args["sourceId"]!.GetValue<string>()), Enum<VssObjectType>(args, "sourceType"), args["force"]?.GetValue<bool>() ?? false);
         return new { deleted = result.Deleted };
     });
+
+    private static Guid Id(JsonObject args, string name) =>
+        Guid.TryParse(args[name]?.GetValue<string>(), out var id) ? id : throw new VssException(VssErrors.E_INVALIDARG, name, $"'{args[name]}' is not a GUID");
+
+    private static Guid[] Ids(JsonObject args) =>
+        (args["ids"] as JsonArray ?? []).Select(n => Guid.TryParse(n?.GetValue<string>(), out var id) ? id : throw new VssException(VssErrors.E_INVALIDARG, "ids", $"'{n}' is not a GUID")).ToArray();
+
+    private static string? Text(JsonObject args, string name) => args[name]?.GetValue<string>();
+
+    /// <summary>Every writer's identity and components (after GatherWriterMetadata).</summary>
+    public Task<object> GetWriterMetadata(object input) => Run(input, args => new
+    {
+        writers = Component(args).GetWriterMetadata().Select(w => new
+        {
+            w.Name,
+            w.WriterId,
+            w.InstanceId,
+            Components = w.Components.Select(c => new { c.Name, c.LogicalPath, Type = ((VssComponentType)c.Type).ToString(), c.Selectable }),
+        }),
+    });
+
+    public Task<object> AddComponent(object input) => Run(input, args =>
+    {
+        Component(args).AddComponent(Id(args, "instanceId"), Id(args, "writerId"), Enum<VssComponentType>(args, "type"), Text(args, "logicalPath"), Text(args, "name") ?? "");
+        return null;
+    });
+
+    public Task<object> SetBackupSucceeded(object input) => Run(input, args =>
+    {
+        Component(args).SetBackupSucceeded(Id(args, "instanceId"), Id(args, "writerId"), Enum<VssComponentType>(args, "type"), Text(args, "logicalPath"), Text(args, "name") ?? "", args["succeeded"]?.GetValue<bool>() ?? false);
+        return null;
+    });
+
+    public Task<object> GetWriterComponents(object input) => Run(input, args => new
+    {
+        writers = Component(args).GetWriterComponents().Select(w => new
+        {
+            w.InstanceId,
+            w.WriterId,
+            Components = w.Components.Select(c => new { c.Name, c.LogicalPath, Type = c.Type.ToString(), c.BackupSucceeded, c.BackupStamp, c.PreviousBackupStamp, c.BackupOptions }),
+        }),
+    });
+
+    public Task<object> DisableWriterClasses(object input) => Run(input, args => { Component(args).DisableWriterClasses(Ids(args)); return null; });
+
+    public Task<object> EnableWriterClasses(object input) => Run(input, args => { Component(args).EnableWriterClasses(Ids(args)); return null; });
+
+    public Task<object> DisableWriterInstances(object input) => Run(input, args => { Component(args).DisableWriterInstances(Ids(args)); return null; });
+
+    public Task<object> IsVolumeSupported(object input) => Run(input, args =>
+    {
+        var (supported, reason) = Component(args).IsVolumeSupported(Text(args, "volume") ?? "");
+        return new { supported, reason };
+    });
+
+    public Task<object> SaveAsXml(object input) => Run(input, args => new { xml = Component(args).SaveAsXml() });
+
+    public Task<object> ExposeSnapshot(object input) => Run(input, args =>
+    {
+        var how = Text(args, "share") is null ? VssVolumeSnapshotAttributes.ExposedLocally : VssVolumeSnapshotAttributes.ExposedRemotely;
+        string? expose = how == VssVolumeSnapshotAttributes.ExposedLocally ? Text(args, "path") : Text(args, "share");
+        return new { exposed = Component(args).ExposeSnapshot(Id(args, "snapshotId"), Text(args, "pathFromRoot"), how, expose) };
+    });
+
+    public Task<object> UnexposeSnapshot(object input) => Run(input, args => { Component(args).UnexposeSnapshot(Id(args, "snapshotId")); return null; });
+
+    public Task<object> ImportSnapshots(object input) => Run(input, args => { Component(args).ImportSnapshots(Timeout(args)); return null; });
+
+    public Task<object> BreakSnapshotSet(object input) => Run(input, args => { Component(args).BreakSnapshotSet(Id(args, "snapshotSetId")); return null; });
 
     /// <summary>Release: the only reference goes now, so VSS sends BackupShutdown before this answers.</summary>
     public Task<object> Release(object input) => Run(input, args =>

@@ -105,6 +105,14 @@ public sealed class EmulatorFixture : IDisposable
         return (process.ExitCode, stdout, stderr.Result);
     }
 
+    /// <summary>The writer-event journal as JSON lines, oldest first, for fields JournalEntry does not carry.</summary>
+    public List<string> JournalLines()
+    {
+        var result = Run("emulator", "journal", "--json");
+        Assert.True(result.ExitCode == 0, $"`vss-session emulator journal --json` exited {result.ExitCode}: {result.StdErr}");
+        return result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+    }
+
     /// <summary>The writer-event journal, oldest first.</summary>
     public List<JournalEntry> Journal()
     {

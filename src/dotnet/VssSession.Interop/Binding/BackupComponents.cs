@@ -23,6 +23,14 @@ public sealed record WriterMetadata(Guid InstanceId, Guid WriterId, string Name,
 /// VSS_COMPONENT_TYPE value (1 database, 2 file group).</summary>
 public sealed record ComponentMetadata(string? LogicalPath, string Name, int Type, bool Selectable);
 
+/// <summary>One writer's components in the Backup Components Document (GetWriterComponents).</summary>
+public sealed record WriterComponents(Guid InstanceId, Guid WriterId, IReadOnlyList<DocumentComponent> Components);
+
+/// <summary>One component as IVssComponent reports it after a backup.</summary>
+public sealed record DocumentComponent(
+    string Name, string? LogicalPath, VssComponentType Type, bool BackupSucceeded, string? BackupStamp,
+    string? PreviousBackupStamp, string? BackupOptions);
+
 /// <summary>
 /// One IVssBackupComponents, called through its vtable. Each method is one VSS call and turns a failing
 /// HRESULT into a <see cref="VssException"/>; the order of calls is the lifecycle's business, not this class's.
@@ -99,7 +107,9 @@ public sealed unsafe class BackupComponents
 
     public void InitializeForBackup(string? xml = null) => Check(Com.InitializeForBackup(xml), nameof(InitializeForBackup));
 
-    public void SetContext(VssSnapshotContext context) => Check(Com.SetContext((int)context), nameof(SetContext), context.ToString());
+    /// <summary>SetContext; a transportable context adds VSS_VOLSNAP_ATTR_TRANSPORTABLE, so the set can be imported elsewhere.</summary>
+    public void SetContext(VssSnapshotContext context, bool transportable = false) =>
+        Check(Com.SetContext((int)context | (transportable ? (int)VssVolumeSnapshotAttributes.Transportable : 0)), nameof(SetContext), transportable ? $"{context}, transportable" : context.ToString());
 
     public void SetBackupState(bool selectComponents, bool bootableSystemState, VssBackupType backupType, bool partialFileSupport) =>
         Check(Com.SetBackupState(selectComponents, bootableSystemState, backupType, partialFileSupport), nameof(SetBackupState), backupType.ToString());
@@ -138,6 +148,36 @@ public sealed unsafe class BackupComponents
             }
         }
         return writers;
+    }
+
+    /// <summary>Each writer's metadata document (IVssExamineWriterMetadata::SaveAsXML), in GetWriterMetadata's order.</summary>
+    public IReadOnlyList<string> GetWriterMetadataDocuments()
+    {
+        Check(Com.GetWriterMetadataCount(out uint count), nameof(Com.GetWriterMetadataCount));
+        var documents = new List<string>((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            Check(Com.GetWriterMetadata(i, out _, out nint pointer), nameof(Com.GetWriterMetadata), $"writer {i}");
+            IVssExamineWriterMetadata metadata;
+            try
+            {
+                metadata = Wrap<IVssExamineWriterMetadata>(pointer);
+            }
+            finally
+            {
+                Marshal.Release(pointer);
+            }
+            try
+            {
+                Check(_api, metadata.SaveAsXML(out string? xml), "IVssExamineWriterMetadata::SaveAsXML", $"writer {i}");
+                documents.Add(xml ?? "");
+            }
+            finally
+            {
+                ((ComObject)(object)metadata).FinalRelease();
+            }
+        }
+        return documents;
     }
 
     private WriterMetadata ReadWriterMetadata(IVssExamineWriterMetadata metadata, Guid instance)
@@ -216,6 +256,139 @@ public sealed unsafe class BackupComponents
 
         public int Release(void* instancePtr) => inner.Release(instancePtr);
     }
+
+    public void AddComponent(Guid instanceId, Guid writerId, VssComponentType type, string? logicalPath, string name) =>
+        Check(Com.AddComponent(instanceId, writerId, type, logicalPath, name), nameof(AddComponent), Component(logicalPath, name));
+
+    public void SetBackupSucceeded(Guid instanceId, Guid writerId, VssComponentType type, string? logicalPath, string name, bool succeeded) =>
+        Check(Com.SetBackupSucceeded(instanceId, writerId, type, logicalPath, name, succeeded), nameof(SetBackupSucceeded), Component(logicalPath, name));
+
+    private static string Component(string? logicalPath, string name) => string.IsNullOrEmpty(logicalPath) ? name : $"{logicalPath}\\{name}";
+
+    public void DisableWriterClasses(IReadOnlyList<Guid> writerIds) => WithIds(writerIds, (p, n) => Com.DisableWriterClasses(p, n), nameof(DisableWriterClasses));
+
+    public void EnableWriterClasses(IReadOnlyList<Guid> writerIds) => WithIds(writerIds, (p, n) => Com.EnableWriterClasses(p, n), nameof(EnableWriterClasses));
+
+    public void DisableWriterInstances(IReadOnlyList<Guid> instanceIds) => WithIds(instanceIds, (p, n) => Com.DisableWriterInstances(p, n), nameof(DisableWriterInstances));
+
+    private delegate int IdsCall(Guid* ids, uint count);
+
+    private void WithIds(IReadOnlyList<Guid> ids, IdsCall call, string method)
+    {
+        var array = ids.ToArray();
+        fixed (Guid* p = array) Check(call(p, (uint)array.Length), method, string.Join(", ", array));
+    }
+
+    /// <summary>IsVolumeSupported with the provider VSS picks (GUID_NULL); the reason is the service's explanation
+    /// where it gives one (the emulator does; VSS answers only true or false).</summary>
+    public (bool Supported, string? Reason) IsVolumeSupported(string volume)
+    {
+        Check(Com.IsVolumeSupported(Guid.Empty, volume, out bool supported), nameof(IsVolumeSupported), volume);
+        string? reason = _api.TakeLastFault();
+        return (supported, supported ? null : reason);
+    }
+
+    /// <summary>The Backup Components Document as XML (IVssBackupComponents::SaveAsXML): what a requester keeps to
+    /// import a transportable snapshot set elsewhere, or to restore.</summary>
+    public string SaveAsXml()
+    {
+        Check(Com.SaveAsXML(out string? xml), nameof(Com.SaveAsXML));
+        return xml ?? "";
+    }
+
+    /// <summary>Each writer's components in the Backup Components Document: whether each was backed up, the writer's
+    /// stamps and the options it was given. Every IVssWriterComponentsExt and IVssComponent is released here.</summary>
+    public IReadOnlyList<WriterComponents> GetWriterComponents()
+    {
+        Check(Com.GetWriterComponentsCount(out uint count), nameof(Com.GetWriterComponentsCount));
+        var writers = new List<WriterComponents>((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            Check(Com.GetWriterComponents(i, out nint pointer), nameof(Com.GetWriterComponents), $"writer {i}");
+            var writer = new WriterComponentsRef(pointer);
+            try
+            {
+                const string Wc = "IVssWriterComponents::";
+                Check(_api, writer.GetWriterInfo(out Guid instanceId, out Guid writerId), Wc + nameof(writer.GetWriterInfo), $"writer {i}");
+                Check(_api, writer.GetComponentCount(out uint components), Wc + nameof(writer.GetComponentCount), writerId.ToString());
+                var list = new List<DocumentComponent>((int)components);
+                for (uint j = 0; j < components; j++)
+                {
+                    Check(_api, writer.GetComponent(j, out nint componentPointer), Wc + nameof(writer.GetComponent), $"{writerId}, component {j}");
+                    IVssComponent component;
+                    try
+                    {
+                        component = Wrap<IVssComponent>(componentPointer);
+                    }
+                    finally
+                    {
+                        Marshal.Release(componentPointer);
+                    }
+                    try
+                    {
+                        list.Add(ReadDocumentComponent(component));
+                    }
+                    finally
+                    {
+                        ((ComObject)(object)component).FinalRelease();
+                    }
+                }
+                writers.Add(new WriterComponents(instanceId, writerId, list));
+            }
+            finally
+            {
+                writer.Release();
+            }
+        }
+        return writers;
+    }
+
+    private DocumentComponent ReadDocumentComponent(IVssComponent component)
+    {
+        const string C = "IVssComponent::";
+        Check(_api, component.GetComponentName(out string? name), C + nameof(component.GetComponentName));
+        Check(_api, component.GetLogicalPath(out string? logicalPath), C + nameof(component.GetLogicalPath), name);
+        Check(_api, component.GetComponentType(out VssComponentType type), C + nameof(component.GetComponentType), name);
+        Check(_api, component.GetBackupSucceeded(out byte succeeded), C + nameof(component.GetBackupSucceeded), name);
+        Check(_api, component.GetBackupStamp(out string? stamp), C + nameof(component.GetBackupStamp), name);
+        Check(_api, component.GetPreviousBackupStamp(out string? previous), C + nameof(component.GetPreviousBackupStamp), name);
+        Check(_api, component.GetBackupOptions(out string? options), C + nameof(component.GetBackupOptions), name);
+        return new DocumentComponent(name ?? "", string.IsNullOrEmpty(logicalPath) ? null : logicalPath, type, succeeded != 0, stamp, previous, options);
+    }
+
+    /// <summary>ExposeSnapshot locally (a drive letter or an empty folder) or remotely (a share); returns the name VSS
+    /// exposed it under, copied out of VSS's CoTaskMem string, which is freed here.</summary>
+    public string ExposeSnapshot(Guid snapshotId, string? pathFromRoot, VssVolumeSnapshotAttributes how, string? expose)
+    {
+        Check(Com.ExposeSnapshot(snapshotId, pathFromRoot, (int)how, expose, out nint exposed), nameof(ExposeSnapshot), $"{snapshotId} at {expose ?? "(chosen by VSS)"}");
+        try
+        {
+            return Str(exposed) ?? "";
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(exposed);
+        }
+    }
+
+    /// <summary>IVssBackupComponentsEx2::UnexposeSnapshot (Windows Vista / Server 2008 and later), reached by
+    /// QueryInterface on the same object; the interface reference goes with the object.</summary>
+    public void UnexposeSnapshot(Guid snapshotId)
+    {
+        if (Com is not IVssBackupComponentsEx2 ex2)
+            throw new VssException(VssErrors.E_NOINTERFACE, "IVssBackupComponentsEx2::UnexposeSnapshot", "this VSS has no IVssBackupComponentsEx2 (it needs Windows Vista / Server 2008 or later)");
+        Check(_api, ex2.UnexposeSnapshot(snapshotId), "IVssBackupComponentsEx2::UnexposeSnapshot", snapshotId.ToString());
+    }
+
+    /// <summary>ImportSnapshots: the transportable snapshot set named by the document given to InitializeForBackup.</summary>
+    public void ImportSnapshots(TimeSpan timeout)
+    {
+        int hr = Com.ImportSnapshots(out nint pending);
+        Await(hr, pending, nameof(ImportSnapshots), timeout);
+    }
+
+    /// <summary>BreakSnapshotSet: VSS forgets the set; its snapshots stay, no longer shadow copies.</summary>
+    public void BreakSnapshotSet(Guid snapshotSetId) => Check(Com.BreakSnapshotSet(snapshotSetId), nameof(BreakSnapshotSet), snapshotSetId.ToString());
 
     public IReadOnlyList<WriterStatus> GatherWriterStatus(TimeSpan timeout)
     {

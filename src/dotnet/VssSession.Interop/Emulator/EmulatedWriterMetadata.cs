@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Xml.Linq;
 using System.Runtime.InteropServices.Marshalling;
 using VssSession.Interop.Com;
 
@@ -12,7 +13,7 @@ public sealed record ComponentRecord(string Name, string? LogicalPath, int Compo
 
 /// <summary>
 /// The emulator's IVssExamineWriterMetadata over one writer's reported metadata. The emulated writers declare
-/// components only: no include or exclude files, no restore method, no XML document behind them.
+/// components only: no include or exclude files and no restore method.
 /// </summary>
 [GeneratedComClass]
 public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord writer) : IVssExamineWriterMetadata
@@ -85,17 +86,33 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
     public int GetDocument(out nint pDoc)
     {
         pDoc = 0;
-        return NotSupported(nameof(GetDocument), "the emulated writers have no XML metadata document");
+        return NotSupported(nameof(GetDocument), "it hands out an MSXML IXMLDOMDocument, which exists only on Windows; SaveAsXML gives the same document as text");
     }
 
+    /// <summary>The writer's metadata document, in the element and attribute names of VSS's writer metadata schema
+    /// (WRITER_METADATA, IDENTIFICATION, COMPONENT) for what the emulated writers declare.</summary>
     public int SaveAsXML(out string? pbstrXML)
     {
-        pbstrXML = null;
-        return NotSupported(nameof(SaveAsXML), "the emulated writers have no XML metadata document");
+        XNamespace ns = "x-schema:#VssWriterMetadataInfo";
+        var document = new XElement(ns + "WRITER_METADATA",
+            new XAttribute("version", "1.1"),
+            new XElement(ns + "IDENTIFICATION",
+                new XAttribute("writerId", writer.WriterId),
+                new XAttribute("instanceId", writer.InstanceId),
+                new XAttribute("friendlyName", writer.Name),
+                new XAttribute("usage", "USER_DATA"),
+                new XAttribute("dataSource", "TRANSACTION_DB")),
+            new XElement(ns + "BACKUP_LOCATIONS",
+                writer.Components.Select(c => new XElement(ns + "DATABASE",
+                    new XAttribute("logicalPath", c.LogicalPath ?? ""),
+                    new XAttribute("componentName", c.Name),
+                    new XAttribute("selectable", c.Selectable ? "yes" : "no")))));
+        pbstrXML = document.ToString(SaveOptions.DisableFormatting);
+        return VssErrors.S_OK;
     }
 
     public int LoadFromXML(string? bstrXML) =>
-        NotSupported(nameof(LoadFromXML), "the emulated writers have no XML metadata document");
+        NotSupported(nameof(LoadFromXML), "it loads a stored writer metadata document for a restore, and restore is not emulated");
 }
 
 /// <summary>

@@ -79,8 +79,17 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
     {
         foreach (var itf in typeof(EmulatorComWrappers).Assembly.GetTypes())
             if (itf.IsInterface && itf.GUID == iid && itf.GetCustomAttribute<GeneratedComInterfaceAttribute>() is not null)
-                return 3 + itf.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Length;
+                // A derived interface's vtable holds every base interface's slots first (IVssBackupComponentsEx2 : Ex : IVssBackupComponents).
+                return 3 + itf.GetInterfaces().Append(itf).Sum(i => OwnMethods(i).Count());
         throw new InvalidOperationException($"No COM interface with IID {iid} is declared.");
+    }
+
+    /// <summary>The methods an interface adds to its base's vtable. The COM source generator redeclares a derived
+    /// interface's inherited methods (as <c>new</c> members), so those are left out by name.</summary>
+    public static IEnumerable<MethodInfo> OwnMethods(Type itf)
+    {
+        var inherited = itf.GetInterfaces().SelectMany(b => b.GetMethods()).Select(m => m.Name).ToHashSet();
+        return itf.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => !inherited.Contains(m.Name));
     }
 
     private static nint PatchedCopy(Type owner, nint vtable, int slots)
