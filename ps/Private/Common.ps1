@@ -111,6 +111,18 @@ function ConvertTo-VssBackup {
         State         = $Info.state
         HostProcessId = $Info.hostProcessId
         Writers       = @($Info.writers | ConvertTo-VssWriter)
+        Components    = @($Info.components | Where-Object { $_ } | ForEach-Object {
+                [pscustomobject]@{
+                    PSTypeName          = 'VssSession.BackupComponent'
+                    Writer              = $_.writer
+                    WriterId            = [guid]$_.writerId
+                    Name                = $_.name
+                    LogicalPath         = $_.logicalPath
+                    BackupSucceeded     = [bool]$_.backupSucceeded
+                    BackupStamp         = $_.backupStamp
+                    PreviousBackupStamp = $_.previousBackupStamp
+                }
+            })
     }
 }
 

@@ -2,7 +2,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { BackupTypeName, ContextName, PhaseName } from '../defaults';
 import { CallRecord } from '../requester/interop';
-import { CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
+import { BackupComponent, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
 
 export interface BackupInfo {
   backupId: string;
@@ -11,6 +11,8 @@ export interface BackupInfo {
   state: State;
   hostProcessId: number;
   writers: Writer[];
+  /** After BackupComplete in a component-mode backup: each selected component, backed up or not, with its stamp. */
+  components: BackupComponent[];
 }
 
 export interface SnapshotSetInfo {

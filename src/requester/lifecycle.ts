@@ -62,6 +62,26 @@ export interface Writer {
   lastError: string | null;
 }
 
+/** One component of a writer's metadata (GetWriterMetadata). */
+export interface MetadataComponent {
+  name: string;
+  logicalPath: string | null;
+  type: string;
+  selectable: boolean;
+}
+
+/** One component in the Backup Components Document after the backup (GetWriterComponents). */
+export interface BackupComponent {
+  writer: string;
+  writerId: string;
+  instanceId: string;
+  name: string;
+  logicalPath: string | null;
+  backupSucceeded: boolean;
+  backupStamp: string | null;
+  previousBackupStamp: string | null;
+}
+
 export interface Snapshot {
   snapshotId: string;
   snapshotSetId: string;
@@ -112,6 +132,9 @@ export class BackupLifecycle {
   private readonly snapshotIds: string[] = [];
   /** Writers that were sent BackupComplete (the ones taking part when it succeeded). */
   private completedWriters = new Set<string>();
+  /** Components added to the backup (AddComponent): every component of every writer taking part, in component mode. */
+  private selected: { instanceId: string; writerId: string; writer: string; component: MetadataComponent }[] = [];
+  private componentsValue: BackupComponent[] = [];
   private readonly context: ContextName;
   private readonly backupType: BackupTypeName;
   private readonly timeouts: Record<PhaseName, number>;
@@ -148,7 +171,12 @@ export class BackupLifecycle {
   }
 
   describe() {
-    return { backupId: this.backupId, context: this.context, backupType: this.backupType, state: this.stateValue, writers: this.writersValue };
+    return { backupId: this.backupId, context: this.context, backupType: this.backupType, state: this.stateValue, writers: this.writersValue, components: this.componentsValue };
+  }
+
+  /** Component mode: every backup type but Copy tells writers which components were backed up. */
+  private get componentMode(): boolean {
+    return this.backupType !== 'Copy';
   }
 
   private async step<T>(op: Operation, input: object = {}): Promise<T> {
@@ -184,10 +212,11 @@ export class BackupLifecycle {
     try {
       await this.step('InitializeForBackup');
       await this.step('SetContext', { context: this.context });
-      await this.step('SetBackupState', { backupType: this.backupType, selectComponents: false, bootableSystemState: false, partialFileSupport: false });
+      await this.step('SetBackupState', { backupType: this.backupType, selectComponents: this.componentMode, bootableSystemState: false, partialFileSupport: false });
       await this.step('GatherWriterMetadata');
       await this.refreshWriters();
       this.checkRequiredWriters();
+      if (this.componentMode) await this.selectComponents();
     } catch (e) {
       await this.release().catch(() => undefined);
       throw e;
@@ -209,6 +238,23 @@ export class BackupLifecycle {
       if (writer.state !== 'Stable' || writer.lastError) {
         const name = (writer.lastError ?? 'VSS_E_WRITER_NOT_RESPONDING') as HResultName;
         throw new VssError(name, HResult[name] ?? HResult.VSS_E_WRITER_NOT_RESPONDING, `the required writer '${writer.name}' is ${writer.state}${writer.lastError ? ` with ${writer.lastError}` : ''}, not Stable; nothing was frozen. Check the writer's service (Get-VssWriter) and retry`, { writer: writer.name, state: writer.state });
+      }
+    }
+  }
+
+  /**
+   * A Full (or Incremental, Differential, Log) backup adds each component of each writer taking part, so that
+   * SetBackupSucceeded can tell each writer, per component, that its data was backed up: that is what moves SQL
+   * Server's and Exchange's own backup history on. A Copy backup selects nothing and changes no history.
+   */
+  private async selectComponents(): Promise<void> {
+    const { writers } = await this.step<{ writers: { name: string; writerId: string; instanceId: string; components: MetadataComponent[] }[] }>('GetWriterMetadata');
+    const taking = new Set(this.writersValue.filter((w) => !w.state.startsWith('Failed')).map((w) => w.instanceId.toLowerCase()));
+    this.selected = [];
+    for (const w of writers.filter((x) => taking.has(x.instanceId.toLowerCase()))) {
+      for (const component of w.components) {
+        await this.step('AddComponent', { instanceId: w.instanceId, writerId: w.writerId, type: component.type, logicalPath: component.logicalPath, name: component.name });
+        this.selected.push({ instanceId: w.instanceId, writerId: w.writerId, writer: w.name, component });
       }
     }
   }
@@ -299,9 +345,32 @@ export class BackupLifecycle {
 
   /** BackupComplete, then GatherWriterStatus (writers clean up their session state only then). */
   async complete(): Promise<void> {
+    // The caller completing the backup says its data was saved: each selected component is marked backed up first.
+    for (const s of this.selected) {
+      await this.step('SetBackupSucceeded', { instanceId: s.instanceId, writerId: s.writerId, type: s.component.type, logicalPath: s.component.logicalPath, name: s.component.name, succeeded: true });
+    }
     await this.step('BackupComplete');
     this.completedWriters = new Set(this.writersValue.filter((w) => w.state !== 'FailedAtIdentify').map((w) => w.writerId));
     await this.refreshWriters();
+    if (this.selected.length > 0) await this.readComponents();
+  }
+
+  /** What the Backup Components Document says of each selected component now (GetWriterComponents). */
+  private async readComponents(): Promise<void> {
+    const { writers } = await this.step<{ writers: { instanceId: string; writerId: string; components: Omit<BackupComponent, 'writer' | 'writerId' | 'instanceId'>[] }[] }>('GetWriterComponents');
+    const names = new Map(this.writersValue.map((w) => [w.instanceId.toLowerCase(), w.name]));
+    this.componentsValue = writers.flatMap((w) =>
+      w.components.map((c) => ({
+        writer: names.get(w.instanceId.toLowerCase()) ?? w.writerId,
+        writerId: w.writerId,
+        instanceId: w.instanceId,
+        name: c.name,
+        logicalPath: c.logicalPath,
+        backupSucceeded: c.backupSucceeded,
+        backupStamp: c.backupStamp,
+        previousBackupStamp: c.previousBackupStamp,
+      })),
+    );
   }
 
   /** AbortBackup where VSS allows it; the object stays ready for Release. */

@@ -31,6 +31,50 @@ Describe 'New-VssBackup' {
     }
 }
 
+Describe 'Backup types' {
+    It 'a Copy backup (the default) selects no component, so no writer history moves' {
+        $backup = New-VssBackup
+        try {
+            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            $completed = $backup | Complete-VssBackup
+            $completed.Components | Should -BeNullOrEmpty
+            $ends = @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete')
+            $ends.Count | Should -Be 2
+            foreach ($end in $ends) { @($end.components).Count | Should -Be 0 }
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+    }
+
+    It 'a Full backup marks every component of every writer backed up before BackupComplete' {
+        $backup = New-VssBackup -BackupType Full
+        try {
+            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            $completed = $backup | Complete-VssBackup
+            $completed.Components.Name | Sort-Object | Should -Be @('Database', 'Registry')
+            $completed.Components.BackupSucceeded | Should -Be @($true, $true)
+            $completed.Components | ForEach-Object { $_.BackupStamp | Should -Match ([regex]::Escape([string]$set.SnapshotSetId)) }
+            $completed.Components[0].PSObject.TypeNames | Should -Contain 'VssSession.BackupComponent'
+            $ends = @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete')
+            $ends.Count | Should -Be 2
+            foreach ($end in $ends) {
+                @($end.components).Count | Should -Be 1
+                $end.components[0].backupSucceeded | Should -BeTrue
+            }
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+    }
+
+    It 'a Full backup closed without Complete-VssBackup marks nothing and the writers see no BackupComplete' {
+        $backup = New-VssBackup -BackupType Full
+        $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+        $closed = $backup | Close-VssBackup -Force
+        $closed.Writers.BackupCompleteReceived | Should -Be @($false, $false)
+        @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete').Count | Should -Be 0
+    }
+}
+
 Describe 'A whole backup' {
     BeforeAll {
         $script:Backup = New-VssBackup
