@@ -10,6 +10,7 @@ import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
 import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from './requester/lifecycle';
 import { resolveService } from './requester/service';
+import { withServices, writerServices } from './writer-services';
 import { parseGuid } from './vss';
 import { VssError, vssError } from './vss-error';
 
@@ -149,14 +150,16 @@ export function formatBackup(r: BackupReport): string {
   ].join('\n');
 }
 
-export type WriterRow = Pick<Writer, 'name' | 'writerId' | 'instanceId' | 'state' | 'lastError'>;
+export type WriterRow = Pick<Writer, 'name' | 'writerId' | 'instanceId' | 'state' | 'lastError' | 'service'>;
 
 /** Begins a backup (context Backup) only for the writers' metadata and status, and releases it. */
 export async function listWriters(): Promise<WriterRow[]> {
-  const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: 'Backup' });
+  const service = await resolveService();
+  const backup = new BackupLifecycle(new Interop(), service, randomUUID(), { context: 'Backup' });
   await backup.begin();
   try {
-    return backup.writers.map(({ name, writerId, instanceId, state, lastError }) => ({ name, writerId, instanceId, state, lastError }));
+    const services = await writerServices(service);
+    return withServices(backup.writers, services).map(({ name, writerId, instanceId, state, lastError, service }) => ({ name, writerId, instanceId, state, lastError, service }));
   } finally {
     await backup.release();
   }
@@ -164,8 +167,8 @@ export async function listWriters(): Promise<WriterRow[]> {
 
 export function formatWriters(writers: WriterRow[]): string {
   if (writers.length === 0) return 'no writers';
-  const header = ['NAME', 'WRITER ID', 'INSTANCE ID', 'STATE', 'LAST ERROR'];
-  const rows = writers.map((w) => [w.name, w.writerId, w.instanceId, w.state, w.lastError ?? '-']);
+  const header = ['NAME', 'WRITER ID', 'INSTANCE ID', 'STATE', 'SERVICE', 'LAST ERROR'];
+  const rows = writers.map((w) => [w.name, w.writerId, w.instanceId, w.state, w.service ?? '-', w.lastError ?? '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }

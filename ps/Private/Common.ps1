@@ -96,7 +96,7 @@ function ConvertTo-VssWriter {
             InstanceId = [guid]$Writer.instanceId
             State      = $Writer.state
             LastError  = $Writer.lastError
-            Service    = $null
+            Service    = $Writer.service
         }
     }
 }

@@ -15,7 +15,7 @@ export interface ServiceStatus {
   startedAt: string;
   clients: number;
   snapshots: number;
-  writers: { name: string; writerId: string; instanceId: string; state: string }[];
+  writers: { name: string; writerId: string; instanceId: string; state: string; service: string | null }[];
 }
 
 export function pathsFor(home = sessionHome()): EmulatorPaths {
@@ -23,8 +23,13 @@ export function pathsFor(home = sessionHome()): EmulatorPaths {
 }
 
 /** Sends one request to the running service; rejects when nothing listens. */
-export async function request<T>(paths: EmulatorPaths, method: string, params: object = {}): Promise<T> {
-  const socket = await connect(paths.socket);
+export function request<T>(paths: EmulatorPaths, method: string, params: object = {}): Promise<T> {
+  return requestAt<T>(paths.socket, method, params);
+}
+
+/** Sends one request to the service listening at a socket (or named pipe). */
+export async function requestAt<T>(socketPath: string, method: string, params: object = {}): Promise<T> {
+  const socket = await connect(socketPath);
   const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
   connection.listen();
   try {

@@ -63,12 +63,14 @@ export interface WriterDefinition {
   delayMs: Partial<Record<WriterEvent, number>>;
   /** The writer's freeze-to-thaw timeout; past it the writer fails with VSS_E_WRITERERROR_TIMEOUT. */
   freezeTimeoutMs: number;
+  /** The (emulated) service whose process hosts the writer, as Get-VssWriter reports it. */
+  service: string | null;
 }
 
 /** The two writers every emulated service has, standing for an application database and the registry. */
 export const DefaultWriters: WriterDefinition[] = [
-  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: ['Database'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000 },
-  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: ['Registry'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000 },
+  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: ['Database'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'EmulatedDatabase' },
+  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: ['Registry'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'VSS' },
 ];
 
 /** The emulated software provider's id (VSS_ID ProviderId). */

@@ -915,7 +915,7 @@ export class EmulatorService {
       startedAt: this.startedAt.toISOString(),
       clients: [...this.sessions].filter((x) => x.pid !== null && !x.ended).length,
       snapshots: this.snapshots.length,
-      writers: this.writers.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId, state: w.state, lastError: w.lastError })),
+      writers: this.writers.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId, state: w.state, lastError: w.lastError, service: w.definition.service })),
     };
   }
 }

@@ -14,7 +14,7 @@ export class WritersFileError extends Error {}
 /**
  * The emulated writers, from `$VSS_SESSION_HOME/writers.json` when it exists, else the two defaults:
  * `[{ "name", "id", "components"?, "failOn"?: { "<Event>": "<VSS_E_WRITERERROR_*>" }, "delayMs"?: { "<Event>": n },
- *    "freezeTimeoutMs"? }]`.
+ *    "freezeTimeoutMs"?, "service"? }]`. `service` names the service hosting the writer (Get-VssWriter's Service).
  */
 export function loadWriters(file: string): WriterDefinition[] {
   if (!fs.existsSync(file)) return DefaultWriters.map((w) => ({ ...w }));
@@ -29,7 +29,7 @@ export function loadWriters(file: string): WriterDefinition[] {
   return parsed.map((entry: unknown, index) => {
     const where = (field: string) => `${file}: entry ${index}${isObject(entry) && typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}: field "${field}"`;
     if (!isObject(entry)) throw new WritersFileError(`${file}: entry ${index}: must be an object with "name" and "id"`);
-    const known = ['name', 'id', 'components', 'failOn', 'delayMs', 'freezeTimeoutMs'];
+    const known = ['name', 'id', 'components', 'failOn', 'delayMs', 'freezeTimeoutMs', 'service'];
     for (const key of Object.keys(entry)) if (!known.includes(key)) throw new WritersFileError(`${where(key)}: unknown; the fields are ${known.join(', ')}`);
     if (typeof entry.name !== 'string' || entry.name.trim() === '') throw new WritersFileError(`${where('name')}: must be a non-empty string`);
     if (typeof entry.id !== 'string' || !GUID.test(entry.id)) throw new WritersFileError(`${where('id')}: must be a GUID like 7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01`);
@@ -48,7 +48,11 @@ export function loadWriters(file: string): WriterDefinition[] {
     });
     const freezeTimeoutMs = entry.freezeTimeoutMs ?? DefaultFreezeTimeoutMs;
     if (typeof freezeTimeoutMs !== 'number' || !Number.isFinite(freezeTimeoutMs) || freezeTimeoutMs <= 0) throw new WritersFileError(`${where('freezeTimeoutMs')}: must be a positive number of milliseconds`);
-    return { name: entry.name, writerId, components: components as string[], failOn, delayMs, freezeTimeoutMs };
+    const service = entry.service ?? null;
+    if (service !== null && (typeof service !== 'string' || !/^[A-Za-z0-9_.$ -]{1,256}$/.test(service))) {
+      throw new WritersFileError(`${where('service')}: must be a service name (letters, digits, space, _ . $ -), like "SQLWriter"`);
+    }
+    return { name: entry.name, writerId, components: components as string[], failOn, delayMs, freezeTimeoutMs, service };
   });
 }
 

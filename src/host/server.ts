@@ -15,6 +15,7 @@ import { AdminComponent, BackupLifecycle, Snapshot, Writer } from '../requester/
 import { contextOfAttributes, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
+import { withServices, writerServices } from '../writer-services';
 
 export interface HostOptions {
   interop: FacadeCaller;
@@ -123,7 +124,18 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     });
   };
 
-  const info = (b: BackupLifecycle): BackupInfo => ({ ...b.describe(), hostProcessId: process.pid });
+  // The writers' hosting services, learned once per host (a table on Windows, writers.json on the emulator).
+  let services: Promise<Map<string, string>> | null = null;
+  const servicesOf = async (): Promise<Map<string, string>> => {
+    services ??= options.service().then(writerServices);
+    services.catch(() => (services = null));
+    return services.catch(() => new Map<string, string>());
+  };
+  const decorated = async (writers: Writer[]) => withServices(writers, await servicesOf());
+  const info = async (b: BackupLifecycle): Promise<BackupInfo> => {
+    const described = b.describe();
+    return { ...described, writers: await decorated(described.writers), hostProcessId: process.pid };
+  };
   const current = (): BackupLifecycle => {
     if (!backup) throw vssError('VSS_E_BAD_STATE', 'no backup is open in this host: send backup/create first');
     return backup;
@@ -245,14 +257,14 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 
   connection.onRequest(Methods.ping, serial(() => options.interop.call<{ pong: boolean }>('Ping')));
 
-  connection.onRequest(Methods.backupWriters, serial(async () => ({ writers: await current().refreshWriters() })));
+  connection.onRequest(Methods.backupWriters, serial(async () => ({ writers: await decorated(await current().refreshWriters()) })));
 
   // The writers outside any backup: a component object that gathers metadata and status, then is released.
   connection.onRequest(Methods.listWriters, serial(async () => {
     const probe = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {});
     await probe.begin();
     try {
-      return { writers: probe.writers as Writer[] };
+      return { writers: await decorated(probe.writers) };
     } finally {
       await probe.release();
     }

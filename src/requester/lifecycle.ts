@@ -60,6 +60,8 @@ export interface Writer {
   instanceId: string;
   state: string;
   lastError: string | null;
+  /** The service whose process hosts the writer, where known (writer-services.ts). */
+  service?: string | null;
 }
 
 /** One component of a writer's metadata (GetWriterMetadata). */

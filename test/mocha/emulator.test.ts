@@ -11,6 +11,7 @@ import { readJournal, status } from '../../src/emulator/control';
 import { Methods } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
 import { Interop } from '../../src/requester/interop';
+import { WellKnownWriterServices, writerServices } from '../../src/writer-services';
 import { eventually, executable, inProcessService, tempWorld, until } from './helpers';
 
 const CTX_BACKUP = 0;
@@ -145,6 +146,22 @@ describe('the emulated VSS service', function () {
       await c.release();
     });
 
+    it('knows the service hosting each well-known Windows writer, and takes the emulated ones from writers.json', async () => {
+      const table = await writerServices({ kind: 'windows' });
+      assert.equal(table.get('a65faa63-5ea8-4ebc-9dbd-a0c4db26912a'), 'SQLWriter');
+      assert.equal(table.get('e8132975-6f93-4464-a53e-1050253ae220'), 'CryptSvc');
+      for (const [id, service] of Object.entries(WellKnownWriterServices)) {
+        assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, `${id} must be a lower-case writer class id`);
+        assert.match(service, /^[A-Za-z][A-Za-z0-9_]*$/, `${id}: ${service} must be a service short name`);
+      }
+      writersFile(one({ service: 'LedgerSvc' }));
+      const c = await RawComponent.open(world.paths.socket);
+      await c.call('initializeForBackup'); // reloads writers.json
+      await c.release();
+      const emulated = await writerServices({ kind: 'emulator', socket: world.paths.socket });
+      assert.deepEqual([...emulated], [['11111111-2222-3333-4444-555555555555', 'LedgerSvc']]);
+    });
+
     for (const [label, content, expected] of [
       ['not JSON', '{', /not valid JSON/],
       ['not an array', '{}', /must be a JSON array/],
@@ -153,6 +170,7 @@ describe('the emulated VSS service', function () {
       ['an unknown event', JSON.stringify(one({ delayMs: { Thawing: 5 } })), /field "delayMs.Thawing": not a writer event/],
       ['a negative delay', JSON.stringify(one({ delayMs: { Freeze: -1 } })), /field "delayMs.Freeze": must be a number of milliseconds/],
       ['an unknown field', JSON.stringify(one({ failon: {} })), /field "failon": unknown/],
+      ['a service name with a path in it', JSON.stringify(one({ service: '../../etc' })), /field "service": must be a service name/],
     ] as const) {
       it(`refuses a writers file with ${label}, naming the file, the entry and the field`, async () => {
         fs.writeFileSync(world.paths.writers, content);

@@ -26,6 +26,24 @@ Describe 'Get-VssWriter' {
         $writers[0].PSObject.TypeNames | Should -Contain 'VssSession.Writer'
         $writers.State | Should -Be @('Stable', 'Stable')
         $writers.WriterId | ForEach-Object { $_ | Should -BeOfType [guid] }
+        # The service hosting each writer, so nobody scrapes vssadmin to know what to restart.
+        ($writers | Where-Object Name -EQ 'Emulated Registry Writer').Service | Should -Be 'VSS'
+        ($writers | Where-Object Name -EQ 'Emulated Database Writer').Service | Should -Be 'EmulatedDatabase'
+    }
+
+    It 'gives the service a writers.json names, and none where it names none' {
+        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
+        $file = Join-Path $script:World.Home 'writers.json'
+        '[{ "name": "SqlServerWriter", "id": "a65faa63-5ea8-4ebc-9dbd-a0c4db26912a", "service": "SQLWriter" }, { "name": "Quiet Writer", "id": "11111111-2222-3333-4444-888888888888" }]' | Set-Content -LiteralPath $file
+        try {
+            $writers = @(Get-VssWriter)
+            ($writers | Where-Object Name -EQ 'SqlServerWriter').Service | Should -Be 'SQLWriter'
+            ($writers | Where-Object Name -EQ 'Quiet Writer').Service | Should -BeNullOrEmpty
+            $json = & $script:Exe writers --json | ConvertFrom-Json
+            ($json | Where-Object name -EQ 'SqlServerWriter').service | Should -Be 'SQLWriter'
+        } finally {
+            Remove-Item -LiteralPath $file
+        }
     }
 
     It 'reports a writer that failed with its state and reason, not as success' {
