@@ -25,6 +25,15 @@ export function contextOfAttributes(attributes: number): string {
   return contextName(attributes & bits) ?? `0x${attributes.toString(16)}`;
 }
 
+/**
+ * The path to read a snapshot's files from: its device path used as a root. A Windows shadow copy's device path
+ * (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN) names a device, not a directory: as a root it needs its trailing
+ * separator, or Windows APIs and PowerShell fail on it. The emulator's device paths are directories already.
+ */
+export function snapshotRootPath(devicePath: string): string {
+  return /^\\\\\?\\GLOBALROOT\\/i.test(devicePath) && !devicePath.endsWith('\\') ? `${devicePath}\\` : devicePath;
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A VSS_ID from user input, lower-cased; anything else is E_INVALIDARG naming what was wrong. */

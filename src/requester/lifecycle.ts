@@ -1,6 +1,9 @@
 import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../defaults';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
+import { snapshotRootPath } from '../vss';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
+
+const withRootPath = (s: Snapshot): Snapshot => ({ ...s, rootPath: snapshotRootPath(s.devicePath) });
 
 /** The requester's states, in the order a backup goes through them. */
 export const States = [
@@ -89,6 +92,8 @@ export interface Snapshot {
   snapshotSetId: string;
   volume: string;
   devicePath: string;
+  /** The device path usable as a root (the GLOBALROOT trailing separator added on Windows). */
+  rootPath: string;
   exposedName: string | null;
   exposedPath: string | null;
   originatingMachine: string;
@@ -308,7 +313,7 @@ export class BackupLifecycle {
       await this.checkWriters('DoSnapshotSet');
       this.snapshotsValue = [];
       for (const snapshotId of this.snapshotIds) {
-        this.snapshotsValue.push(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId }));
+        this.snapshotsValue.push(withRootPath(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId })));
       }
       return this.snapshotsValue;
     });
@@ -427,7 +432,20 @@ export class AdminComponent {
   }
 
   async querySnapshots(): Promise<Snapshot[]> {
-    return (await this.interop.call<{ snapshots: Snapshot[] }>('QuerySnapshots', { handle: await this.open() })).snapshots;
+    return (await this.interop.call<{ snapshots: Snapshot[] }>('QuerySnapshots', { handle: await this.open() })).snapshots.map(withRootPath);
+  }
+
+  async snapshot(snapshotId: string): Promise<Snapshot> {
+    return withRootPath(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: await this.open(), snapshotId }));
+  }
+
+  /** ExposeSnapshot locally, at a folder (or, on Windows, a drive letter); returns the name VSS exposed it under. */
+  async exposeSnapshot(snapshotId: string, path: string): Promise<string> {
+    return (await this.interop.call<{ exposed: string }>('ExposeSnapshot', { handle: await this.open(), snapshotId, path })).exposed;
+  }
+
+  async unexposeSnapshot(snapshotId: string): Promise<void> {
+    await this.interop.call('UnexposeSnapshot', { handle: await this.open(), snapshotId });
   }
 
   async deleteSnapshots(sourceId: string, sourceType: 'SnapshotSet' | 'Snapshot', force: boolean): Promise<{ deleted: number }> {
