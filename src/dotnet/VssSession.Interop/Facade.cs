@@ -104,6 +104,12 @@ public sealed class Facade
 
     public Task<object> StartSnapshotSet(object input) => Run(input, args => new { snapshotSetId = Component(args).StartSnapshotSet() });
 
+    public Task<object> IsVolumeSupported(object input) => Run(input, args =>
+    {
+        var (supported, reason) = Component(args).IsVolumeSupported(args["volume"]!.GetValue<string>());
+        return new { supported, reason };
+    });
+
     public Task<object> AddToSnapshotSet(object input) => Run(input, args => new { snapshotId = Component(args).AddToSnapshotSet(args["volume"]!.GetValue<string>()) });
 
     public Task<object> PrepareForBackup(object input) => Run(input, args => { Component(args).PrepareForBackup(Timeout(args)); return null; });

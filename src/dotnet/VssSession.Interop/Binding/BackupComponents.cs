@@ -244,6 +244,16 @@ public sealed unsafe class BackupComponents
         return id;
     }
 
+    /// <summary>IsVolumeSupported with GUID_NULL as the provider: whether any provider can snapshot the volume
+    /// ("IVssBackupComponents::IsVolumeSupported"). Where it cannot, the reason is the implementation's own
+    /// explanation if it has one (the emulator does; VSS answers only yes or no).</summary>
+    public (bool Supported, string? Reason) IsVolumeSupported(string volume)
+    {
+        _api.TakeLastFault(); // an explanation left by an earlier call is not this answer's
+        Check(Com.IsVolumeSupported(Guid.Empty, volume, out bool supported), nameof(IsVolumeSupported), volume);
+        return (supported, supported ? null : _api.TakeLastFault());
+    }
+
     public void PrepareForBackup(TimeSpan timeout)
     {
         int hr = Com.PrepareForBackup(out nint pending);

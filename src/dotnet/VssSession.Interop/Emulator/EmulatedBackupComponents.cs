@@ -282,7 +282,13 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public int IsVolumeSupported(Guid ProviderId, string? pwszVolumeName, out bool pbSupportedByThisProvider)
     {
         bool supported = false;
-        int hr = Run(() => supported = Read<bool>(_service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName })?["supported"]));
+        int hr = Run(() =>
+        {
+            var reply = _service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName });
+            supported = Read<bool>(reply?["supported"]);
+            // VSS answers only yes or no; the emulated service also says why not, for the binding to report.
+            if (!supported) EmulatedVss.LastFault = reply?["reason"]?.GetValue<string>();
+        });
         pbSupportedByThisProvider = supported;
         return hr;
     }
