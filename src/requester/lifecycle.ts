@@ -1,6 +1,7 @@
 import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../defaults';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
+import { checkRequesterProcess, VolumeSupport, volumeNotFound, volumeRefusal } from './preflight';
 
 /** The requester's states, in the order a backup goes through them. */
 export const States = [
@@ -32,6 +33,7 @@ export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
   GatherWriterStatus: { from: AFTER_METADATA },
   StartSnapshotSet: { from: ['metadataGathered'], to: 'snapshotSetStarted' },
   AddToSnapshotSet: { from: ['snapshotSetStarted', 'volumesAdded'], to: 'volumesAdded' },
+  IsVolumeSupported: { from: ['initialized', 'metadataGathered'] },
   PrepareForBackup: { from: ['volumesAdded'], to: 'prepared' },
   DoSnapshotSet: { from: ['prepared'], to: 'snapshotsDone' },
   BackupComplete: { from: ['snapshotsDone'], to: 'completed' },
@@ -76,6 +78,8 @@ export interface BackupOptions {
   retryTimeoutMs?: number;
   /** Writers (names or ids) that must be present and stable, checked before anything is prepared or frozen. */
   requireWriters?: string[];
+  /** Volumes the backup will snapshot, checked with IsVolumeSupported in begin(), before any writer is involved. */
+  volumes?: string[];
   /** Told of each retry: what failed, the attempt, and the wait before the next one. */
   onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number }) => void;
 }
@@ -108,6 +112,7 @@ export class BackupLifecycle {
   private readonly retryTimeoutMs: number;
   private readonly onRetry: NonNullable<BackupOptions['onRetry']>;
   private readonly requireWriters: string[];
+  private readonly volumes: string[];
 
   constructor(
     private readonly interop: FacadeCaller,
@@ -122,6 +127,7 @@ export class BackupLifecycle {
     this.retryTimeoutMs = options.retryTimeoutMs ?? defaults.retryTimeoutMs;
     this.onRetry = options.onRetry ?? (() => undefined);
     this.requireWriters = options.requireWriters ?? [];
+    this.volumes = options.volumes ?? [];
   }
 
   get state(): State {
@@ -170,10 +176,12 @@ export class BackupLifecycle {
   /** CreateVssBackupComponents, InitializeForBackup, SetContext, SetBackupState, GatherWriterMetadata, GatherWriterStatus. */
   async begin(): Promise<void> {
     if (this.stateValue !== 'created' || this.handle !== 0) throw vssError('VSS_E_BAD_STATE', 'this backup was already begun');
+    await checkRequesterProcess(this.service);
     this.handle = (await this.interop.call<{ handle: number }>('Create', { service: this.service })).handle;
     try {
       await this.step('InitializeForBackup');
       await this.step('SetContext', { context: this.context });
+      await this.checkVolumes();
       await this.step('SetBackupState', { backupType: this.backupType, selectComponents: false, bootableSystemState: false, partialFileSupport: false });
       await this.step('GatherWriterMetadata');
       await this.refreshWriters();
@@ -194,12 +202,30 @@ export class BackupLifecycle {
       const writer = this.writersValue.find((w) => w.name.toLowerCase() === key || w.writerId.toLowerCase() === key || w.instanceId.toLowerCase() === key);
       if (!writer) {
         const present = this.writersValue.map((w) => `'${w.name}'`).join(', ') || 'none';
-        throw vssError('VSS_E_WRITER_NOT_RESPONDING', `the required writer '${wanted}' did not answer GatherWriterMetadata (writers present: ${present}); start its service, or drop it from -RequireWriter`, { writer: wanted });
+        throw vssError('VSS_E_WRITER_NOT_RESPONDING', `the required writer '${wanted}' did not answer GatherWriterMetadata (writers present: ${present}); start its service, or drop it from -RequireWriter`, { writer: wanted, requirement: 'RequireWriter' });
       }
       if (writer.state !== 'Stable' || writer.lastError) {
         const name = (writer.lastError ?? 'VSS_E_WRITER_NOT_RESPONDING') as HResultName;
-        throw new VssError(name, HResult[name] ?? HResult.VSS_E_WRITER_NOT_RESPONDING, `the required writer '${writer.name}' is ${writer.state}${writer.lastError ? ` with ${writer.lastError}` : ''}, not Stable; nothing was frozen. Check the writer's service (Get-VssWriter) and retry`, { writer: writer.name, state: writer.state });
+        throw new VssError(name, HResult[name] ?? HResult.VSS_E_WRITER_NOT_RESPONDING, `the required writer '${writer.name}' is ${writer.state}${writer.lastError ? ` with ${writer.lastError}` : ''}, not Stable; nothing was frozen. Check the writer's service (Get-VssWriter) and retry`, { writer: writer.name, state: writer.state, requirement: 'RequireWriter' });
       }
+    }
+  }
+
+  /**
+   * Pre-flight of the named volumes: IsVolumeSupported for each, after SetContext (support depends on the context)
+   * and before GatherWriterMetadata, so a volume VSS cannot snapshot is refused before any writer hears of the backup.
+   */
+  private async checkVolumes(): Promise<void> {
+    for (const volume of this.volumes) {
+      let answer: VolumeSupport;
+      try {
+        answer = await this.step<VolumeSupport>('IsVolumeSupported', { volume });
+      } catch (e) {
+        if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(volume, e);
+        throw e;
+      }
+      const refusal = volumeRefusal(volume, answer);
+      if (refusal) throw refusal;
     }
   }
 
@@ -330,7 +356,9 @@ export class AdminComponent {
 
   private open(): Promise<number> {
     this.handle ??= (async () => {
-      const { handle } = await this.interop.call<{ handle: number }>('Create', { service: await this.service() });
+      const service = await this.service();
+      await checkRequesterProcess(service);
+      const { handle } = await this.interop.call<{ handle: number }>('Create', { service });
       try {
         await this.interop.call('InitializeForBackup', { handle });
         await this.interop.call('SetContext', { handle, context: 'All' });
