@@ -61,9 +61,18 @@ async function main(): Promise<void> {
             'VSS_SNAPSHOT_PATHS (all, joined by the path delimiter) set; BackupComplete is sent only if it exits 0, and its exit code becomes ours. ' +
             "With --json its stdout goes to stderr.",
         },
+        policy: {
+          choices: ['required', 'best-effort'] as const,
+          default: 'required' as const,
+          describe:
+            'When no snapshot can be made: required fails before the command runs; best-effort warns on stderr and runs the command against the live volumes ' +
+            '(VSS_SNAPSHOT_PATH(S) name the volumes, VSS_SNAPSHOT_LIVE=1, no BackupComplete) if the cause is one VSS or the machine imposes: not elevated, ' +
+            'a 32-bit process, a volume VSS cannot snapshot, a phase time limit, a writer or provider failure, another set in progress. ' +
+            'A missing path, bad arguments and a failure of the command itself are never relaxed.',
+        },
       }), (argv) => run(argv, async (a) => {
         const { backupOnce, formatBackup } = await import('./commands');
-        const { report, exitCode } = await backupOnce(a.volume as string[], { context: a.context as ContextName, backupType: a['backup-type'] as BackupTypeName, exec: a.exec, json: a.json });
+        const { report, exitCode } = await backupOnce(a.volume as string[], { context: a.context as ContextName, backupType: a['backup-type'] as BackupTypeName, exec: a.exec, json: a.json, policy: a.policy === 'best-effort' ? 'BestEffort' : 'Required' });
         if (report) print(report, a, formatBackup);
         else process.stderr.write('vss-session: interrupted before the snapshot set was made; the backup was released\n');
         process.exitCode = exitCode;

@@ -9,17 +9,22 @@ import { SnapshotSetInfo } from './host/protocol';
 import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
 import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from './requester/lifecycle';
+import { allowsLiveFallback, PolicyName } from './requester/policy';
 import { resolveService } from './requester/service';
 import { withServices, writerServices } from './writer-services';
 import { parseGuid } from './vss';
 import { VssError, vssError } from './vss-error';
 
 export interface BackupReport {
-  snapshotSetId: string;
+  /** null when no snapshot was made (--policy best-effort; see `live`). */
+  snapshotSetId: string | null;
   snapshots: Snapshot[];
   completed: boolean;
   exec: { command: string; exitCode: number } | null;
-  close: CloseResult;
+  /** null when the backup ended before a snapshot set existed (`live`). */
+  close: CloseResult | null;
+  /** Set when no snapshot could be made and --policy best-effort ran the command against the live volumes. */
+  live?: { volumes: string[]; error: ReturnType<VssError['toJSON']> };
 }
 
 export interface BackupCommandOptions {
@@ -29,6 +34,8 @@ export interface BackupCommandOptions {
   exec?: string;
   /** With --json the command's stdout goes to our stderr, so that our stdout carries JSON only. */
   json: boolean;
+  /** Required (the default): no snapshot, no command. BestEffort: see {@link allowsLiveFallback}. */
+  policy?: PolicyName;
 }
 
 /**
@@ -54,12 +61,27 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   const signals = ['SIGINT', 'SIGTERM'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: options.context, backupType: options.backupType });
-    await backup.begin();
+    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: options.context, backupType: options.backupType, volumes });
+    const live = (e: unknown) => runLive(volumes, e as VssError, options, env, interrupt);
+    try {
+      await backup.begin();
+    } catch (e) {
+      if (options.policy !== 'BestEffort' || !allowsLiveFallback(e)) throw e;
+      return await live(e); // begin() has released the component object
+    }
     let ok = false;
     try {
       if (interrupt.signal) return { report: null, exitCode: signalExitCode(interrupt.signal) };
-      const set = await backup.createSnapshotSet(volumes);
+      let set: { snapshotSetId: string; snapshots: Snapshot[] };
+      try {
+        set = await backup.createSnapshotSet(volumes);
+      } catch (e) {
+        if (options.policy !== 'BestEffort' || !allowsLiveFallback(e)) throw e;
+        // The set was aborted; writers get BackupShutdown now, not after the command has read the live volumes.
+        await backup.release();
+        ok = true;
+        return await live(e);
+      }
       let exec: BackupReport['exec'] = null;
       let exitCode: number = ExitCode.ok;
       if (options.exec !== undefined && !interrupt.signal) {
@@ -82,6 +104,32 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
+}
+
+/**
+ * --policy best-effort, when no snapshot could be made: says why on stderr, then runs the command against the live
+ * volumes, with VSS_SNAPSHOT_PATH(S) naming the volumes themselves, VSS_SNAPSHOT_SET_ID empty and VSS_SNAPSHOT_LIVE=1.
+ * Without --exec there is nothing to run: the report says no snapshot was made. No BackupComplete is ever sent.
+ */
+async function runLive(
+  volumes: string[],
+  error: VssError,
+  options: BackupCommandOptions,
+  env: NodeJS.ProcessEnv,
+  interrupt: { signal: NodeJS.Signals | null; forward: ((s: NodeJS.Signals) => void) | null },
+): Promise<{ report: BackupReport; exitCode: number }> {
+  process.stderr.write(`vss-session: warning: no snapshot was made, so ${options.exec !== undefined ? 'the command runs' : 'nothing runs'} against the live volumes (--policy best-effort): ${error.vssName}: ${error.message}\n`);
+  const liveVolumes = volumes.map((v) => path.resolve(v));
+  let exec: BackupReport['exec'] = null;
+  let exitCode: number = ExitCode.ok;
+  if (options.exec !== undefined && !interrupt.signal) {
+    const asSnapshots = liveVolumes.map((v) => ({ snapshotSetId: '', devicePath: v }) as Snapshot);
+    exitCode = await runCommand(options.exec, asSnapshots, { ...env, VSS_SNAPSHOT_LIVE: '1' }, options.json, (f) => (interrupt.forward = f));
+    interrupt.forward = null;
+    exec = { command: options.exec, exitCode };
+  }
+  if (interrupt.signal && exitCode === ExitCode.ok) exitCode = signalExitCode(interrupt.signal);
+  return { report: { snapshotSetId: null, snapshots: [], completed: false, exec, close: null, live: { volumes: liveVolumes, error: error.toJSON() } }, exitCode };
 }
 
 /**
@@ -141,12 +189,19 @@ function hasControllingTerminal(): boolean {
 }
 
 export function formatBackup(r: BackupReport): string {
+  if (r.live) {
+    return [
+      `no snapshot (${r.live.error.name}): live volumes ${r.live.volumes.join(', ')}`,
+      ...(r.exec ? [`command exited with ${r.exec.exitCode}: ${r.exec.command}`] : []),
+      'not completed: no snapshot set was made',
+    ].join('\n');
+  }
   return [
     `snapshot set ${r.snapshotSetId}`,
     ...r.snapshots.map((s) => `  ${s.volume} -> ${s.devicePath}`),
     ...(r.exec ? [`command exited with ${r.exec.exitCode}: ${r.exec.command}`] : []),
     r.completed ? 'completed: BackupComplete sent' : 'not completed: the backup was aborted',
-    `closed: ${r.close.writers.length} writer(s) shut down`,
+    `closed: ${r.close?.writers.length ?? 0} writer(s) shut down`,
   ].join('\n');
 }
 

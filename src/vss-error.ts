@@ -41,6 +41,7 @@ export const HResult = {
   VSS_E_WRITERERROR_PARTIAL_FAILURE: '0x80042336',
   E_INVALIDARG: '0x80070057',
   E_ACCESSDENIED: '0x80070005',
+  E_NOTIMPL: '0x80004001',
 } as const;
 export type HResultName = keyof typeof HResult;
 

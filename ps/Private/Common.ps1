@@ -59,6 +59,7 @@ function Get-VssErrorCategory([string] $Name) {
         'VSS_E_WRITER_NOT_RESPONDING' { 'ResourceUnavailable' }
         'VSS_E_OBJECT_ALREADY_EXISTS' { 'ResourceExists' }
         'E_ACCESSDENIED' { 'PermissionDenied' }
+        'E_NOTIMPL' { 'NotImplemented' }
         { $_ -like 'VSS_E_MAXIMUM_*' } { 'LimitsExceeded' }
         { $_ -like 'VSS_E_WRITERERROR_*' } { 'OperationStopped' }
         default { 'NotSpecified' }
@@ -187,4 +188,43 @@ function Find-VssSnapshotSet {
     $params = @{}
     if ($null -ne $SnapshotSetId) { $params.snapshotSetId = [string]$SnapshotSetId }
     Invoke-VssHost -Client $Client -Method 'snapshotSets/list' -Params $params -Cmdlet $Cmdlet | ForEach-Object { $_ } | ConvertTo-VssSnapshotSet
+}
+
+# A backup in its own host process from `backup/create` parameters, registered like New-VssBackup's, as a
+# VssSession.Backup. For Invoke-VssBackup, which names its volumes up front so that the host checks them
+# (IsVolumeSupported) before any writer is involved. A failure closes the host and passes through as it is.
+function Start-VssBackupHost {
+    param([hashtable] $Params, [System.Management.Automation.PSCmdlet] $Cmdlet)
+    $client = New-VssHostClient
+    try {
+        $info = Invoke-VssHost -Client $client -Method 'backup/create' -Params $Params -Cmdlet $Cmdlet
+    } catch {
+        $client.Close(5000)
+        throw
+    }
+    $script:Backups[[string]$info.backupId] = $client
+    ConvertTo-VssBackup $info
+}
+
+# Whether a failure to make the snapshot set lets -Policy BestEffort go on against the live volumes: the host
+# decides (liveFallback in the error's data), so the module and `vss-session backup` follow one rule.
+function Test-VssLiveFallback([System.Exception] $Exception) {
+    $inner = $Exception
+    while ($inner -isnot [VssSessionException] -and $null -ne $inner.InnerException) { $inner = $inner.InnerException }
+    $inner -is [VssSessionException] -and $null -ne $inner.Details -and $null -ne $inner.Details.PSObject.Properties['liveFallback'] -and $inner.Details.liveFallback -eq $true
+}
+
+# What -Policy BestEffort hands the script block in place of a snapshot: the live volume itself.
+function New-VssLiveVolume([string] $Volume) {
+    [pscustomobject]@{
+        PSTypeName    = 'VssSession.LiveVolume'
+        SnapshotId    = $null
+        SnapshotSetId = $null
+        Volume        = $Volume
+        DevicePath    = $Volume
+        ExposedPath   = $null
+        Persistent    = $false
+        CreatedAt     = $null
+        Live          = $true
+    }
 }

@@ -10,6 +10,11 @@ function Invoke-VssBackup {
     writers always get BackupShutdown and auto-release snapshots end, and then the script's error is rethrown.
     What the script block outputs is this command's output.
 
+    Before any writer is involved the volumes are checked (IsVolumeSupported), and on Windows the process too:
+    not elevated (E_ACCESSDENIED), a 32-bit process on 64-bit Windows (E_NOTIMPL), a volume VSS cannot snapshot
+    (VSS_E_VOLUME_NOT_SUPPORTED; on the emulator a file, /proc and the like) or cannot find (VSS_E_OBJECT_NOT_FOUND)
+    each fail with their own error and the fix. What happens when no snapshot can be made is -Policy's choice.
+
     .PARAMETER Volume
     The volumes to snapshot (on the emulator, directories).
 
@@ -28,6 +33,16 @@ function Invoke-VssBackup {
     .PARAMETER RetryTimeout
     How long to keep retrying while another snapshot set is being created, as for New-VssBackup (default 10 minutes).
 
+    .PARAMETER Policy
+    What to do when no snapshot can be made. Required (the default): the error is thrown and the script block
+    does not run. BestEffort: when the cause is one the machine or VSS imposes (not elevated, a 32-bit process,
+    a volume VSS cannot snapshot, a phase time limit, a writer or provider that failed or did not answer, another
+    snapshot set in progress past -RetryTimeout), the backup is closed, a warning says why, and the script block
+    runs against the live volumes: $Snapshots then holds one VssSession.LiveVolume per volume, whose Volume and
+    DevicePath are the live volume's path, Live is $true, and SnapshotId, SnapshotSetId and CreatedAt are $null.
+    Writers get no BackupComplete. Never relaxed: a path that does not exist, bad arguments, a -RequireWriter
+    refusal, and any failure once the script block has started, or of the script block itself.
+
     .EXAMPLE
     Invoke-VssBackup -Volume 'C:\' -ScriptBlock { param($Snapshots) robocopy (Join-Path $Snapshots[0].DevicePath 'Data') \\nas\backup /MIR }
 
@@ -37,6 +52,12 @@ function Invoke-VssBackup {
     'D:\', 'E:\' | Invoke-VssBackup -ScriptBlock { param($Snapshots) $Snapshots | ForEach-Object { Get-ChildItem $_.DevicePath } }
 
     Snapshots the volumes from the pipeline together and lists each snapshot's root.
+
+    .EXAMPLE
+    Invoke-VssBackup -Volume 'E:\' -Policy BestEffort -WarningVariable why -ScriptBlock { param($Snapshots) if ($Snapshots[0].Live) { 'live copy' }; robocopy $Snapshots[0].DevicePath \\nas\usb /MIR }
+
+    Backs up E: from a shadow copy if VSS can make one, else (for example a FAT32 USB disk) from the live volume,
+    with the reason in $why.
 
     .OUTPUTS
     System.Object
@@ -61,31 +82,52 @@ function Invoke-VssBackup {
         [string[]] $RequireWriter,
 
         [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
-        [timespan] $RetryTimeout = [timespan]::FromMinutes(10)
+        [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
+
+        [ValidateSet('Required', 'BestEffort')]
+        [string] $Policy = 'Required'
     )
     begin { $volumes = [System.Collections.Generic.List[string]]::new() }
     process { foreach ($v in $Volume) { $volumes.Add($v) } }
     end {
         if (-not $PSCmdlet.ShouldProcess(($volumes -join ', '), 'Back up through VSS snapshots')) { return }
-        $required = @{}
-        if ($PSBoundParameters.ContainsKey('RequireWriter')) { $required.RequireWriter = $RequireWriter }
-        $backup = New-VssBackup -Context $Context -BackupType $BackupType -RetryTimeout $RetryTimeout @required -Confirm:$false
+        $resolved = @(foreach ($v in $volumes) { Resolve-VssVolumeName $v $PSCmdlet })
+        $params = @{
+            context        = $Context
+            backupType     = $BackupType
+            retryTimeoutMs = $RetryTimeout.TotalMilliseconds
+            requireWriters = @($RequireWriter | Where-Object { $_ })
+            volumes        = $resolved
+        }
+        $backup = $null
         $failure = $null
         try {
-            $set = $backup | New-VssSnapshotSet -Volume $volumes -Confirm:$false
             try {
-                & $ScriptBlock $set.Snapshots
+                $backup = Start-VssBackupHost -Params $params -Cmdlet $PSCmdlet
+                $snapshots = ($backup | New-VssSnapshotSet -Volume $resolved -Confirm:$false).Snapshots
+            } catch {
+                $record = New-VssErrorRecord $_.Exception $volumes
+                if ($Policy -ne 'BestEffort' -or -not (Test-VssLiveFallback $_.Exception)) { $PSCmdlet.ThrowTerminatingError($record) }
+                # No snapshot: writers get BackupShutdown now, not after the script block has read the live volumes.
+                if ($null -ne $backup) { $null = $backup | Close-VssBackup -Force; $backup = $null }
+                $PSCmdlet.WriteWarning("No snapshot was made, so the script block runs against the live volumes (-Policy BestEffort): $($record.FullyQualifiedErrorId.Split(',')[0]): $($record.Exception.Message)")
+                $snapshots = @(foreach ($v in $resolved) { New-VssLiveVolume $v })
+            }
+            try {
+                & $ScriptBlock $snapshots
             } catch {
                 $failure = $_
             }
-            if ($null -eq $failure) {
-                $null = $backup | Complete-VssBackup -Confirm:$false
-            } else {
-                $null = $backup | Stop-VssBackup -Force
+            if ($null -ne $backup) {
+                if ($null -eq $failure) {
+                    $null = $backup | Complete-VssBackup -Confirm:$false
+                } else {
+                    $null = $backup | Stop-VssBackup -Force
+                }
             }
         } finally {
             # Always: writers get BackupShutdown and the host process ends, whatever happened above.
-            $null = $backup | Close-VssBackup -Force
+            if ($null -ne $backup) { $null = $backup | Close-VssBackup -Force }
         }
         if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
     }

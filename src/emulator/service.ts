@@ -467,6 +467,7 @@ export class EmulatorService {
         this.checkVolume(p.volume);
         return { supported: true };
       } catch (e) {
+        // VSS answers no without saying why; the emulator also gives its reason, for the requester to report.
         if (e instanceof ResponseError && (e.data as { name: string }).name === 'VSS_E_VOLUME_NOT_SUPPORTED') return { supported: false, reason: e.message };
         throw e;
       }
@@ -733,9 +734,9 @@ export class EmulatorService {
     } catch {
       throw fault('VSS_E_OBJECT_NOT_FOUND', `volume ${resolved} does not exist`);
     }
-    if (!stat.isDirectory()) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is not a directory`);
+    if (!stat.isDirectory()) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is a file, not a directory: name the directory or volume that holds it`);
     const kernel = kernelFilesystem(resolved);
-    if (kernel) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is on ${kernel}, a view of the running system, not data to back up`);
+    if (kernel) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is on ${kernel}, a view of the running system, not data to back up: name a directory on a disk filesystem`);
     const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
     if (inside(resolved, this.paths.home) || inside(this.paths.home, resolved)) {
       throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} holds or is inside the emulator's own state folder ${this.paths.home}; snapshot a directory beside it`);

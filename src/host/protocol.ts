@@ -33,6 +33,8 @@ export interface CreateBackupParams {
   retryTimeoutMs?: number;
   /** Writers (names or ids) that must be present and stable. */
   requireWriters?: string[];
+  /** The volumes the backup will snapshot: checked (IsVolumeSupported) before any writer is involved. */
+  volumes?: string[];
 }
 
 export interface DeleteParams {
@@ -51,6 +53,8 @@ export interface VssErrorData {
   name: string;
   hresult: string;
   message: string;
+  /** On backup/create and snapshotSet/create: whether a BestEffort backup may go on against the live volumes. */
+  liveFallback?: boolean;
 }
 
 export const Methods = {

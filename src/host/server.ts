@@ -12,6 +12,7 @@ import {
 import { VSS_ERROR_CODE, BackupTypes, Contexts, Phases } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
 import { AdminComponent, BackupLifecycle, Snapshot, Writer } from '../requester/lifecycle';
+import { markLiveFallback } from '../requester/policy';
 import { contextOfAttributes, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
@@ -169,8 +170,12 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     if (p.requireWriters !== undefined && !(Array.isArray(p.requireWriters) && p.requireWriters.every((w) => typeof w === 'string' && w.length > 0 && w.length <= 256))) {
       throw vssError('E_INVALIDARG', 'requireWriters must be an array of writer names or ids');
     }
+    if (p.volumes !== undefined && !(Array.isArray(p.volumes) && p.volumes.every((v) => typeof v === 'string' && v.length > 0))) {
+      throw vssError('E_INVALIDARG', 'volumes must be an array of volume paths');
+    }
     const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {
       requireWriters: p.requireWriters,
+      volumes: p.volumes,
       context: p.context,
       backupType: p.backupType,
       phaseTimeoutMs: p.phaseTimeoutMs,
@@ -178,7 +183,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       retryTimeoutMs: p.retryTimeoutMs,
       onRetry: (retry) => tell(Methods.vssRetry, retry),
     });
-    await candidate.begin();
+    await candidate.begin().catch(markLiveFallback);
     backup = candidate;
     return info(backup);
   }));
@@ -198,7 +203,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       throw vssError('E_INVALIDARG', 'volumes must be a non-empty array of volume paths');
     }
     const b = current();
-    return setInfo(b, (await b.createSnapshotSet(volumes)).snapshots);
+    return setInfo(b, (await b.createSnapshotSet(volumes).catch(markLiveFallback)).snapshots);
   }));
 
   connection.onRequest(Methods.startSnapshotSet, serial(async () => ({ snapshotSetId: await current().startSnapshotSet() })));

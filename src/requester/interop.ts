@@ -17,6 +17,7 @@ export type FacadeMethod =
   | 'GatherWriterStatus'
   | 'StartSnapshotSet'
   | 'AddToSnapshotSet'
+  | 'IsVolumeSupported'
   | 'PrepareForBackup'
   | 'DoSnapshotSet'
   | 'BackupComplete'

@@ -2,6 +2,7 @@ import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../def
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { snapshotRootPath } from '../vss';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
+import { checkRequesterProcess, VolumeSupport, volumeNotFound, volumeRefusal } from './preflight';
 
 const withRootPath = (s: Snapshot): Snapshot => ({ ...s, rootPath: snapshotRootPath(s.devicePath) });
 
@@ -23,7 +24,7 @@ export type State = (typeof States)[number];
 /** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
 export type Operation = Exclude<
   FacadeMethod,
-  'Ping' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'IsVolumeSupported' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
+  'Ping' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
 >;
 
 const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
@@ -43,6 +44,7 @@ export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
   GatherWriterStatus: { from: AFTER_METADATA },
   StartSnapshotSet: { from: ['metadataGathered'], to: 'snapshotSetStarted' },
   AddToSnapshotSet: { from: ['snapshotSetStarted', 'volumesAdded'], to: 'volumesAdded' },
+  IsVolumeSupported: { from: ['initialized', 'metadataGathered'] },
   PrepareForBackup: { from: ['volumesAdded'], to: 'prepared' },
   DoSnapshotSet: { from: ['prepared'], to: 'snapshotsDone' },
   SetBackupSucceeded: { from: ['snapshotsDone'] },
@@ -113,6 +115,8 @@ export interface BackupOptions {
   retryTimeoutMs?: number;
   /** Writers (names or ids) that must be present and stable, checked before anything is prepared or frozen. */
   requireWriters?: string[];
+  /** Volumes the backup will snapshot, checked with IsVolumeSupported in begin(), before any writer is involved. */
+  volumes?: string[];
   /** Told of each retry: what failed, the attempt, and the wait before the next one. */
   onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number }) => void;
 }
@@ -148,6 +152,7 @@ export class BackupLifecycle {
   private readonly retryTimeoutMs: number;
   private readonly onRetry: NonNullable<BackupOptions['onRetry']>;
   private readonly requireWriters: string[];
+  private readonly volumes: string[];
 
   constructor(
     private readonly interop: FacadeCaller,
@@ -162,6 +167,7 @@ export class BackupLifecycle {
     this.retryTimeoutMs = options.retryTimeoutMs ?? defaults.retryTimeoutMs;
     this.onRetry = options.onRetry ?? (() => undefined);
     this.requireWriters = options.requireWriters ?? [];
+    this.volumes = options.volumes ?? [];
   }
 
   get state(): State {
@@ -215,10 +221,12 @@ export class BackupLifecycle {
   /** CreateVssBackupComponents, InitializeForBackup, SetContext, SetBackupState, GatherWriterMetadata, GatherWriterStatus. */
   async begin(): Promise<void> {
     if (this.stateValue !== 'created' || this.handle !== 0) throw vssError('VSS_E_BAD_STATE', 'this backup was already begun');
+    await checkRequesterProcess(this.service);
     this.handle = (await this.interop.call<{ handle: number }>('Create', { service: this.service })).handle;
     try {
       await this.step('InitializeForBackup');
       await this.step('SetContext', { context: this.context });
+      await this.checkVolumes();
       await this.step('SetBackupState', { backupType: this.backupType, selectComponents: this.componentMode, bootableSystemState: false, partialFileSupport: false });
       await this.step('GatherWriterMetadata');
       await this.refreshWriters();
@@ -240,11 +248,11 @@ export class BackupLifecycle {
       const writer = this.writersValue.find((w) => w.name.toLowerCase() === key || w.writerId.toLowerCase() === key || w.instanceId.toLowerCase() === key);
       if (!writer) {
         const present = this.writersValue.map((w) => `'${w.name}'`).join(', ') || 'none';
-        throw vssError('VSS_E_WRITER_NOT_RESPONDING', `the required writer '${wanted}' did not answer GatherWriterMetadata (writers present: ${present}); start its service, or drop it from -RequireWriter`, { writer: wanted });
+        throw vssError('VSS_E_WRITER_NOT_RESPONDING', `the required writer '${wanted}' did not answer GatherWriterMetadata (writers present: ${present}); start its service, or drop it from -RequireWriter`, { writer: wanted, requirement: 'RequireWriter' });
       }
       if (writer.state !== 'Stable' || writer.lastError) {
         const name = (writer.lastError ?? 'VSS_E_WRITER_NOT_RESPONDING') as HResultName;
-        throw new VssError(name, HResult[name] ?? HResult.VSS_E_WRITER_NOT_RESPONDING, `the required writer '${writer.name}' is ${writer.state}${writer.lastError ? ` with ${writer.lastError}` : ''}, not Stable; nothing was frozen. Check the writer's service (Get-VssWriter) and retry`, { writer: writer.name, state: writer.state });
+        throw new VssError(name, HResult[name] ?? HResult.VSS_E_WRITER_NOT_RESPONDING, `the required writer '${writer.name}' is ${writer.state}${writer.lastError ? ` with ${writer.lastError}` : ''}, not Stable; nothing was frozen. Check the writer's service (Get-VssWriter) and retry`, { writer: writer.name, state: writer.state, requirement: 'RequireWriter' });
       }
     }
   }
@@ -263,6 +271,24 @@ export class BackupLifecycle {
         await this.step('AddComponent', { instanceId: w.instanceId, writerId: w.writerId, type: component.type, logicalPath: component.logicalPath, name: component.name });
         this.selected.push({ instanceId: w.instanceId, writerId: w.writerId, writer: w.name, component });
       }
+    }
+  }
+
+  /**
+   * Pre-flight of the named volumes: IsVolumeSupported for each, after SetContext (support depends on the context)
+   * and before GatherWriterMetadata, so a volume VSS cannot snapshot is refused before any writer hears of the backup.
+   */
+  private async checkVolumes(): Promise<void> {
+    for (const volume of this.volumes) {
+      let answer: VolumeSupport;
+      try {
+        answer = await this.step<VolumeSupport>('IsVolumeSupported', { volume });
+      } catch (e) {
+        if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(volume, e);
+        throw e;
+      }
+      const refusal = volumeRefusal(volume, answer);
+      if (refusal) throw refusal;
     }
   }
 
@@ -416,7 +442,9 @@ export class AdminComponent {
 
   private open(): Promise<number> {
     this.handle ??= (async () => {
-      const { handle } = await this.interop.call<{ handle: number }>('Create', { service: await this.service() });
+      const service = await this.service();
+      await checkRequesterProcess(service);
+      const { handle } = await this.interop.call<{ handle: number }>('Create', { service });
       try {
         await this.interop.call('InitializeForBackup', { handle });
         await this.interop.call('SetContext', { handle, context: 'All' });

@@ -183,7 +183,7 @@ Describe 'Invoke-VssBackup' {
 
     It 'closes the backup when the snapshot itself fails, and reports the VSS error' {
         $missing = Join-Path $script:World.Root 'missing'
-        { Invoke-VssBackup -Volume $missing -ScriptBlock { 'never runs' } -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,New-VssSnapshotSet'
+        { Invoke-VssBackup -Volume $missing -ScriptBlock { 'never runs' } -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Invoke-VssBackup'
         Get-HostChildren | Should -BeNullOrEmpty
     }
 }

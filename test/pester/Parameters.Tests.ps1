@@ -8,7 +8,7 @@ BeforeDiscovery {
         @{ Name = 'Complete-VssBackup'; Parameters = @{ Backup = 'MV' }; Impact = 'Medium' }
         @{ Name = 'Close-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
         @{ Name = 'Stop-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
-        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; RetryTimeout = '' }; Impact = 'Medium' }
+        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; RetryTimeout = ''; Policy = '' }; Impact = 'Medium' }
         @{ Name = 'Get-VssWriter'; Parameters = @{ Backup = 'V' }; Impact = '' }
         @{ Name = 'Get-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'P'; Volume = ''; OlderThan = ''; Persistent = '' }; Impact = '' }
         @{ Name = 'Get-VssSnapshot'; Parameters = @{ SnapshotId = ''; SnapshotSetId = 'P'; Volume = '' }; Impact = '' }

@@ -279,15 +279,6 @@ public sealed unsafe class BackupComponents
         fixed (Guid* p = array) Check(call(p, (uint)array.Length), method, string.Join(", ", array));
     }
 
-    /// <summary>IsVolumeSupported with the provider VSS picks (GUID_NULL); the reason is the service's explanation
-    /// where it gives one (the emulator does; VSS answers only true or false).</summary>
-    public (bool Supported, string? Reason) IsVolumeSupported(string volume)
-    {
-        Check(Com.IsVolumeSupported(Guid.Empty, volume, out bool supported), nameof(IsVolumeSupported), volume);
-        string? reason = _api.TakeLastFault();
-        return (supported, supported ? null : reason);
-    }
-
     /// <summary>The Backup Components Document as XML (IVssBackupComponents::SaveAsXML): what a requester keeps to
     /// import a transportable snapshot set elsewhere, or to restore.</summary>
     public string SaveAsXml()
@@ -415,6 +406,16 @@ public sealed unsafe class BackupComponents
     {
         Check(Com.AddToSnapshotSet(volume, Guid.Empty, out Guid id), nameof(AddToSnapshotSet), volume);
         return id;
+    }
+
+    /// <summary>IsVolumeSupported with GUID_NULL as the provider: whether any provider can snapshot the volume
+    /// ("IVssBackupComponents::IsVolumeSupported"). Where it cannot, the reason is the implementation's own
+    /// explanation if it has one (the emulator does; VSS answers only yes or no).</summary>
+    public (bool Supported, string? Reason) IsVolumeSupported(string volume)
+    {
+        _api.TakeLastFault(); // an explanation left by an earlier call is not this answer's
+        Check(Com.IsVolumeSupported(Guid.Empty, volume, out bool supported), nameof(IsVolumeSupported), volume);
+        return (supported, supported ? null : _api.TakeLastFault());
     }
 
     public void PrepareForBackup(TimeSpan timeout)

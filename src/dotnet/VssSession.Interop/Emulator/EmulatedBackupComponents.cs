@@ -12,7 +12,7 @@ namespace VssSession.Interop.Emulator;
 /// VSS's own rules (order of calls, contexts, limits) are enforced by the service, as VSS enforces them.
 /// </summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponentsEx2, IFinalReleaseAware
+public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponents, IFinalReleaseAware
 {
     private readonly EmulatorConnection _service;
     private List<WriterStatusRecord> _writerStatus = [];
@@ -32,12 +32,10 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         finally { _service.Dispose(); }
     }
 
-    /// <summary>One call to the service. Any call but a read of the document may change it: the copy kept is dropped.</summary>
-    private int Run(Action call, bool readsDocument = false)
+    private int Run(Action call)
     {
         try
         {
-            if (!readsDocument) _document = null;
             call();
             return VssErrors.S_OK;
         }
@@ -50,7 +48,6 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     private int RunAsync(string method, object? parameters, out nint ppAsync, Action<JsonNode?>? onResult = null)
     {
-        _document = null;
         var operation = new EmulatedAsync(() =>
         {
             try
@@ -78,33 +75,18 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     private static T Read<T>(JsonNode? node) =>
         node.Deserialize<T>(EmulatorJson.Options) ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent an empty result");
 
-    /// <summary>The Backup Components Document's writers with components, read from the service when first asked
-    /// after each change of state and kept until the next one, as VSS's document is.</summary>
-    private List<WriterComponentsRecord>? _document;
-
-    private List<WriterComponentsRecord> Document() =>
-        _document ??= Read<List<WriterComponentsRecord>>(_service.Call("getWriterComponents")?["writers"]);
-
     public int GetWriterComponentsCount(out uint pcComponents)
     {
-        uint count = 0;
-        int hr = Run(() => count = (uint)Document().Count, readsDocument: true);
-        pcComponents = count;
-        return hr;
+        pcComponents = 0;
+        EmulatedVss.LastFault = "the emulated VSS service does not report writer components yet";
+        return VssErrors.E_NOTIMPL;
     }
 
     public int GetWriterComponents(uint iWriter, out nint ppWriter)
     {
-        nint writer = 0;
-        int hr = Run(() =>
-        {
-            var document = Document();
-            if (iWriter >= document.Count)
-                throw new EmulatorFault(VssErrors.E_INVALIDARG, $"IVssBackupComponents::GetWriterComponents: writer index {iWriter} is out of range; GetWriterComponentsCount reports {document.Count}");
-            writer = EmulatedWriterComponents.Create(document[(int)iWriter]);
-        }, readsDocument: true);
-        ppWriter = writer;
-        return hr;
+        ppWriter = 0;
+        EmulatedVss.LastFault = "the emulated VSS service does not report writer components yet";
+        return VssErrors.E_NOTIMPL;
     }
 
     public int InitializeForBackup(string? bstrXML) => Run(() => _service.Call("initializeForBackup", new { xml = bstrXML }));
@@ -272,9 +254,13 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         return hr;
     }
 
-    public int ImportSnapshots(out nint ppAsync) => RunAsync("importSnapshots", null, out ppAsync);
+    public int ImportSnapshots(out nint ppAsync)
+    {
+        ppAsync = 0;
+        return NotSupported(nameof(ImportSnapshots));
+    }
 
-    public int BreakSnapshotSet(Guid SnapshotSetId) => Run(() => _service.Call("breakSnapshotSet", new { snapshotSetId = SnapshotSetId }));
+    public int BreakSnapshotSet(Guid SnapshotSetId) => NotSupported(nameof(BreakSnapshotSet));
 
     public int GetSnapshotProperties(Guid SnapshotId, VssSnapshotProp* pProp)
     {
@@ -298,10 +284,10 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         bool supported = false;
         int hr = Run(() =>
         {
-            var answer = _service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName });
-            supported = Read<bool>(answer?["supported"]);
-            // VSS answers only false; the emulator also says why, for the binding to pass on.
-            if (!supported) EmulatedVss.LastFault = answer?["reason"]?.GetValue<string>();
+            var reply = _service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName });
+            supported = Read<bool>(reply?["supported"]);
+            // VSS answers only yes or no; the emulated service also says why not, for the binding to report.
+            if (!supported) EmulatedVss.LastFault = reply?["reason"]?.GetValue<string>();
         });
         pbSupportedByThisProvider = supported;
         return hr;
@@ -317,11 +303,9 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     public int ExposeSnapshot(Guid SnapshotId, string? wszPathFromRoot, int lAttributes, string? wszExpose, out nint pwszExposed)
     {
-        string? exposed = null;
-        int hr = Run(() => exposed = _service.Call("exposeSnapshot", new { snapshotId = SnapshotId, pathFromRoot = wszPathFromRoot, attributes = lAttributes, expose = wszExpose })?["exposed"]?.GetValue<string>());
-        // VSS allocates the exposed name with CoTaskMemAlloc; the caller frees it with CoTaskMemFree.
-        pwszExposed = hr >= 0 && exposed is not null ? Marshal.StringToCoTaskMemUni(exposed) : 0;
-        return hr;
+        pwszExposed = 0;
+        EmulatedVss.LastFault = "the emulated VSS service does not expose snapshots yet";
+        return VssErrors.E_NOTIMPL;
     }
 
     public int RevertToSnapshot(Guid SnapshotId, bool bForceDismount) => NotSupported(nameof(RevertToSnapshot));
@@ -330,42 +314,6 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     {
         ppAsync = 0;
         return NotSupported(nameof(QueryRevertStatus));
-    }
-
-    // IVssBackupComponentsEx
-
-    public int GetWriterMetadataEx(uint iWriter, out Guid pidInstance, out nint ppMetadata)
-    {
-        (pidInstance, ppMetadata) = (Guid.Empty, 0);
-        EmulatedVss.LastFault = "IVssBackupComponentsEx::GetWriterMetadataEx: the emulated writers have no instance names (IVssExamineWriterMetadataEx); use GetWriterMetadata";
-        return VssErrors.E_NOTIMPL;
-    }
-
-    public int SetSelectedForRestoreEx(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, byte bSelectedForRestore, Guid instanceId) => NotSupported(nameof(SetSelectedForRestoreEx));
-
-    // IVssBackupComponentsEx2
-
-    public int UnexposeSnapshot(Guid snapshotId) => Run(() => _service.Call("unexposeSnapshot", new { snapshotId }));
-
-    public int SetAuthoritativeRestore(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, byte bAuth) => NotSupported(nameof(SetAuthoritativeRestore));
-
-    public int SetRollForward(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, int rollType, string? wszRollForwardPoint) => NotSupported(nameof(SetRollForward));
-
-    public int SetRestoreName(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszRestoreName) => NotSupported(nameof(SetRestoreName));
-
-    public int BreakSnapshotSetEx(Guid SnapshotSetID, uint dwBreakFlags, out nint ppAsync) =>
-        RunAsync("breakSnapshotSet", new { snapshotSetId = SnapshotSetID, flags = dwBreakFlags }, out ppAsync);
-
-    public int PreFastRecovery(Guid SnapshotSetID, uint dwPreFastRecoveryFlags, out nint ppAsync)
-    {
-        ppAsync = 0;
-        return NotSupported(nameof(PreFastRecovery));
-    }
-
-    public int FastRecovery(Guid SnapshotSetID, uint dwFastRecoveryFlags, out nint ppAsync)
-    {
-        ppAsync = 0;
-        return NotSupported(nameof(FastRecovery));
     }
 }
 

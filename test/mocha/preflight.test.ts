@@ -1,0 +1,244 @@
+// Pre-flight before any VSS call, and the rule that says which failures -Policy BestEffort may go on from: the
+// Windows process checks as functions of their inputs (and, on Windows only, against this process), the volume
+// checks through the host, edge-js, the C# binding and the emulated component object against the emulated service.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createMessageConnection, MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
+import { readJournal } from '../../src/emulator/control';
+import { Methods, VssErrorData } from '../../src/host/protocol';
+import { startHost } from '../../src/host/server';
+import { Interop } from '../../src/requester/interop';
+import { allowsLiveFallback } from '../../src/requester/policy';
+import { checkRequesterProcess, hasBackupPrivilege, isWow64, processRefusal } from '../../src/requester/preflight';
+import { VssError, vssError } from '../../src/vss-error';
+import { inProcessService } from './helpers';
+
+// `whoami /priv /fo csv /nh` as an elevated and a non-elevated administrator see it (descriptions are localized,
+// privilege names are not).
+const elevated = [
+  '"SeIncreaseQuotaPrivilege","Adjust memory quotas for a process","Disabled"',
+  '"SeSecurityPrivilege","Manage auditing and security log","Disabled"',
+  '"SeBackupPrivilege","Back up files and directories","Disabled"',
+  '"SeRestorePrivilege","Restore files and directories","Disabled"',
+  '"SeChangeNotifyPrivilege","Bypass traverse checking","Enabled"',
+].join('\r\n');
+const filtered = [
+  '"SeShutdownPrivilege","Shut down the system","Disabled"',
+  '"SeChangeNotifyPrivilege","Umgehen der durchsuchenden Überprüfung","Aktiviert"',
+  '"SeUndockPrivilege","Remove computer from docking station","Disabled"',
+  '"SeIncreaseWorkingSetPrivilege","Increase a process working set","Disabled"',
+  '"SeTimeZonePrivilege","Change the time zone","Disabled"',
+].join('\r\n');
+
+describe('pre-flight: the Windows process checks', function () {
+  const x64 = { PROCESSOR_ARCHITECTURE: 'AMD64' };
+  const wow64 = { PROCESSOR_ARCHITECTURE: 'x86', PROCESSOR_ARCHITEW6432: 'AMD64' };
+
+  it('reads SeBackupPrivilege from whoami /priv, enabled or not, and nothing else', () => {
+    assert.equal(hasBackupPrivilege(elevated), true);
+    assert.equal(hasBackupPrivilege(filtered), false);
+    assert.equal(hasBackupPrivilege('"SeBackupPrivilegeX","not it","Enabled"'), false);
+    assert.equal(hasBackupPrivilege(''), false);
+  });
+
+  it('tells a 32-bit process under WOW64 from a 64-bit one that inherited the variable', () => {
+    assert.equal(isWow64('ia32', wow64), true);
+    assert.equal(isWow64('x64', wow64), false, 'a 64-bit child of a 32-bit parent may inherit PROCESSOR_ARCHITEW6432');
+    assert.equal(isWow64('ia32', { PROCESSOR_ARCHITECTURE: 'x86' }), false, '32-bit Windows is not WOW64');
+    assert.equal(isWow64('x64', x64), false);
+  });
+
+  it('refuses a non-elevated process with E_ACCESSDENIED, naming the fix', () => {
+    const refusal = processRefusal({ platform: 'win32', arch: 'x64', env: x64, privileges: filtered });
+    assert.ok(refusal);
+    assert.equal(refusal.vssName, 'E_ACCESSDENIED');
+    assert.equal(refusal.hresult, '0x80070005');
+    assert.match(refusal.message, /not elevated/);
+    assert.match(refusal.message, /run PowerShell as Administrator/);
+  });
+
+  it('refuses a 32-bit process on 64-bit Windows with E_NOTIMPL, naming the fix, before looking at privileges', () => {
+    const refusal = processRefusal({ platform: 'win32', arch: 'ia32', env: wow64, privileges: elevated });
+    assert.ok(refusal);
+    assert.equal(refusal.vssName, 'E_NOTIMPL');
+    assert.match(refusal.message, /32-bit \(ia32\) process on 64-bit \(AMD64\) Windows/);
+    assert.match(refusal.message, /use the 64-bit vss-session/);
+    assert.equal(processRefusal({ platform: 'win32', arch: 'ia32', env: wow64, privileges: filtered })?.vssName, 'E_NOTIMPL');
+  });
+
+  it('lets an elevated 64-bit process through, and leaves the decision to VSS when whoami could not run', () => {
+    assert.equal(processRefusal({ platform: 'win32', arch: 'x64', env: x64, privileges: elevated }), null);
+    assert.equal(processRefusal({ platform: 'win32', arch: 'x64', env: x64, privileges: null }), null);
+  });
+
+  it('checks nothing off Windows, and nothing for the emulated service', async () => {
+    assert.equal(processRefusal({ platform: 'linux', arch: 'ia32', env: wow64, privileges: filtered }), null);
+    await checkRequesterProcess({ kind: 'emulator', socket: '/nonexistent' });
+  });
+
+  it('on Windows, refuses this process exactly when its token lacks SeBackupPrivilege', async function () {
+    if (process.platform !== 'win32') {
+      console.log('      (skipped: the elevation check reads this process\'s token with whoami.exe, which exists only on Windows)');
+      this.skip();
+    }
+    const privileges = execFileSync(path.win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'whoami.exe'), ['/priv', '/fo', 'csv', '/nh'], { encoding: 'utf8' });
+    const outcome = await checkRequesterProcess({ kind: 'windows' }).then(
+      () => null,
+      (e: VssError) => e.vssName,
+    );
+    assert.equal(outcome, hasBackupPrivilege(privileges) ? null : 'E_ACCESSDENIED');
+  });
+});
+
+describe('-Policy BestEffort: which failures it may go on from', function () {
+  it('goes on from what the machine or VSS imposes', () => {
+    for (const name of ['E_ACCESSDENIED', 'E_NOTIMPL', 'VSS_E_VOLUME_NOT_SUPPORTED', 'VSS_E_WRITERERROR_RETRYABLE', 'VSS_E_SNAPSHOT_SET_IN_PROGRESS', 'VSS_E_WRITER_NOT_RESPONDING'] as const) {
+      assert.equal(allowsLiveFallback(vssError(name, 'x')), true, name);
+    }
+    assert.equal(allowsLiveFallback(new VssError('ERROR_TIMEOUT', '0x800705B4', 'the prepare phase did not finish', { phase: 'prepare' })), true);
+  });
+
+  it('never from a missing path, a bad argument or state, a -RequireWriter refusal, or a non-VSS failure', () => {
+    for (const name of ['VSS_E_OBJECT_NOT_FOUND', 'E_INVALIDARG', 'VSS_E_BAD_STATE', 'VSS_E_UNEXPECTED', 'VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED'] as const) {
+      assert.equal(allowsLiveFallback(vssError(name, 'x')), false, name);
+    }
+    assert.equal(allowsLiveFallback(vssError('VSS_E_WRITERERROR_NONRETRYABLE', 'x', { requirement: 'RequireWriter' })), false);
+    assert.equal(allowsLiveFallback(new Error('the host did not start')), false);
+  });
+});
+
+describe('pre-flight of the volumes (host, on the emulated service)', function () {
+  const { world } = inProcessService();
+  const interop = new Interop();
+
+  /** A host on an in-memory stream pair, and the VSS calls it reports making. */
+  function connect(): { client: MessageConnection; calls: string[] } {
+    const hostInput = new PassThrough();
+    const hostOutput = new PassThrough();
+    startHost(hostInput, hostOutput, { interop, service: async () => ({ kind: 'emulator', socket: world.paths.socket }) });
+    const client = createMessageConnection(hostOutput, hostInput);
+    const calls: string[] = [];
+    client.onNotification(Methods.vssCall, (c) => void calls.push(c.method));
+    client.listen();
+    return { client, calls };
+  }
+
+  async function refusal(volume: string): Promise<{ data: VssErrorData; message: string; calls: string[]; journal: number }> {
+    const before = readJournal(world.paths).length;
+    const { client, calls } = connect();
+    try {
+      await client.sendRequest(Methods.createBackup, { volumes: [world.volume, volume] });
+    } catch (e) {
+      assert.ok(e instanceof ResponseError, `expected a JSON-RPC error, got ${e}`);
+      return { data: e.data as VssErrorData, message: e.message, calls, journal: readJournal(world.paths).length - before };
+    } finally {
+      client.dispose();
+    }
+    assert.fail(`${volume} passed the pre-flight`);
+  }
+
+  /** What every refusal shares: IsVolumeSupported before any writer is asked, nothing started, Release at once. */
+  function assertNothingStarted(r: { calls: string[]; journal: number }) {
+    assert.deepEqual(r.calls, ['Create', 'InitializeForBackup', 'SetContext', 'IsVolumeSupported', 'IsVolumeSupported', 'Release']);
+    assert.equal(r.journal, 0, 'no writer received any event');
+  }
+
+  it('passes a directory: IsVolumeSupported after SetContext, before GatherWriterMetadata', async () => {
+    const { client, calls } = connect();
+    await client.sendRequest(Methods.createBackup, { volumes: [world.volume] });
+    assert.deepEqual(calls.slice(0, 5), ['Create', 'InitializeForBackup', 'SetContext', 'IsVolumeSupported', 'SetBackupState']);
+    assert.ok(calls.indexOf('IsVolumeSupported') < calls.indexOf('GatherWriterMetadata'));
+    await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+    await client.sendRequest(Methods.closeBackup);
+    client.dispose();
+  });
+
+  it('refuses a missing directory with VSS_E_OBJECT_NOT_FOUND, telling to check the path; not for BestEffort', async () => {
+    const missing = path.join(world.root, 'no-such-dir');
+    const r = await refusal(missing);
+    assert.equal(r.data.name, 'VSS_E_OBJECT_NOT_FOUND');
+    assert.ok(r.message.includes(`the volume ${missing} was not found`), r.message);
+    assert.match(r.message, /check the path/);
+    assert.equal(r.data.liveFallback, false, 'there is nothing live to read either');
+    assertNothingStarted(r);
+  });
+
+  it('refuses a file with VSS_E_VOLUME_NOT_SUPPORTED, telling to name the directory that holds it', async () => {
+    const file = path.join(world.volume, 'ledger.txt');
+    const r = await refusal(file);
+    assert.equal(r.data.name, 'VSS_E_VOLUME_NOT_SUPPORTED');
+    assert.ok(r.message.includes(`VSS cannot snapshot ${file}: volume ${file} is a file`), r.message);
+    assert.match(r.message, /name the directory or volume that holds it/);
+    assert.equal(r.data.liveFallback, true);
+    assertNothingStarted(r);
+  });
+
+  it('refuses a kernel filesystem (/proc) with VSS_E_VOLUME_NOT_SUPPORTED, naming it', async function () {
+    if (!fs.existsSync('/proc/self')) {
+      console.log('      (skipped: this system has no /proc)');
+      this.skip();
+    }
+    const r = await refusal('/proc');
+    assert.equal(r.data.name, 'VSS_E_VOLUME_NOT_SUPPORTED');
+    assert.match(r.message, /VSS cannot snapshot \/proc: volume \/proc is on \/proc, a view of the running system/);
+    assert.match(r.message, /name a directory on a disk filesystem/);
+    assert.equal(r.data.liveFallback, true);
+    assertNothingStarted(r);
+  });
+
+  it("refuses the emulator's own state folder with its own reason", async () => {
+    const r = await refusal(world.home);
+    assert.equal(r.data.name, 'VSS_E_VOLUME_NOT_SUPPORTED');
+    assert.match(r.message, /the emulator's own state folder/);
+    assertNothingStarted(r);
+  });
+
+  it('marks a writer failure while making the set for BestEffort, but not a -RequireWriter refusal', async () => {
+    fs.writeFileSync(world.paths.writers, JSON.stringify([{ name: 'Flaky Writer', id: '11111111-2222-3333-4444-0000000000f1', failOn: { Freeze: 'VSS_E_WRITERERROR_RETRYABLE' } }]));
+    try {
+      const { client } = connect();
+      await client.sendRequest(Methods.createBackup, { volumes: [world.volume] });
+      const failure = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] }).then(
+        () => assert.fail('the writer did not fail the set'),
+        (e: ResponseError<VssErrorData>) => e.data!,
+      );
+      assert.equal(failure.name, 'VSS_E_WRITERERROR_RETRYABLE');
+      assert.equal(failure.liveFallback, true);
+      await client.sendRequest(Methods.closeBackup);
+      client.dispose();
+
+      fs.writeFileSync(world.paths.writers, JSON.stringify([{ name: 'Broken Writer', id: '11111111-2222-3333-4444-0000000000f3', failOn: { Identify: 'VSS_E_WRITERERROR_NONRETRYABLE' } }]));
+      const required = connect().client;
+      const refused = await required.sendRequest(Methods.createBackup, { volumes: [world.volume], requireWriters: ['Broken Writer'] }).then(
+        () => assert.fail('the failed writer was accepted'),
+        (e: ResponseError<VssErrorData>) => e.data!,
+      );
+      assert.equal(refused.name, 'VSS_E_WRITERERROR_NONRETRYABLE');
+      assert.equal(refused.liveFallback, false, 'a required writer is a requirement');
+      required.dispose();
+    } finally {
+      fs.rmSync(world.paths.writers, { force: true });
+    }
+  });
+
+  it('marks a phase time limit for BestEffort', async () => {
+    fs.writeFileSync(world.paths.writers, JSON.stringify([{ name: 'Slow Writer', id: '11111111-2222-3333-4444-0000000000f2', delayMs: { PrepareForBackup: 2000 } }]));
+    try {
+      const { client } = connect();
+      await client.sendRequest(Methods.createBackup, { volumes: [world.volume], timeouts: { prepare: 200 } });
+      const failure = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] }).then(
+        () => assert.fail('the slow writer did not time out'),
+        (e: ResponseError<VssErrorData>) => e.data!,
+      );
+      assert.equal(failure.name, 'ERROR_TIMEOUT');
+      assert.equal(failure.liveFallback, true);
+      await client.sendRequest(Methods.closeBackup);
+      client.dispose();
+    } finally {
+      fs.rmSync(world.paths.writers, { force: true });
+    }
+  });
+});
