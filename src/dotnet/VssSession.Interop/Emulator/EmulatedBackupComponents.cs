@@ -12,7 +12,7 @@ namespace VssSession.Interop.Emulator;
 /// VSS's own rules (order of calls, contexts, limits) are enforced by the service, as VSS enforces them.
 /// </summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponents, IFinalReleaseAware
+public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponentsEx2, IFinalReleaseAware
 {
     private readonly EmulatorConnection _service;
     private List<WriterStatusRecord> _writerStatus = [];
@@ -32,10 +32,12 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         finally { _service.Dispose(); }
     }
 
-    private int Run(Action call)
+    /// <summary>One call to the service. Any call but a read of the document may change it: the copy kept is dropped.</summary>
+    private int Run(Action call, bool readsDocument = false)
     {
         try
         {
+            if (!readsDocument) _document = null;
             call();
             return VssErrors.S_OK;
         }
@@ -48,6 +50,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     private int RunAsync(string method, object? parameters, out nint ppAsync, Action<JsonNode?>? onResult = null)
     {
+        _document = null;
         var operation = new EmulatedAsync(() =>
         {
             try
@@ -75,18 +78,33 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     private static T Read<T>(JsonNode? node) =>
         node.Deserialize<T>(EmulatorJson.Options) ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent an empty result");
 
+    /// <summary>The Backup Components Document's writers with components, read from the service when first asked
+    /// after each change of state and kept until the next one, as VSS's document is.</summary>
+    private List<WriterComponentsRecord>? _document;
+
+    private List<WriterComponentsRecord> Document() =>
+        _document ??= Read<List<WriterComponentsRecord>>(_service.Call("getWriterComponents")?["writers"]);
+
     public int GetWriterComponentsCount(out uint pcComponents)
     {
-        pcComponents = 0;
-        EmulatedVss.LastFault = "the emulated VSS service does not report writer components yet";
-        return VssErrors.E_NOTIMPL;
+        uint count = 0;
+        int hr = Run(() => count = (uint)Document().Count, readsDocument: true);
+        pcComponents = count;
+        return hr;
     }
 
     public int GetWriterComponents(uint iWriter, out nint ppWriter)
     {
-        ppWriter = 0;
-        EmulatedVss.LastFault = "the emulated VSS service does not report writer components yet";
-        return VssErrors.E_NOTIMPL;
+        nint writer = 0;
+        int hr = Run(() =>
+        {
+            var document = Document();
+            if (iWriter >= document.Count)
+                throw new EmulatorFault(VssErrors.E_INVALIDARG, $"IVssBackupComponents::GetWriterComponents: writer index {iWriter} is out of range; GetWriterComponentsCount reports {document.Count}");
+            writer = EmulatedWriterComponents.Create(document[(int)iWriter]);
+        }, readsDocument: true);
+        ppWriter = writer;
+        return hr;
     }
 
     public int InitializeForBackup(string? bstrXML) => Run(() => _service.Call("initializeForBackup", new { xml = bstrXML }));
@@ -254,13 +272,9 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         return hr;
     }
 
-    public int ImportSnapshots(out nint ppAsync)
-    {
-        ppAsync = 0;
-        return NotSupported(nameof(ImportSnapshots));
-    }
+    public int ImportSnapshots(out nint ppAsync) => RunAsync("importSnapshots", null, out ppAsync);
 
-    public int BreakSnapshotSet(Guid SnapshotSetId) => NotSupported(nameof(BreakSnapshotSet));
+    public int BreakSnapshotSet(Guid SnapshotSetId) => Run(() => _service.Call("breakSnapshotSet", new { snapshotSetId = SnapshotSetId }));
 
     public int GetSnapshotProperties(Guid SnapshotId, VssSnapshotProp* pProp)
     {
@@ -284,10 +298,10 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         bool supported = false;
         int hr = Run(() =>
         {
-            var reply = _service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName });
-            supported = Read<bool>(reply?["supported"]);
-            // VSS answers only yes or no; the emulated service also says why not, for the binding to report.
-            if (!supported) EmulatedVss.LastFault = reply?["reason"]?.GetValue<string>();
+            var answer = _service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName });
+            supported = Read<bool>(answer?["supported"]);
+            // VSS answers only false; the emulator also says why, for the binding to pass on.
+            if (!supported) EmulatedVss.LastFault = answer?["reason"]?.GetValue<string>();
         });
         pbSupportedByThisProvider = supported;
         return hr;
@@ -303,9 +317,11 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     public int ExposeSnapshot(Guid SnapshotId, string? wszPathFromRoot, int lAttributes, string? wszExpose, out nint pwszExposed)
     {
-        pwszExposed = 0;
-        EmulatedVss.LastFault = "the emulated VSS service does not expose snapshots yet";
-        return VssErrors.E_NOTIMPL;
+        string? exposed = null;
+        int hr = Run(() => exposed = _service.Call("exposeSnapshot", new { snapshotId = SnapshotId, pathFromRoot = wszPathFromRoot, attributes = lAttributes, expose = wszExpose })?["exposed"]?.GetValue<string>());
+        // VSS allocates the exposed name with CoTaskMemAlloc; the caller frees it with CoTaskMemFree.
+        pwszExposed = hr >= 0 && exposed is not null ? Marshal.StringToCoTaskMemUni(exposed) : 0;
+        return hr;
     }
 
     public int RevertToSnapshot(Guid SnapshotId, bool bForceDismount) => NotSupported(nameof(RevertToSnapshot));
@@ -314,6 +330,42 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     {
         ppAsync = 0;
         return NotSupported(nameof(QueryRevertStatus));
+    }
+
+    // IVssBackupComponentsEx
+
+    public int GetWriterMetadataEx(uint iWriter, out Guid pidInstance, out nint ppMetadata)
+    {
+        (pidInstance, ppMetadata) = (Guid.Empty, 0);
+        EmulatedVss.LastFault = "IVssBackupComponentsEx::GetWriterMetadataEx: the emulated writers have no instance names (IVssExamineWriterMetadataEx); use GetWriterMetadata";
+        return VssErrors.E_NOTIMPL;
+    }
+
+    public int SetSelectedForRestoreEx(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, byte bSelectedForRestore, Guid instanceId) => NotSupported(nameof(SetSelectedForRestoreEx));
+
+    // IVssBackupComponentsEx2
+
+    public int UnexposeSnapshot(Guid snapshotId) => Run(() => _service.Call("unexposeSnapshot", new { snapshotId }));
+
+    public int SetAuthoritativeRestore(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, byte bAuth) => NotSupported(nameof(SetAuthoritativeRestore));
+
+    public int SetRollForward(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, int rollType, string? wszRollForwardPoint) => NotSupported(nameof(SetRollForward));
+
+    public int SetRestoreName(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszRestoreName) => NotSupported(nameof(SetRestoreName));
+
+    public int BreakSnapshotSetEx(Guid SnapshotSetID, uint dwBreakFlags, out nint ppAsync) =>
+        RunAsync("breakSnapshotSet", new { snapshotSetId = SnapshotSetID, flags = dwBreakFlags }, out ppAsync);
+
+    public int PreFastRecovery(Guid SnapshotSetID, uint dwPreFastRecoveryFlags, out nint ppAsync)
+    {
+        ppAsync = 0;
+        return NotSupported(nameof(PreFastRecovery));
+    }
+
+    public int FastRecovery(Guid SnapshotSetID, uint dwFastRecoveryFlags, out nint ppAsync)
+    {
+        ppAsync = 0;
+        return NotSupported(nameof(FastRecovery));
     }
 }
 
