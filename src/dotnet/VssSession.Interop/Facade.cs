@@ -53,6 +53,11 @@ public sealed class Facade
     private static TimeSpan Timeout(JsonObject args) =>
         args["timeoutMs"] is JsonNode ms ? TimeSpan.FromMilliseconds(ms.GetValue<double>()) : System.Threading.Timeout.InfiniteTimeSpan;
 
+    private static Guid[] Ids(JsonObject args, string method) =>
+        (args["ids"] as JsonArray ?? []).Select(id => Guid.TryParse(id?.GetValue<string>(), out var guid)
+            ? guid
+            : throw new VssException(VssErrors.E_INVALIDARG, "IVssBackupComponents::" + method, $"'{id}' is not a writer id (a GUID)")).ToArray();
+
     private static T Enum<T>(JsonObject args, string name) where T : struct, System.Enum =>
         System.Enum.Parse<T>(args[name]!.GetValue<string>(), ignoreCase: true);
 
@@ -87,6 +92,12 @@ public sealed class Facade
             args["partialFileSupport"]?.GetValue<bool>() ?? false);
         return null;
     });
+
+    public Task<object> DisableWriterClasses(object input) => Run(input, args => { Component(args).DisableWriterClasses(Ids(args, nameof(DisableWriterClasses))); return null; });
+
+    public Task<object> EnableWriterClasses(object input) => Run(input, args => { Component(args).EnableWriterClasses(Ids(args, nameof(EnableWriterClasses))); return null; });
+
+    public Task<object> DisableWriterInstances(object input) => Run(input, args => { Component(args).DisableWriterInstances(Ids(args, nameof(DisableWriterInstances))); return null; });
 
     public Task<object> GatherWriterMetadata(object input) => Run(input, args => { Component(args).GatherWriterMetadata(Timeout(args)); return null; });
 

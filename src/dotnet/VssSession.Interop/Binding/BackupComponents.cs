@@ -104,6 +104,24 @@ public sealed unsafe class BackupComponents
     public void SetBackupState(bool selectComponents, bool bootableSystemState, VssBackupType backupType, bool partialFileSupport) =>
         Check(Com.SetBackupState(selectComponents, bootableSystemState, backupType, partialFileSupport), nameof(SetBackupState), backupType.ToString());
 
+    /// <summary>DisableWriterClasses: these writer classes get no event in this backup. Before GatherWriterMetadata.</summary>
+    public void DisableWriterClasses(Guid[] classIds)
+    {
+        fixed (Guid* ids = classIds) Check(Com.DisableWriterClasses(ids, (uint)classIds.Length), nameof(DisableWriterClasses), string.Join(", ", classIds));
+    }
+
+    /// <summary>EnableWriterClasses: only the enabled writer classes take part. Before GatherWriterMetadata.</summary>
+    public void EnableWriterClasses(Guid[] classIds)
+    {
+        fixed (Guid* ids = classIds) Check(Com.EnableWriterClasses(ids, (uint)classIds.Length), nameof(EnableWriterClasses), string.Join(", ", classIds));
+    }
+
+    /// <summary>DisableWriterInstances: these writer instances get no event in this backup. Before GatherWriterMetadata.</summary>
+    public void DisableWriterInstances(Guid[] instanceIds)
+    {
+        fixed (Guid* ids = instanceIds) Check(Com.DisableWriterInstances(ids, (uint)instanceIds.Length), nameof(DisableWriterInstances), string.Join(", ", instanceIds));
+    }
+
     public void GatherWriterMetadata(TimeSpan timeout)
     {
         int hr = Com.GatherWriterMetadata(out nint pending);
