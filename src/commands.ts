@@ -28,6 +28,10 @@ export interface BackupCommandOptions {
   exec?: string;
   /** With --json the command's stdout goes to our stderr, so that our stdout carries JSON only. */
   json: boolean;
+  /** Writers (names or ids) kept out of the backup. */
+  excludeWriters?: string[];
+  /** Writers (names or ids) that alone take part. */
+  includeWriters?: string[];
 }
 
 /**
@@ -53,7 +57,13 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   const signals = ['SIGINT', 'SIGTERM'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: options.context, backupType: options.backupType });
+    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), {
+      context: options.context,
+      backupType: options.backupType,
+      excludeWriters: options.excludeWriters,
+      includeWriters: options.includeWriters,
+      onRetry: (r) => process.stderr.write(`vss-session: ${r.operation} got ${r.error}${r.writer ? ` from writer '${r.writer}'; the snapshot set is made again on a new component object` : ''}; retry ${r.attempt} in ${r.delayMs} ms\n`),
+    });
     await backup.begin();
     let ok = false;
     try {

@@ -157,8 +157,16 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     if (p.requireWriters !== undefined && !(Array.isArray(p.requireWriters) && p.requireWriters.every((w) => typeof w === 'string' && w.length > 0 && w.length <= 256))) {
       throw vssError('E_INVALIDARG', 'requireWriters must be an array of writer names or ids');
     }
+    for (const field of ['excludeWriters', 'includeWriters'] as const) {
+      const value = p[field];
+      if (value !== undefined && !(Array.isArray(value) && value.every((w) => typeof w === 'string' && w.trim().length > 0 && w.length <= 256))) {
+        throw vssError('E_INVALIDARG', `${field} must be an array of writer names or ids (non-empty strings of at most 256 characters)`);
+      }
+    }
     const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {
       requireWriters: p.requireWriters,
+      excludeWriters: p.excludeWriters,
+      includeWriters: p.includeWriters,
       context: p.context,
       backupType: p.backupType,
       phaseTimeoutMs: p.phaseTimeoutMs,
