@@ -258,8 +258,8 @@ export class BackupLifecycle {
    * present, found through a component object of its own (GatherWriterMetadata, then Release), as `vss-session
    * writers` does: a name that matches no writer fails the backup before anything starts, for -ExcludeWriter as
    * for -IncludeWriter, since a mistyped exclusion would let the very writer it meant to keep out take part.
-   * An id is used as given (a class id, or an instance id of a writer present), without that lookup when every
-   * writer is named by id: that way a writer that must not even be asked for its metadata is never reached.
+   * An id (a class id, or an instance id) needs no lookup when every writer is named by id: that way a writer that
+   * must not even be asked for its metadata is never reached, and one that is not running can be excluded.
    */
   private async resolveSelection(): Promise<WriterSelection> {
     if ((ContextValue[this.context] & Attr.NoWriters) !== 0) {
