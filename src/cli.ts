@@ -54,6 +54,16 @@ async function main(): Promise<void> {
         volume: { type: 'string', array: true, demandOption: true, describe: 'Volume to snapshot (on the emulator: a directory)' },
         context: { choices: Contexts, default: 'Backup' as ContextName },
         'backup-type': { choices: BackupTypes, default: 'Copy' as BackupTypeName },
+        'exclude-writer': {
+          type: 'string',
+          array: true,
+          describe: 'A writer (name or id) kept out of the backup: it gets no event at all; repeatable. A name no writer has is an error',
+        },
+        'include-writer': {
+          type: 'string',
+          array: true,
+          describe: 'A writer (name or id) to take part; repeatable. Only the writers named take part; a name no writer has is an error',
+        },
         exec: {
           type: 'string',
           describe:
@@ -72,7 +82,15 @@ async function main(): Promise<void> {
         },
       }), (argv) => run(argv, async (a) => {
         const { backupOnce, formatBackup } = await import('./commands');
-        const { report, exitCode } = await backupOnce(a.volume as string[], { context: a.context as ContextName, backupType: a['backup-type'] as BackupTypeName, exec: a.exec, json: a.json, policy: a.policy === 'best-effort' ? 'BestEffort' : 'Required' });
+        const { report, exitCode } = await backupOnce(a.volume as string[], {
+          context: a.context as ContextName,
+          backupType: a['backup-type'] as BackupTypeName,
+          exec: a.exec,
+          json: a.json,
+          excludeWriters: a['exclude-writer'] as string[] | undefined,
+          includeWriters: a['include-writer'] as string[] | undefined,
+          policy: a.policy === 'best-effort' ? 'BestEffort' : 'Required',
+        });
         if (report) print(report, a, formatBackup);
         else process.stderr.write('vss-session: interrupted before the snapshot set was made; the backup was released\n');
         process.exitCode = exitCode;

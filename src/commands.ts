@@ -36,6 +36,10 @@ export interface BackupCommandOptions {
   json: boolean;
   /** Required (the default): no snapshot, no command. BestEffort: see {@link allowsLiveFallback}. */
   policy?: PolicyName;
+  /** Writers (names or ids) kept out of the backup. */
+  excludeWriters?: string[];
+  /** Writers (names or ids) that alone take part. */
+  includeWriters?: string[];
 }
 
 /**
@@ -61,7 +65,14 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   const signals = ['SIGINT', 'SIGTERM'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: options.context, backupType: options.backupType, volumes });
+    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), {
+      context: options.context,
+      backupType: options.backupType,
+      volumes,
+      excludeWriters: options.excludeWriters,
+      includeWriters: options.includeWriters,
+      onRetry: (r) => process.stderr.write(`vss-session: ${r.operation} got ${r.error}${r.writer ? ` from writer '${r.writer}'; the snapshot set is made again on a new component object` : ''}; retry ${r.attempt} in ${r.delayMs} ms\n`),
+    });
     const live = (e: unknown) => runLive(volumes, e as VssError, options, env, interrupt);
     try {
       await backup.begin();

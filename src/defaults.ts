@@ -19,6 +19,10 @@ export const defaults = {
   /** The first wait between those retries; each next one doubles, up to retryMaxDelayMs. */
   retryFirstDelayMs: 250,
   retryMaxDelayMs: 10_000,
+  /** Waits between restarts of the whole snapshot creation after a retryable writer error (each one freezes every
+   * writer again, so they back off further): the first, doubling up to the last. */
+  writerRetryFirstDelayMs: 1_000,
+  writerRetryMaxDelayMs: 60_000,
   /** How long a client waits for a freshly started emulated service to listen. */
   emulatorStartTimeoutMs: 10_000,
   /** VSS allows at most 64 volumes in one snapshot set. */

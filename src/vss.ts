@@ -36,6 +36,11 @@ export function snapshotRootPath(devicePath: string): string {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether a value is a VSS_ID written as a GUID (no braces). */
+export function isGuid(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
 /** A VSS_ID from user input, lower-cased; anything else is E_INVALIDARG naming what was wrong. */
 export function parseGuid(value: unknown, what: string): string {
   if (typeof value !== 'string' || !GUID.test(value)) {

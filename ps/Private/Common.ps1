@@ -33,7 +33,11 @@ function Invoke-VssHost {
         $Client.Call($Method, $Params, { param($line) $Cmdlet.WriteDebug($line) }, {
                 param($kind, $call)
                 if ($kind -eq 'vss/retry') {
-                    Write-VssVerbose $Cmdlet ('VSS {0} got {1}; retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs)
+                    if ($call.PSObject.Properties['writer'] -and $call.writer) {
+                        Write-VssVerbose $Cmdlet ('VSS {0}: writer ''{4}'' failed with {1}; the backup was aborted and the snapshot set is made again on a new component object: retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs, $call.writer)
+                    } else {
+                        Write-VssVerbose $Cmdlet ('VSS {0} got {1}; retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs)
+                    }
                     return
                 }
                 if ($kind -eq 'vss/progress') {

@@ -30,8 +30,17 @@ function Invoke-VssBackup {
     .PARAMETER RequireWriter
     Writers (names or ids) that must be present and stable, as for New-VssBackup; checked before anything is frozen.
 
+    .PARAMETER ExcludeWriter
+    Writers (names or ids) kept out of the backup, as for New-VssBackup: they get no event at all. A name no
+    writer has is an error, before any snapshot is taken.
+
+    .PARAMETER IncludeWriter
+    Writers (names or ids) that alone take part, as for New-VssBackup. A writer that is not present is an error,
+    before any snapshot is taken.
+
     .PARAMETER RetryTimeout
-    How long to keep retrying while another snapshot set is being created, as for New-VssBackup (default 10 minutes).
+    How long to keep retrying while another snapshot set is being created, or while writers fail with a retryable
+    error, as for New-VssBackup (default 10 minutes).
 
     .PARAMETER Policy
     What to do when no snapshot can be made. Required (the default): the error is thrown and the script block
@@ -81,6 +90,12 @@ function Invoke-VssBackup {
         [ValidateNotNullOrEmpty()]
         [string[]] $RequireWriter,
 
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ExcludeWriter,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]] $IncludeWriter,
+
         [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
         [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
 
@@ -97,6 +112,8 @@ function Invoke-VssBackup {
             backupType     = $BackupType
             retryTimeoutMs = $RetryTimeout.TotalMilliseconds
             requireWriters = @($RequireWriter | Where-Object { $_ })
+            excludeWriters = @($ExcludeWriter | Where-Object { $_ })
+            includeWriters = @($IncludeWriter | Where-Object { $_ })
             volumes        = $resolved
         }
         $backup = $null

@@ -22,10 +22,24 @@ function New-VssBackup {
     Writers (names or ids) that must take part: if one is missing, or not Stable (a writer left failed by an earlier
     backup), New-VssBackup fails at once with the writer's state and last error, before anything is frozen.
 
+    .PARAMETER ExcludeWriter
+    Writers (names, class ids or instance ids) kept out of the backup: VSS sends them no event at all, not even
+    Identify (DisableWriterClasses / DisableWriterInstances). Names are matched case-insensitively against the
+    writers present, found through a short-lived component object of their own; a name no writer has fails
+    New-VssBackup at once, listing the writers present, so that a typo never lets the writer you meant to keep
+    out take part. To exclude a writer that may not be running, give its class id: ids are used as given.
+
+    .PARAMETER IncludeWriter
+    Writers (names or ids) that alone take part: every other writer gets no event (EnableWriterClasses). Names
+    are resolved as for -ExcludeWriter; a writer that is not present, by name or by id, fails New-VssBackup
+    before any snapshot set is started. A writer named in both -IncludeWriter and -ExcludeWriter is an error.
+
     .PARAMETER RetryTimeout
     How long New-VssSnapshotSet keeps retrying while another snapshot set is being created on the machine
-    (VSS_E_SNAPSHOT_SET_IN_PROGRESS: another requester, or Windows' scheduled shadow copies). Default 10 minutes;
-    each retry shows with -Verbose. Zero: fail at once.
+    (VSS_E_SNAPSHOT_SET_IN_PROGRESS: another requester, or Windows' scheduled shadow copies), and while writers
+    fail it with a retryable error (VSS_E_WRITERERROR_RETRYABLE, VSS_E_WRITERERROR_TIMEOUT): then the backup is
+    aborted and the whole snapshot creation restarted on a new component object, with backoff. Default 10
+    minutes; each retry shows with -Verbose. Zero: fail at once. Other writer errors fail at once.
 
     .PARAMETER MetadataTimeout
     Time limit for gathering writer metadata and status. Default 10 minutes. Past it the call is cancelled,
@@ -53,6 +67,11 @@ function New-VssBackup {
 
     Makes a persistent snapshot of D: (it outlives Close-VssBackup), showing each VSS call and its duration.
 
+    .EXAMPLE
+    New-VssBackup -ExcludeWriter 'Microsoft Exchange Writer' | New-VssSnapshotSet -Volume 'E:\'
+
+    Snapshots E: while the Exchange writer hears nothing of this backup.
+
     .OUTPUTS
     VssSession.Backup
     #>
@@ -67,6 +86,12 @@ function New-VssBackup {
 
         [ValidateNotNullOrEmpty()]
         [string[]] $RequireWriter,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]] $ExcludeWriter,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]] $IncludeWriter,
 
         [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
         [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
@@ -93,6 +118,8 @@ function New-VssBackup {
             backupType     = $BackupType
             retryTimeoutMs = $RetryTimeout.TotalMilliseconds
             requireWriters = @($RequireWriter | Where-Object { $_ })
+            excludeWriters = @($ExcludeWriter | Where-Object { $_ })
+            includeWriters = @($IncludeWriter | Where-Object { $_ })
             timeouts       = @{
                 metadata = $MetadataTimeout.TotalMilliseconds
                 prepare  = $PrepareTimeout.TotalMilliseconds

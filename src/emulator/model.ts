@@ -59,6 +59,8 @@ export interface WriterDefinition {
   components: string[];
   /** Fault injection: the VSS_E_WRITERERROR_* a writer's handler reports for an event. */
   failOn: Partial<Record<WriterEvent, string>>;
+  /** With failOn: fail only the first n deliveries of the event (counted since the service read the file); then succeed. */
+  failTimes: Partial<Record<WriterEvent, number>>;
   /** How long the writer's handler takes for an event. */
   delayMs: Partial<Record<WriterEvent, number>>;
   /** The writer's freeze-to-thaw timeout; past it the writer fails with VSS_E_WRITERERROR_TIMEOUT. */
@@ -69,8 +71,8 @@ export interface WriterDefinition {
 
 /** The two writers every emulated service has, standing for an application database and the registry. */
 export const DefaultWriters: WriterDefinition[] = [
-  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: ['Database'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'EmulatedDatabase' },
-  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: ['Registry'], failOn: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'VSS' },
+  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: ['Database'], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'EmulatedDatabase' },
+  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: ['Registry'], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'VSS' },
 ];
 
 /** The emulated software provider's id (VSS_ID ProviderId). */

@@ -13,7 +13,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import { defaults, VSS_ERROR_CODE } from '../defaults';
 import { ensureHome, EmulatorPaths } from '../paths';
-import { Attr, ContextKey, contextName, ContextValue } from '../vss';
+import { Attr, ContextKey, contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
 import {
   EmulatedProviderId,
@@ -57,6 +57,8 @@ interface WriterInstance {
   instanceId: string;
   state: WriterStateName;
   lastError: string | null;
+  /** Deliveries of each event since writers.json was read, for failTimes. */
+  deliveries: Partial<Record<WriterEvent, number>>;
 }
 
 /** What one component object (one client connection) has done, as VSS tracks it for a requester. */
@@ -68,6 +70,11 @@ interface Session {
   initialized: boolean;
   context: ContextKey;
   backupType: number;
+  /** DisableWriterClasses / EnableWriterClasses / DisableWriterInstances: who may take part at all (class and instance ids). */
+  disabledClasses: Set<string>;
+  /** Null until EnableWriterClasses: then only these classes take part. */
+  enabledClasses: Set<string> | null;
+  disabledInstances: Set<string>;
   /** Writers that answered Identify for this session; later events go to them only. */
   participants: WriterInstance[] | null;
   snapshotSetId: string | null;
@@ -191,7 +198,8 @@ export class EmulatorService {
     const definitions = loadWriters(this.paths.writers);
     this.writers = definitions.map((definition) => {
       const previous = this.writers.find((w) => w.definition.writerId === definition.writerId);
-      return previous ? { ...previous, definition } : { definition, instanceId: randomUUID(), state: 'Stable', lastError: null };
+      // A changed file starts its failTimes counts afresh.
+      return previous ? { ...previous, definition, deliveries: {} } : { definition, instanceId: randomUUID(), state: 'Stable', lastError: null, deliveries: {} };
     });
     this.writersStamp = stamp;
   }
@@ -281,7 +289,10 @@ export class EmulatorService {
     for (const writer of writers) {
       const delay = writer.definition.delayMs[event];
       if (delay) await sleep(delay);
-      const error = writer.definition.failOn[event] ?? null;
+      const delivered = (writer.deliveries[event] ?? 0) + 1;
+      writer.deliveries[event] = delivered;
+      const times = writer.definition.failTimes[event];
+      const error = times === undefined || delivered <= times ? (writer.definition.failOn[event] ?? null) : null;
       if (error) {
         writer.state = FailedStateAt[event];
         writer.lastError = error;
@@ -311,6 +322,33 @@ export class EmulatorService {
     return (ContextValue[s.context] & Attr.NoWriters) === 0;
   }
 
+  /** The writers this session's requester lets take part: a disabled class or instance gets no event, Identify included. */
+  private selectedWriters(s: Session): WriterInstance[] {
+    if (!this.writersTakePart(s)) return [];
+    return this.writers.filter(
+      (w) =>
+        !s.disabledClasses.has(w.definition.writerId) &&
+        !s.disabledInstances.has(w.instanceId) &&
+        (s.enabledClasses === null || s.enabledClasses.has(w.definition.writerId)),
+    );
+  }
+
+  /**
+   * DisableWriterClasses, EnableWriterClasses, DisableWriterInstances: after InitializeForBackup and before
+   * GatherWriterMetadata (IVssBackupComponents docs), with at least one VSS_ID. An id no writer has is accepted,
+   * as VSS accepts it: the writer may simply not be installed.
+   */
+  private writerIds(s: Session, call: string, p: { ids?: unknown }): string[] {
+    this.requireInitialized(s, call);
+    if (s.participants) throw fault('VSS_E_BAD_STATE', `${call} must come before GatherWriterMetadata: the writers of this component object were already asked for their metadata`);
+    const ids = p.ids;
+    if (!Array.isArray(ids) || ids.length === 0) throw fault('E_INVALIDARG', `${call} takes a non-empty array of writer ids (GUIDs)`);
+    return ids.map((id: unknown) => {
+      if (!isGuid(id)) throw fault('E_INVALIDARG', `${call}: ${JSON.stringify(id)} is not a writer id (a GUID)`);
+      return id.toLowerCase();
+    });
+  }
+
   private enqueue<T>(s: Session, work: () => T | Promise<T>): Promise<T> {
     const run = s.queue.then(work);
     s.queue = run.catch(() => undefined);
@@ -325,6 +363,9 @@ export class EmulatorService {
       initialized: false,
       context: 'Backup',
       backupType: 0,
+      disabledClasses: new Set(),
+      enabledClasses: null,
+      disabledInstances: new Set(),
       participants: null,
       snapshotSetId: null,
       volumes: new Map(),
@@ -410,7 +451,7 @@ export class EmulatorService {
     on('gatherWriterMetadata', async () => {
       this.requireInitialized(s, 'GatherWriterMetadata');
       if (s.participants) throw fault('VSS_E_BAD_STATE', 'GatherWriterMetadata was already called');
-      const asked = this.writersTakePart(s) ? this.writers : [];
+      const asked = this.selectedWriters(s);
       const failed = await this.deliver(s, 'Identify', asked);
       s.participants = asked.filter((w) => !failed.includes(w));
       return {
@@ -426,7 +467,7 @@ export class EmulatorService {
     on('gatherWriterStatus', () => {
       this.requireInitialized(s, 'GatherWriterStatus');
       if (!s.participants) throw fault('VSS_E_BAD_STATE', 'GatherWriterStatus needs GatherWriterMetadata first');
-      const shown = this.writersTakePart(s) ? this.writers : [];
+      const shown = this.selectedWriters(s);
       return {
         writers: shown.map((w) => ({
           instanceId: w.instanceId,
@@ -573,9 +614,20 @@ export class EmulatorService {
     on('unexposeSnapshot', (p: { snapshotId?: string }) => this.unexpose(String(p.snapshotId ?? '').toLowerCase()));
     on('importSnapshots', () => this.importSnapshots(s));
     on('breakSnapshotSet', (p: { snapshotSetId?: string }) => this.breakSnapshotSet(String(p.snapshotSetId ?? '').toLowerCase()));
-    on('disableWriterClasses', () => null);
-    on('enableWriterClasses', () => null);
-    on('disableWriterInstances', () => null);
+    on('disableWriterClasses', (p: { ids?: unknown }) => {
+      for (const id of this.writerIds(s, 'DisableWriterClasses', p)) s.disabledClasses.add(id);
+      return null;
+    });
+    on('enableWriterClasses', (p: { ids?: unknown }) => {
+      const ids = this.writerIds(s, 'EnableWriterClasses', p);
+      s.enabledClasses ??= new Set();
+      for (const id of ids) s.enabledClasses.add(id);
+      return null;
+    });
+    on('disableWriterInstances', (p: { ids?: unknown }) => {
+      for (const id of this.writerIds(s, 'DisableWriterInstances', p)) s.disabledInstances.add(id);
+      return null;
+    });
     on('saveAsXml', () => ({ xml: this.document(s) }));
     on('release', () => this.terminate(s, 'Release'));
   }

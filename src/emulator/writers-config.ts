@@ -13,8 +13,10 @@ export class WritersFileError extends Error {}
 
 /**
  * The emulated writers, from `$VSS_SESSION_HOME/writers.json` when it exists, else the two defaults:
- * `[{ "name", "id", "components"?, "failOn"?: { "<Event>": "<VSS_E_WRITERERROR_*>" }, "delayMs"?: { "<Event>": n },
- *    "freezeTimeoutMs"?, "service"? }]`. `service` names the service hosting the writer (Get-VssWriter's Service).
+ * `[{ "name", "id", "components"?, "failOn"?: { "<Event>": "<VSS_E_WRITERERROR_*>" }, "failTimes"?: { "<Event>": n },
+ *    "delayMs"?: { "<Event>": n }, "freezeTimeoutMs"?, "service"? }]`. failTimes makes a failOn fault transient: only
+ * the first n deliveries of that event fail, counted by the service from when it read the file. `service` names the
+ * service hosting the writer (Get-VssWriter's Service).
  */
 export function loadWriters(file: string): WriterDefinition[] {
   if (!fs.existsSync(file)) return DefaultWriters.map((w) => ({ ...w }));
@@ -29,7 +31,7 @@ export function loadWriters(file: string): WriterDefinition[] {
   return parsed.map((entry: unknown, index) => {
     const where = (field: string) => `${file}: entry ${index}${isObject(entry) && typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}: field "${field}"`;
     if (!isObject(entry)) throw new WritersFileError(`${file}: entry ${index}: must be an object with "name" and "id"`);
-    const known = ['name', 'id', 'components', 'failOn', 'delayMs', 'freezeTimeoutMs', 'service'];
+    const known = ['name', 'id', 'components', 'failOn', 'failTimes', 'delayMs', 'freezeTimeoutMs', 'service'];
     for (const key of Object.keys(entry)) if (!known.includes(key)) throw new WritersFileError(`${where(key)}: unknown; the fields are ${known.join(', ')}`);
     if (typeof entry.name !== 'string' || entry.name.trim() === '') throw new WritersFileError(`${where('name')}: must be a non-empty string`);
     if (typeof entry.id !== 'string' || !GUID.test(entry.id)) throw new WritersFileError(`${where('id')}: must be a GUID like 7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01`);
@@ -42,6 +44,13 @@ export function loadWriters(file: string): WriterDefinition[] {
       if (typeof value !== 'string' || !WriterErrors.includes(value)) throw new WritersFileError(`${where(field)}: must be one of ${WriterErrors.join(', ')}`);
       return value;
     });
+    const failTimes = eventMap(entry.failTimes, where, 'failTimes', (value, field) => {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) throw new WritersFileError(`${where(field)}: must be a whole number of deliveries from 1 to 1000000`);
+      return value;
+    });
+    for (const event of Object.keys(failTimes) as WriterEvent[]) {
+      if (!failOn[event]) throw new WritersFileError(`${where(`failTimes.${event}`)}: needs failOn.${event}, the error those deliveries fail with`);
+    }
     const delayMs = eventMap(entry.delayMs, where, 'delayMs', (value, field) => {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3_600_000) throw new WritersFileError(`${where(field)}: must be a number of milliseconds from 0 to 3600000`);
       return value;
@@ -52,7 +61,7 @@ export function loadWriters(file: string): WriterDefinition[] {
     if (service !== null && (typeof service !== 'string' || !/^[A-Za-z0-9_.$ -]{1,256}$/.test(service))) {
       throw new WritersFileError(`${where('service')}: must be a service name (letters, digits, space, _ . $ -), like "SQLWriter"`);
     }
-    return { name: entry.name, writerId, components: components as string[], failOn, delayMs, freezeTimeoutMs, service };
+    return { name: entry.name, writerId, components: components as string[], failOn, failTimes, delayMs, freezeTimeoutMs, service };
   });
 }
 

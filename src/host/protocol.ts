@@ -35,6 +35,10 @@ export interface CreateBackupParams {
   requireWriters?: string[];
   /** The volumes the backup will snapshot: checked (IsVolumeSupported) before any writer is involved. */
   volumes?: string[];
+  /** Writers (names, class ids or instance ids) kept out of the backup: they get no event at all. */
+  excludeWriters?: string[];
+  /** Writers (names or ids) that alone take part. */
+  includeWriters?: string[];
 }
 
 export interface DeleteParams {
@@ -76,8 +80,9 @@ export const Methods = {
   listWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('writers/list'),
   /** Sent by the host for each VSS call as it returns, during the request that made it. */
   vssCall: new NotificationType<CallRecord>('vss/call'),
-  /** Sent by the host before it retries a VSS call (VSS_E_SNAPSHOT_SET_IN_PROGRESS), with the wait. */
-  vssRetry: new NotificationType<{ operation: string; error: string; attempt: number; delayMs: number }>('vss/retry'),
+  /** Sent by the host before it retries a VSS call (VSS_E_SNAPSHOT_SET_IN_PROGRESS), with the wait; or, with `writer`,
+   * before it restarts the snapshot creation on a new component object after that writer's retryable error. */
+  vssRetry: new NotificationType<{ operation: string; error: string; attempt: number; delayMs: number; writer?: string }>('vss/retry'),
   /** Sent by the host as each VSS call starts (the client's progress bar). */
   vssProgress: new NotificationType<{ method: string }>('vss/progress'),
   /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */

@@ -173,9 +173,17 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     if (p.volumes !== undefined && !(Array.isArray(p.volumes) && p.volumes.every((v) => typeof v === 'string' && v.length > 0))) {
       throw vssError('E_INVALIDARG', 'volumes must be an array of volume paths');
     }
+    for (const field of ['excludeWriters', 'includeWriters'] as const) {
+      const value = p[field];
+      if (value !== undefined && !(Array.isArray(value) && value.every((w) => typeof w === 'string' && w.trim().length > 0 && w.length <= 256))) {
+        throw vssError('E_INVALIDARG', `${field} must be an array of writer names or ids (non-empty strings of at most 256 characters)`);
+      }
+    }
     const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {
       requireWriters: p.requireWriters,
       volumes: p.volumes,
+      excludeWriters: p.excludeWriters,
+      includeWriters: p.includeWriters,
       context: p.context,
       backupType: p.backupType,
       phaseTimeoutMs: p.phaseTimeoutMs,

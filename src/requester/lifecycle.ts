@@ -1,10 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../defaults';
+import { Attr, ContextValue, isGuid } from '../vss';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { snapshotRootPath } from '../vss';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
 import { checkRequesterProcess, VolumeSupport, volumeNotFound, volumeRefusal } from './preflight';
 
 const withRootPath = (s: Snapshot): Snapshot => ({ ...s, rootPath: snapshotRootPath(s.devicePath) });
+
+/**
+ * Writer errors after which the snapshot creation is restarted on a new component object. Microsoft's guidance
+ * (CVssWriterEx2::SetWriterFailureEx) for both: the error would likely not occur if the whole shadow copy creation
+ * were restarted; wait and repeat. VSS_E_WRITERERROR_TIMEOUT is a freeze that outlasted the writer's
+ * freeze-to-thaw timeout, which depends on the load of the moment. VSS_E_WRITERERROR_OUTOFRESOURCES is left out on
+ * purpose: repeating a freeze of every writer on a machine short of memory adds to the shortage; it fails at once,
+ * as NONRETRYABLE and every other error do.
+ */
+export const RetryableWriterErrors = ['VSS_E_WRITERERROR_RETRYABLE', 'VSS_E_WRITERERROR_TIMEOUT'] as const;
 
 /** The requester's states, in the order a backup goes through them. */
 export const States = [
@@ -35,6 +47,7 @@ export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
   InitializeForBackup: { from: ['created'], to: 'initialized' },
   SetContext: { from: ['initialized'] },
   SetBackupState: { from: ['initialized'] },
+  // Which writers take part is settled before they are asked for their metadata (IVssBackupComponents::DisableWriterClasses).
   DisableWriterClasses: { from: ['initialized'] },
   EnableWriterClasses: { from: ['initialized'] },
   DisableWriterInstances: { from: ['initialized'] },
@@ -117,8 +130,19 @@ export interface BackupOptions {
   requireWriters?: string[];
   /** Volumes the backup will snapshot, checked with IsVolumeSupported in begin(), before any writer is involved. */
   volumes?: string[];
-  /** Told of each retry: what failed, the attempt, and the wait before the next one. */
-  onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number }) => void;
+  /** Writers (names, class ids or instance ids) kept out of the backup: they get no event at all. */
+  excludeWriters?: string[];
+  /** Writers (names or ids) that alone take part: every other writer gets no event. */
+  includeWriters?: string[];
+  /** Told of each retry: what failed, the attempt, the wait before the next one, and the writer whose error it was. */
+  onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number; writer?: string }) => void;
+}
+
+/** Which writers take part, as the VSS ids DisableWriterClasses, DisableWriterInstances and EnableWriterClasses take. */
+interface WriterSelection {
+  disabledClasses: string[];
+  disabledInstances: string[];
+  enabledClasses: string[];
 }
 
 export interface CloseResult {
@@ -153,6 +177,12 @@ export class BackupLifecycle {
   private readonly onRetry: NonNullable<BackupOptions['onRetry']>;
   private readonly requireWriters: string[];
   private readonly volumes: string[];
+  private readonly excludeWriters: string[];
+  private readonly includeWriters: string[];
+  /** The writer selection as VSS ids, resolved once and applied to each component object before GatherWriterMetadata. */
+  private selection: WriterSelection | null = null;
+  /** While createSnapshotSet retries, the one deadline every retry of the snapshot phase shares. */
+  private retryDeadline: number | null = null;
 
   constructor(
     private readonly interop: FacadeCaller,
@@ -168,6 +198,8 @@ export class BackupLifecycle {
     this.onRetry = options.onRetry ?? (() => undefined);
     this.requireWriters = options.requireWriters ?? [];
     this.volumes = options.volumes ?? [];
+    this.excludeWriters = options.excludeWriters ?? [];
+    this.includeWriters = options.includeWriters ?? [];
   }
 
   get state(): State {
@@ -228,8 +260,10 @@ export class BackupLifecycle {
       await this.step('SetContext', { context: this.context });
       await this.checkVolumes();
       await this.step('SetBackupState', { backupType: this.backupType, selectComponents: this.componentMode, bootableSystemState: false, partialFileSupport: false });
+      await this.selectWriters();
       await this.step('GatherWriterMetadata');
       await this.refreshWriters();
+      this.checkIncludedWriters();
       this.checkRequiredWriters();
       if (this.componentMode) await this.selectComponents();
     } catch (e) {
@@ -292,6 +326,95 @@ export class BackupLifecycle {
     }
   }
 
+  /**
+   * -ExcludeWriter / -IncludeWriter: DisableWriterClasses, DisableWriterInstances and EnableWriterClasses on this
+   * component object, before GatherWriterMetadata, so that a writer kept out gets no event at all.
+   */
+  private async selectWriters(): Promise<void> {
+    if (this.excludeWriters.length === 0 && this.includeWriters.length === 0) return;
+    this.selection ??= await this.resolveSelection();
+    const { disabledClasses, disabledInstances, enabledClasses } = this.selection;
+    if (disabledClasses.length) await this.step('DisableWriterClasses', { ids: disabledClasses });
+    if (disabledInstances.length) await this.step('DisableWriterInstances', { ids: disabledInstances });
+    if (enabledClasses.length) await this.step('EnableWriterClasses', { ids: enabledClasses });
+  }
+
+  /**
+   * VSS takes writer ids; users give names too. A name is looked up, case-insensitively, among the writers
+   * present, found through a component object of its own (GatherWriterMetadata, then Release), as `vss-session
+   * writers` does: a name that matches no writer fails the backup before anything starts, for -ExcludeWriter as
+   * for -IncludeWriter, since a mistyped exclusion would let the very writer it meant to keep out take part.
+   * An id (a class id, or an instance id) needs no lookup when every writer is named by id: that way a writer that
+   * must not even be asked for its metadata is never reached, and one that is not running can be excluded.
+   */
+  private async resolveSelection(): Promise<WriterSelection> {
+    if ((ContextValue[this.context] & Attr.NoWriters) !== 0) {
+      throw vssError('E_INVALIDARG', `writers take no part in context ${this.context}, so there is nothing to include or exclude; drop -IncludeWriter/-ExcludeWriter or use a context with writers (Backup, ClientAccessibleWriters, AppRollback)`);
+    }
+    const present = [...this.excludeWriters, ...this.includeWriters, ...this.requireWriters].some((w) => !isGuid(w)) ? await this.lookUpWriters() : null;
+    // An id is a class id or an instance id. Known writers tell which; an id met without a lookup is, for
+    // -ExcludeWriter, disabled both ways (ids are unique, so the other call touches no writer).
+    const resolve = (wanted: string, flag: string): { classes: string[]; instance: string | null } => {
+      const key = wanted.toLowerCase();
+      if (isGuid(wanted)) {
+        const instance = present?.find((w) => w.instanceId.toLowerCase() === key && w.writerId.toLowerCase() !== key);
+        if (instance) return { classes: [instance.writerId.toLowerCase()], instance: key };
+        return { classes: [key], instance: present ? null : key };
+      }
+      const matches = present!.filter((w) => w.name.toLowerCase() === key);
+      if (matches.length === 0) {
+        const names = present!.map((w) => `'${w.name}'`).join(', ') || 'none';
+        const next = flag === '-ExcludeWriter' ? "correct the name, or give the writer's class id to exclude a writer that is not running now" : 'correct the name, or start the writer';
+        throw vssError('VSS_E_OBJECT_NOT_FOUND', `${flag}: no writer is named '${wanted}' (writers present: ${names}); no snapshot set was started. ${next[0]!.toUpperCase()}${next.slice(1)}`, { writer: wanted });
+      }
+      return { classes: [...new Set(matches.map((w) => w.writerId.toLowerCase()))], instance: null };
+    };
+    const disabledClasses = new Set<string>();
+    const disabledInstances = new Set<string>();
+    const enabledClasses = new Set<string>();
+    const namedBy = new Map<string, string>(); // class id -> how the user named it, for messages
+    for (const wanted of this.excludeWriters) {
+      const { classes, instance } = resolve(wanted, '-ExcludeWriter');
+      if (instance) disabledInstances.add(instance);
+      if (!instance || instance === classes[0]) for (const id of classes) (disabledClasses.add(id), namedBy.set(id, wanted));
+    }
+    for (const wanted of this.includeWriters) {
+      for (const id of resolve(wanted, '-IncludeWriter').classes) {
+        if (disabledClasses.has(id)) {
+          throw vssError('E_INVALIDARG', `-IncludeWriter '${wanted}' and -ExcludeWriter '${namedBy.get(id)}' name the same writer (${id}); name it in one of them only`, { writer: wanted });
+        }
+        enabledClasses.add(id);
+      }
+    }
+    for (const wanted of this.requireWriters) {
+      const key = wanted.toLowerCase();
+      const writer = present?.find((w) => w.name.toLowerCase() === key || w.writerId.toLowerCase() === key || w.instanceId.toLowerCase() === key);
+      if (!writer && !isGuid(wanted)) continue; // missing: checkRequiredWriters says so after GatherWriterMetadata
+      const classId = writer?.writerId.toLowerCase() ?? key;
+      const kept = disabledClasses.has(classId) || (writer !== undefined && disabledInstances.has(writer.instanceId.toLowerCase())) || (enabledClasses.size > 0 && !enabledClasses.has(classId));
+      if (kept) throw vssError('E_INVALIDARG', `-RequireWriter '${wanted}' names a writer that -ExcludeWriter or -IncludeWriter keeps out of the backup; a writer cannot be both required and left out`, { writer: wanted });
+    }
+    return { disabledClasses: [...disabledClasses], disabledInstances: [...disabledInstances], enabledClasses: [...enabledClasses] };
+  }
+
+  /** The writers present now, from a component object made for the purpose and released at once. */
+  private async lookUpWriters(): Promise<Writer[]> {
+    const probe = new BackupLifecycle(this.interop, this.service, randomUUID(), { context: 'Backup', timeouts: this.timeouts });
+    await probe.begin();
+    try {
+      return probe.writers;
+    } finally {
+      await probe.release().catch(() => undefined);
+    }
+  }
+
+  /** Each writer class of -IncludeWriter must have answered GatherWriterMetadata: a backup without it is not the one asked for. */
+  private checkIncludedWriters(): void {
+    const missing = (this.selection?.enabledClasses ?? []).filter((id) => !this.writersValue.some((w) => w.writerId.toLowerCase() === id));
+    if (missing.length === 0) return;
+    throw vssError('VSS_E_OBJECT_NOT_FOUND', `-IncludeWriter: no writer of class ${missing.join(', ')} answered GatherWriterMetadata, so the backup would leave it out; check the id (a writer class id, or a name; Get-VssWriter lists the writers present) or start the writer's service`, { writers: missing });
+  }
+
   async refreshWriters(): Promise<Writer[]> {
     this.writersValue = (await this.step<{ writers: Writer[] }>('GatherWriterStatus')).writers;
     return this.writersValue;
@@ -301,7 +424,7 @@ export class BackupLifecycle {
   async startSnapshotSet(): Promise<string> {
     // Another requester, or Windows' own scheduled shadow copies, may be creating a set: retry with backoff
     // until the retry deadline, each retry reported; any other error fails at once.
-    const deadline = Date.now() + this.retryTimeoutMs;
+    const deadline = this.retryDeadline ?? Date.now() + this.retryTimeoutMs;
     for (let attempt = 1, delayMs = defaults.retryFirstDelayMs; ; attempt++, delayMs = Math.min(delayMs * 2, defaults.retryMaxDelayMs)) {
       try {
         this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
@@ -345,13 +468,75 @@ export class BackupLifecycle {
     });
   }
 
-  /** The whole snapshot phase: StartSnapshotSet, AddToSnapshotSet per volume, PrepareForBackup, DoSnapshotSet. */
+  /**
+   * The whole snapshot phase: StartSnapshotSet, AddToSnapshotSet per volume, PrepareForBackup, DoSnapshotSet.
+   * When it fails because writers report an error that a restart of the whole shadow copy creation would likely
+   * not meet again (see {@link RetryableWriterErrors}), the backup is aborted as for any failure, its component
+   * object released (writers get BackupShutdown), and the creation restarted on a new one, with backoff until
+   * the retry deadline, each retry reported. Every other error fails at once.
+   */
   async createSnapshotSet(volumes: string[]): Promise<{ snapshotSetId: string; snapshots: Snapshot[] }> {
     if (volumes.length === 0) throw vssError('E_INVALIDARG', 'name at least one volume to snapshot');
-    const snapshotSetId = await this.startSnapshotSet();
-    for (const volume of volumes) await this.addVolume(volume);
-    await this.prepare();
-    return { snapshotSetId, snapshots: await this.doSnapshotSet() };
+    const started = Date.now();
+    this.retryDeadline = started + this.retryTimeoutMs;
+    try {
+      for (let attempt = 1, delayMs = defaults.writerRetryFirstDelayMs; ; attempt++, delayMs = Math.min(delayMs * 2, defaults.writerRetryMaxDelayMs)) {
+        try {
+          const snapshotSetId = await this.startSnapshotSet();
+          for (const volume of volumes) await this.addVolume(volume);
+          await this.prepare();
+          return { snapshotSetId, snapshots: await this.doSnapshotSet() };
+        } catch (e) {
+          const writer = await this.retryableWriterFailure(e);
+          if (!writer) throw e;
+          const error = e as VssError;
+          const wait = Math.min(delayMs, this.retryDeadline - Date.now());
+          if (wait <= 0) {
+            if (attempt === 1) throw error;
+            const seconds = ((Date.now() - started) / 1000).toFixed(1);
+            throw new VssError(error.vssName, error.hresult, `${error.message} (gave up after ${attempt} attempts in ${seconds} s: the retry time limit of ${this.retryTimeoutMs / 1000} s ran out; raise -RetryTimeout, or restart the writer's service)`, { ...error.details, attempts: attempt, retriedMs: Date.now() - started });
+          }
+          this.onRetry({ operation: writer.state === 'FailedAtPrepareBackup' ? 'PrepareForBackup' : 'DoSnapshotSet', error: writer.lastError ?? error.vssName, attempt, delayMs: wait, writer: writer.name });
+          await new Promise((r) => setTimeout(r, wait));
+          await this.renew();
+        }
+      }
+    } finally {
+      this.retryDeadline = null;
+    }
+  }
+
+  /**
+   * The writer whose retryable error failed the snapshot phase, or null when the failure is not one to retry.
+   * The writers' status decides (a writer's veto may reach the requester as a generic writer error), and every
+   * writer that failed must have failed retryably.
+   */
+  private async retryableWriterFailure(e: unknown): Promise<Writer | null> {
+    if (!(e instanceof VssError) || !(e.vssName.startsWith('VSS_E_WRITERERROR_') || e.vssName === 'VSS_E_UNEXPECTED_WRITER_ERROR')) return null;
+    let writers: Writer[];
+    try {
+      writers = Array.isArray(e.details.writers) ? (e.details.writers as Writer[]) : await this.refreshWriters();
+    } catch {
+      return null;
+    }
+    const failed = writers.filter((w) => w.state.startsWith('Failed') && w.state !== 'FailedAtIdentify');
+    if (failed.length === 0 || !failed.every((w) => (RetryableWriterErrors as readonly string[]).includes(w.lastError ?? ''))) return null;
+    return failed[0]!;
+  }
+
+  /**
+   * The same backup on a new component object: VSS allows one snapshot set per object, and after AbortBackup
+   * only Release. The old one is released (its writers get BackupShutdown) and the new one begun as the first was.
+   */
+  private async renew(): Promise<void> {
+    await this.release().catch(() => undefined);
+    this.stateValue = 'created';
+    this.handle = 0;
+    this.snapshotSetIdValue = null;
+    this.snapshotsValue = [];
+    this.snapshotIds.length = 0;
+    this.completedWriters = new Set();
+    await this.begin();
   }
 
   /** A failure between StartSnapshotSet and BackupComplete: AbortBackup (writers get Abort), then report it. */

@@ -3,12 +3,12 @@
 BeforeDiscovery {
     # name: parameter = flags (M mandatory, V by value, P by property name); then ConfirmImpact ('' = no ShouldProcess)
     $script:Expected = @(
-        @{ Name = 'New-VssBackup'; Parameters = @{ Context = ''; BackupType = ''; RequireWriter = ''; RetryTimeout = ''; MetadataTimeout = ''; PrepareTimeout = ''; SnapshotTimeout = ''; CompleteTimeout = '' }; Impact = 'Medium' }
+        @{ Name = 'New-VssBackup'; Parameters = @{ Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; MetadataTimeout = ''; PrepareTimeout = ''; SnapshotTimeout = ''; CompleteTimeout = '' }; Impact = 'Medium' }
         @{ Name = 'New-VssSnapshotSet'; Parameters = @{ Backup = 'MV'; Volume = 'M' }; Impact = 'Medium' }
         @{ Name = 'Complete-VssBackup'; Parameters = @{ Backup = 'MV' }; Impact = 'Medium' }
         @{ Name = 'Close-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
         @{ Name = 'Stop-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
-        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; RetryTimeout = ''; Policy = '' }; Impact = 'Medium' }
+        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; Policy = '' }; Impact = 'Medium' }
         @{ Name = 'Get-VssWriter'; Parameters = @{ Backup = 'V' }; Impact = '' }
         @{ Name = 'Get-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'P'; Volume = ''; OlderThan = ''; Persistent = '' }; Impact = '' }
         @{ Name = 'Get-VssSnapshot'; Parameters = @{ SnapshotId = ''; SnapshotSetId = 'P'; Volume = '' }; Impact = '' }

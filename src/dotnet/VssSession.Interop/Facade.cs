@@ -53,6 +53,11 @@ public sealed class Facade
     private static TimeSpan Timeout(JsonObject args) =>
         args["timeoutMs"] is JsonNode ms ? TimeSpan.FromMilliseconds(ms.GetValue<double>()) : System.Threading.Timeout.InfiniteTimeSpan;
 
+    private static Guid[] Ids(JsonObject args, string method) =>
+        (args["ids"] as JsonArray ?? []).Select(id => Guid.TryParse(id?.GetValue<string>(), out var guid)
+            ? guid
+            : throw new VssException(VssErrors.E_INVALIDARG, "IVssBackupComponents::" + method, $"'{id}' is not a writer id (a GUID)")).ToArray();
+
     private static T Enum<T>(JsonObject args, string name) where T : struct, System.Enum =>
         System.Enum.Parse<T>(args[name]!.GetValue<string>(), ignoreCase: true);
 
@@ -89,6 +94,12 @@ public sealed class Facade
             args["partialFileSupport"]?.GetValue<bool>() ?? false);
         return null;
     });
+
+    public Task<object> DisableWriterClasses(object input) => Run(input, args => { Component(args).DisableWriterClasses(Ids(args, nameof(DisableWriterClasses))); return null; });
+
+    public Task<object> EnableWriterClasses(object input) => Run(input, args => { Component(args).EnableWriterClasses(Ids(args, nameof(EnableWriterClasses))); return null; });
+
+    public Task<object> DisableWriterInstances(object input) => Run(input, args => { Component(args).DisableWriterInstances(Ids(args, nameof(DisableWriterInstances))); return null; });
 
     public Task<object> GatherWriterMetadata(object input) => Run(input, args => { Component(args).GatherWriterMetadata(Timeout(args)); return null; });
 
@@ -129,9 +140,6 @@ public sealed class Facade
     private static Guid Id(JsonObject args, string name) =>
         Guid.TryParse(args[name]?.GetValue<string>(), out var id) ? id : throw new VssException(VssErrors.E_INVALIDARG, name, $"'{args[name]}' is not a GUID");
 
-    private static Guid[] Ids(JsonObject args) =>
-        (args["ids"] as JsonArray ?? []).Select(n => Guid.TryParse(n?.GetValue<string>(), out var id) ? id : throw new VssException(VssErrors.E_INVALIDARG, "ids", $"'{n}' is not a GUID")).ToArray();
-
     private static string? Text(JsonObject args, string name) => args[name]?.GetValue<string>();
 
     /// <summary>Every writer's identity and components (after GatherWriterMetadata).</summary>
@@ -167,12 +175,6 @@ public sealed class Facade
             Components = w.Components.Select(c => new { c.Name, c.LogicalPath, Type = c.Type.ToString(), c.BackupSucceeded, c.BackupStamp, c.PreviousBackupStamp, c.BackupOptions }),
         }),
     });
-
-    public Task<object> DisableWriterClasses(object input) => Run(input, args => { Component(args).DisableWriterClasses(Ids(args)); return null; });
-
-    public Task<object> EnableWriterClasses(object input) => Run(input, args => { Component(args).EnableWriterClasses(Ids(args)); return null; });
-
-    public Task<object> DisableWriterInstances(object input) => Run(input, args => { Component(args).DisableWriterInstances(Ids(args)); return null; });
 
     public Task<object> IsVolumeSupported(object input) => Run(input, args =>
     {

@@ -114,6 +114,24 @@ public sealed unsafe class BackupComponents
     public void SetBackupState(bool selectComponents, bool bootableSystemState, VssBackupType backupType, bool partialFileSupport) =>
         Check(Com.SetBackupState(selectComponents, bootableSystemState, backupType, partialFileSupport), nameof(SetBackupState), backupType.ToString());
 
+    /// <summary>DisableWriterClasses: these writer classes get no event in this backup. Before GatherWriterMetadata.</summary>
+    public void DisableWriterClasses(Guid[] classIds)
+    {
+        fixed (Guid* ids = classIds) Check(Com.DisableWriterClasses(ids, (uint)classIds.Length), nameof(DisableWriterClasses), string.Join(", ", classIds));
+    }
+
+    /// <summary>EnableWriterClasses: only the enabled writer classes take part. Before GatherWriterMetadata.</summary>
+    public void EnableWriterClasses(Guid[] classIds)
+    {
+        fixed (Guid* ids = classIds) Check(Com.EnableWriterClasses(ids, (uint)classIds.Length), nameof(EnableWriterClasses), string.Join(", ", classIds));
+    }
+
+    /// <summary>DisableWriterInstances: these writer instances get no event in this backup. Before GatherWriterMetadata.</summary>
+    public void DisableWriterInstances(Guid[] instanceIds)
+    {
+        fixed (Guid* ids = instanceIds) Check(Com.DisableWriterInstances(ids, (uint)instanceIds.Length), nameof(DisableWriterInstances), string.Join(", ", instanceIds));
+    }
+
     public void GatherWriterMetadata(TimeSpan timeout)
     {
         int hr = Com.GatherWriterMetadata(out nint pending);
@@ -264,20 +282,6 @@ public sealed unsafe class BackupComponents
         Check(Com.SetBackupSucceeded(instanceId, writerId, type, logicalPath, name, succeeded), nameof(SetBackupSucceeded), Component(logicalPath, name));
 
     private static string Component(string? logicalPath, string name) => string.IsNullOrEmpty(logicalPath) ? name : $"{logicalPath}\\{name}";
-
-    public void DisableWriterClasses(IReadOnlyList<Guid> writerIds) => WithIds(writerIds, (p, n) => Com.DisableWriterClasses(p, n), nameof(DisableWriterClasses));
-
-    public void EnableWriterClasses(IReadOnlyList<Guid> writerIds) => WithIds(writerIds, (p, n) => Com.EnableWriterClasses(p, n), nameof(EnableWriterClasses));
-
-    public void DisableWriterInstances(IReadOnlyList<Guid> instanceIds) => WithIds(instanceIds, (p, n) => Com.DisableWriterInstances(p, n), nameof(DisableWriterInstances));
-
-    private delegate int IdsCall(Guid* ids, uint count);
-
-    private void WithIds(IReadOnlyList<Guid> ids, IdsCall call, string method)
-    {
-        var array = ids.ToArray();
-        fixed (Guid* p = array) Check(call(p, (uint)array.Length), method, string.Join(", ", array));
-    }
 
     /// <summary>The Backup Components Document as XML (IVssBackupComponents::SaveAsXML): what a requester keeps to
     /// import a transportable snapshot set elsewhere, or to restore.</summary>
