@@ -5,12 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackupTypeName, ContextName } from './defaults';
 import { ExitCode, signalExitCode } from './exit-codes';
-import { SnapshotSetInfo } from './host/protocol';
+import { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
+import { sessionHome } from './paths';
+import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from './records';
 import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
 import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from './requester/lifecycle';
 import { resolveService } from './requester/service';
-import { parseGuid } from './vss';
+import { isPersistentContext, parseGuid } from './vss';
 import { VssError, vssError } from './vss-error';
 
 export interface BackupReport {
@@ -19,6 +21,8 @@ export interface BackupReport {
   completed: boolean;
   exec: { command: string; exitCode: number } | null;
   close: CloseResult;
+  /** A persistent set's expiry (--expires-after); null otherwise. */
+  expiresAt: string | null;
 }
 
 export interface BackupCommandOptions {
@@ -28,6 +32,8 @@ export interface BackupCommandOptions {
   exec?: string;
   /** With --json the command's stdout goes to our stderr, so that our stdout carries JSON only. */
   json: boolean;
+  /** A persistent set's lifetime, after which it is listed as orphaned. */
+  expiresAfterMs?: number;
 }
 
 /**
@@ -53,7 +59,14 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   const signals = ['SIGINT', 'SIGTERM'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), { context: options.context, backupType: options.backupType });
+    if (options.expiresAfterMs !== undefined && !isPersistentContext(options.context)) {
+      throw vssError('E_INVALIDARG', `--expires-after applies to persistent snapshot sets only (--context ClientAccessible, ClientAccessibleWriters or AppRollback); a ${options.context} set ends with its backup anyway`);
+    }
+    const backupId = randomUUID();
+    // A persistent set is recorded before it is made, so that it can be found if this process dies.
+    const recorder = isPersistentContext(options.context) ? new SnapshotSetRecorder(new RecordStore(sessionHome()), backupId, options.context) : null;
+    recorder?.expect(volumes, options.expiresAfterMs ?? null);
+    const backup = new BackupLifecycle(new Interop(), await resolveService(), backupId, { context: options.context, backupType: options.backupType, snapshotSetHooks: recorder?.hooks });
     await backup.begin();
     let ok = false;
     try {
@@ -71,7 +84,15 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       if (completed) await backup.complete();
       else await backup.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
       ok = true;
-      return { report: { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, completed, exec, close: await backup.release() }, exitCode };
+      const close = await backup.release();
+      if (completed) {
+        try {
+          recorder?.closed();
+        } catch (e) {
+          process.stderr.write(`vss-session: the backup was closed, but its snapshot set's record could not be marked closed (${(e as Error).message}); the set will be listed as orphaned\n`);
+        }
+      }
+      return { report: { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, completed, exec, close, expiresAt: recorder?.expiresAt ?? null }, exitCode };
     } finally {
       if (!ok) {
         await backup.abort().catch(() => undefined);
@@ -145,6 +166,7 @@ export function formatBackup(r: BackupReport): string {
     ...r.snapshots.map((s) => `  ${s.volume} -> ${s.devicePath}`),
     ...(r.exec ? [`command exited with ${r.exec.exitCode}: ${r.exec.command}`] : []),
     r.completed ? 'completed: BackupComplete sent' : 'not completed: the backup was aborted',
+    ...(r.expiresAt ? [`expires: ${r.expiresAt} (then listed by 'snapshots list --orphaned')`] : []),
     `closed: ${r.close.writers.length} writer(s) shut down`,
   ].join('\n');
 }
@@ -173,8 +195,49 @@ export function formatWriters(writers: WriterRow[]): string {
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {
   const wanted = snapshotSetId === undefined ? undefined : parseGuid(snapshotSetId, '--snapshot-set-id');
   const admin = new AdminComponent(new Interop(), resolveService);
-  const sets = toSnapshotSets(await admin.querySnapshots().finally(() => admin.release()));
+  const sets = withRecords(new RecordStore(sessionHome()), toSnapshotSets(await admin.querySnapshots().finally(() => admin.release())));
   return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
+}
+
+/** The persistent sets VssSession recorded that are expired, or whose creator died without closing its backup. */
+export async function listOrphans(): Promise<OrphanedSnapshotSetInfo[]> {
+  const admin = new AdminComponent(new Interop(), resolveService);
+  const sets = toSnapshotSets(await admin.querySnapshots().finally(() => admin.release()));
+  return findOrphans(new RecordStore(sessionHome()), sets).map(orphanInfo);
+}
+
+export function formatOrphans(orphans: OrphanedSnapshotSetInfo[]): string {
+  if (orphans.length === 0) return 'no orphaned snapshot sets';
+  return orphans
+    .map((o) => `${formatSets([o])}\n  orphaned: ${o.orphanReason === 'Expired' ? `expired at ${o.expiresAt}` : `its creator (pid ${o.creator.pid} on ${o.creator.hostname}) is gone`}`)
+    .join('\n');
+}
+
+/**
+ * DeleteSnapshots of every orphan in turn (no writer event), through one component object, stopping at the first
+ * failure, which reports how many snapshots were deleted before it. Sets VssSession did not record are never touched.
+ */
+export async function deleteOrphans(force: boolean): Promise<{ deleted: number; snapshotSets: { snapshotSetId: string; orphanReason: string; deleted: number }[] }> {
+  const store = new RecordStore(sessionHome());
+  const admin = new AdminComponent(new Interop(), resolveService);
+  let deleted = 0;
+  const snapshotSets: { snapshotSetId: string; orphanReason: string; deleted: number }[] = [];
+  try {
+    const sets = toSnapshotSets(await admin.querySnapshots());
+    for (const orphan of findOrphans(store, sets)) {
+      try {
+        const result = await deleteOrphan(store, sets, admin, orphan.set.snapshotSetId, force);
+        deleted += result.deleted;
+        snapshotSets.push({ snapshotSetId: orphan.set.snapshotSetId, orphanReason: orphan.reason, deleted: result.deleted });
+      } catch (e) {
+        if (e instanceof VssError) e.details.deletedBefore = deleted;
+        throw e;
+      }
+    }
+    return { deleted, snapshotSets };
+  } finally {
+    await admin.release();
+  }
 }
 
 export function formatSets(sets: SnapshotSetInfo[]): string {

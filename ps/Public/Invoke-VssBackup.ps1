@@ -28,6 +28,10 @@ function Invoke-VssBackup {
     .PARAMETER RetryTimeout
     How long to keep retrying while another snapshot set is being created, as for New-VssBackup (default 10 minutes).
 
+    .PARAMETER ExpiresAfter
+    For a persistent context (ClientAccessible, ClientAccessibleWriters, AppRollback): how long the snapshot set is
+    wanted, as for New-VssSnapshotSet; past it, Remove-VssSnapshotSet -Orphaned deletes it.
+
     .EXAMPLE
     Invoke-VssBackup -Volume 'C:\' -ScriptBlock { param($Snapshots) robocopy (Join-Path $Snapshots[0].DevicePath 'Data') \\nas\backup /MIR }
 
@@ -61,7 +65,10 @@ function Invoke-VssBackup {
         [string[]] $RequireWriter,
 
         [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
-        [timespan] $RetryTimeout = [timespan]::FromMinutes(10)
+        [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
+
+        [ValidateScript({ $_ -gt [timespan]::Zero }, ErrorMessage = 'ExpiresAfter must be above zero; give a lifetime such as (New-TimeSpan -Days 7).')]
+        [timespan] $ExpiresAfter
     )
     begin { $volumes = [System.Collections.Generic.List[string]]::new() }
     process { foreach ($v in $Volume) { $volumes.Add($v) } }
@@ -72,7 +79,9 @@ function Invoke-VssBackup {
         $backup = New-VssBackup -Context $Context -BackupType $BackupType -RetryTimeout $RetryTimeout @required -Confirm:$false
         $failure = $null
         try {
-            $set = $backup | New-VssSnapshotSet -Volume $volumes -Confirm:$false
+            $lifetime = @{}
+            if ($PSBoundParameters.ContainsKey('ExpiresAfter')) { $lifetime.ExpiresAfter = $ExpiresAfter }
+            $set = $backup | New-VssSnapshotSet -Volume $volumes @lifetime -Confirm:$false
             try {
                 & $ScriptBlock $set.Snapshots
             } catch {
