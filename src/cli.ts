@@ -108,7 +108,6 @@ async function main(): Promise<void> {
           force: { type: 'boolean', default: false, describe: "DeleteSnapshots' force flag" },
           orphaned: {
             type: 'boolean',
-            default: false,
             describe: 'Only the orphans: persistent sets vss-session recorded that are past --expires-after, or whose creator died without closing its backup (delete: DeleteSnapshots, no writer event; sets other tools made are never touched)',
           },
         }).conflicts('orphaned', ['snapshot-set-id', 'snapshot-id']), (argv) => run(argv, async (a) => {

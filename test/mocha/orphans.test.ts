@@ -227,9 +227,9 @@ describe('orphaned persistent snapshot sets', function () {
   });
 
   it('an expired set is an orphan even when closed cleanly; a cleanly closed unexpired one is not', async () => {
-    const expiring = await persistentSet({ expiresAfterMs: 1500, end: 'complete' });
     const kept = await persistentSet({ end: 'complete' });
     const keptWithoutComplete = await persistentSet({ end: 'close' });
+    const expiring = await persistentSet({ expiresAfterMs: 4000, end: 'complete' });
     assert.deepEqual(orphanIds().filter((id) => [expiring, kept, keptWithoutComplete].includes(id)), [], 'none is an orphan before the expiry');
 
     await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(readRecord(expiring).expiresAt!) - Date.now()) + 50));

@@ -42,14 +42,14 @@ Describe 'Orphaned persistent snapshot sets' {
     It '-ExpiresAfter gives a persistent set its ExpiresAt; past it -Orphaned lists the set and Remove-VssSnapshotSet -Orphaned deletes it' {
         $backup = New-VssBackup -Context ClientAccessible
         try {
-            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume -ExpiresAfter ([timespan]::FromSeconds(2))
+            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume -ExpiresAfter ([timespan]::FromSeconds(6))
             $null = $backup | Complete-VssBackup
         } finally {
             $null = $backup | Close-VssBackup -Force
         }
         $set.ExpiresAt | Should -BeOfType [datetimeoffset]
-        ($set.ExpiresAt - $set.CreatedAt).TotalSeconds | Should -BeGreaterThan 1.5
-        ($set.ExpiresAt - $set.CreatedAt).TotalSeconds | Should -BeLessThan 2.5
+        ($set.ExpiresAt - $set.CreatedAt).TotalSeconds | Should -BeGreaterThan 5.5
+        ($set.ExpiresAt - $set.CreatedAt).TotalSeconds | Should -BeLessThan 6.5
         (Get-VssSnapshotSet -SnapshotSetId $set.SnapshotSetId).ExpiresAt | Should -Be $set.ExpiresAt
         Get-OrphanId | Should -Not -Contain ([string]$set.SnapshotSetId) -Because 'it has not expired yet'
 
