@@ -252,16 +252,18 @@ export function formatSets(sets: SnapshotSetInfo[]): string {
 export async function deleteSets(options: { snapshotSetId?: string[]; snapshotId?: string[]; force: boolean }) {
   const sets = options.snapshotSetId ?? [];
   const snapshots = options.snapshotId ?? [];
-  if ((sets.length === 0) === (snapshots.length === 0)) throw vssError('E_INVALIDARG', 'give --snapshot-set-id or --snapshot-id (each may be repeated), not both');
+  if ((sets.length === 0) === (snapshots.length === 0)) throw vssError('E_INVALIDARG', 'give --snapshot-set-id or --snapshot-id (each may be repeated), not both; or --orphaned for the orphaned sets');
   const targets = sets.length
     ? sets.map((id) => [parseGuid(id, '--snapshot-set-id'), 'SnapshotSet'] as const)
     : snapshots.map((id) => [parseGuid(id, '--snapshot-id'), 'Snapshot'] as const);
   const admin = new AdminComponent(new Interop(), resolveService);
+  const records = new RecordStore(sessionHome());
   let deleted = 0;
   try {
     for (const [id, type] of targets) {
       try {
         deleted += (await admin.deleteSnapshots(id, type, options.force)).deleted;
+        if (type === 'SnapshotSet') records.remove(id); // the set is gone: so is any record of it
       } catch (e) {
         if (e instanceof VssError) e.details.deletedBefore = deleted;
         throw e;

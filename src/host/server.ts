@@ -293,6 +293,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     const [id, type] = p.snapshotSetId !== undefined ? [parseGuid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [parseGuid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
     try {
       const { deleted } = await admin.deleteSnapshots(id, type, p.force === true);
+      if (type === 'SnapshotSet') options.records?.remove(id); // the set is gone: so is any record of it
       return { deleted, nondeletedSnapshotId: null };
     } catch (e) {
       if (e instanceof VssError && e.details.nondeleted) {

@@ -273,12 +273,16 @@ describe('orphaned persistent snapshot sets', function () {
     assert.ok(setIds().includes(foreign));
   });
 
-  it('drops the record of a set that no longer exists once its creator is gone', async () => {
+  it('drops the record of a set that no longer exists: when seen after its creator is gone, or when deleted by id', async () => {
     const id = await persistentSet({ end: 'complete' });
     assert.ok(recordFiles().includes(`${id}.json`));
     await foreignDelete(id);
     orphans();
     assert.ok(!recordFiles().includes(`${id}.json`), 'pruned when seen');
+
+    const deletedById = await persistentSet({ end: 'complete' });
+    json('snapshots', 'delete', '--snapshot-set-id', deletedById);
+    assert.ok(!recordFiles().includes(`${deletedById}.json`), 'a set deleted through vss-session takes its record with it');
   });
 
   it('backup --context ClientAccessible --expires-after 2h records the expiry; usage errors exit 2', () => {
