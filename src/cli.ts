@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { version } from '../package.json';
 import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
 import { ExitCode, exitCodeHelp } from './exit-codes';
+import { isPersistentContext } from './vss';
 import { VssError, vssError } from './vss-error';
 
 type Output = { json: boolean };
@@ -28,6 +29,16 @@ async function run<T extends Output>(argv: T, action: (argv: T) => Promise<void>
   } catch (e) {
     fail(e, argv.json);
   }
+}
+
+const DurationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A lifetime such as `90` (seconds), `30m`, `2h` or `7d`, in milliseconds; or what is wrong with it. */
+function parseDuration(text: string): number | string {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * DurationUnits[match[2] ?? 's']! : NaN;
+  if (!(ms >= 1 && ms <= 10 * 365 * DurationUnits.d!)) return `--expires-after takes a duration such as 3600 (seconds), 30m, 2h or 7d, up to 10 years, not ${JSON.stringify(text)}`;
+  return Math.round(ms);
 }
 
 const jsonOption = { json: { type: 'boolean', default: false, describe: 'Print JSON' } } as const;
@@ -80,6 +91,15 @@ async function main(): Promise<void> {
             'a 32-bit process, a volume VSS cannot snapshot, a phase time limit, a writer or provider failure, another set in progress. ' +
             'A missing path, bad arguments and a failure of the command itself are never relaxed.',
         },
+        'expires-after': {
+          type: 'string',
+          describe: "A persistent set's lifetime (--context ClientAccessible, ClientAccessibleWriters, AppRollback): seconds, or e.g. 30m, 2h, 7d; then 'snapshots list --orphaned' lists it",
+        },
+      }).check((a) => {
+        if (a['expires-after'] === undefined) return true;
+        const parsed = parseDuration(a['expires-after']);
+        if (typeof parsed === 'string') return parsed;
+        return isPersistentContext(a.context) || `--expires-after applies to persistent snapshot sets only (--context ClientAccessible, ClientAccessibleWriters or AppRollback); a ${a.context} set ends with its backup anyway`;
       }), (argv) => run(argv, async (a) => {
         const { backupOnce, formatBackup } = await import('./commands');
         const { report, exitCode } = await backupOnce(a.volume as string[], {
@@ -90,6 +110,7 @@ async function main(): Promise<void> {
           excludeWriters: a['exclude-writer'] as string[] | undefined,
           includeWriters: a['include-writer'] as string[] | undefined,
           policy: a.policy === 'best-effort' ? 'BestEffort' : 'Required',
+          expiresAfterMs: a['expires-after'] === undefined ? undefined : (parseDuration(a['expires-after']) as number),
         });
         if (report) print(report, a, formatBackup);
         else process.stderr.write('vss-session: interrupted before the snapshot set was made; the backup was released\n');
@@ -100,16 +121,23 @@ async function main(): Promise<void> {
         const { listWriters, formatWriters } = await import('./commands');
         print(await listWriters(), a, formatWriters);
       }))
-    .command('snapshots <action>', 'List or delete snapshot sets (DeleteSnapshots)', (y: Argv) =>
+    .command('snapshots <action>', 'List or delete snapshot sets (DeleteSnapshots); --orphaned: only the persistent sets vss-session made that expired or whose creator died', (y: Argv) =>
       y.positional('action', { choices: ['list', 'delete'] as const, demandOption: true })
         .options({
           ...jsonOption,
           'snapshot-set-id': { type: 'string', array: true, describe: 'The snapshot set (a GUID); delete takes several' },
           'snapshot-id': { type: 'string', array: true, describe: 'One snapshot (a GUID), for delete; several may be given' },
           force: { type: 'boolean', default: false, describe: "DeleteSnapshots' force flag" },
-        }), (argv) => run(argv, async (a) => {
+          orphaned: {
+            type: 'boolean',
+            describe: 'Only the orphans: persistent sets vss-session recorded that are past --expires-after, or whose creator died without closing its backup (delete: DeleteSnapshots, no writer event; sets other tools made are never touched)',
+          },
+        }).conflicts('orphaned', ['snapshot-set-id', 'snapshot-id']), (argv) => run(argv, async (a) => {
         const commands = await import('./commands');
-        if (a.action === 'list') {
+        if (a.orphaned) {
+          if (a.action === 'list') print(await commands.listOrphans(), a, commands.formatOrphans);
+          else print(await commands.deleteOrphans(a.force), a, (r) => `deleted ${r.deleted} snapshot(s) of ${r.snapshotSets.length} orphaned set(s)${r.snapshotSets.map((s: { snapshotSetId: string; orphanReason: string }) => `\n  ${s.snapshotSetId}  ${s.orphanReason}`).join('')}`);
+        } else if (a.action === 'list') {
           if ((a['snapshot-set-id']?.length ?? 0) > 1) throw vssError('E_INVALIDARG', 'list takes at most one --snapshot-set-id');
           print(await commands.listSets(a['snapshot-set-id']?.[0]), a, commands.formatSets);
         }
@@ -125,7 +153,8 @@ async function main(): Promise<void> {
     .strict()
     .recommendCommands()
     .fail((message, error, y) => {
-      if (error) fail(error, false);
+      // A check's own message arrives as a string: a usage error, not a failure of ours.
+      if (error instanceof Error) fail(error, false);
       process.stderr.write(`vss-session: ${message.replace(/\s*\n\s*/g, ' ')} (see 'vss-session --help')\n`);
       void y;
       process.exit(ExitCode.usage);

@@ -5,14 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackupTypeName, ContextName } from './defaults';
 import { ExitCode, signalExitCode } from './exit-codes';
-import { SnapshotSetInfo } from './host/protocol';
+import { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
+import { sessionHome } from './paths';
+import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from './records';
 import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
 import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from './requester/lifecycle';
 import { allowsLiveFallback, PolicyName } from './requester/policy';
 import { resolveService } from './requester/service';
 import { withServices, writerServices } from './writer-services';
-import { parseGuid } from './vss';
+import { isPersistentContext, parseGuid } from './vss';
 import { VssError, vssError } from './vss-error';
 
 export interface BackupReport {
@@ -25,6 +27,8 @@ export interface BackupReport {
   close: CloseResult | null;
   /** Set when no snapshot could be made and --policy best-effort ran the command against the live volumes. */
   live?: { volumes: string[]; error: ReturnType<VssError['toJSON']> };
+  /** A persistent set's expiry (--expires-after); null otherwise. */
+  expiresAt: string | null;
 }
 
 export interface BackupCommandOptions {
@@ -40,6 +44,8 @@ export interface BackupCommandOptions {
   excludeWriters?: string[];
   /** Writers (names or ids) that alone take part. */
   includeWriters?: string[];
+  /** A persistent set's lifetime, after which it is listed as orphaned. */
+  expiresAfterMs?: number;
 }
 
 /**
@@ -65,12 +71,20 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   const signals = ['SIGINT', 'SIGTERM'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID(), {
+    if (options.expiresAfterMs !== undefined && !isPersistentContext(options.context)) {
+      throw vssError('E_INVALIDARG', `--expires-after applies to persistent snapshot sets only (--context ClientAccessible, ClientAccessibleWriters or AppRollback); a ${options.context} set ends with its backup anyway`);
+    }
+    const backupId = randomUUID();
+    // A persistent set is recorded before it is made, so that it can be found if this process dies.
+    const recorder = isPersistentContext(options.context) ? new SnapshotSetRecorder(new RecordStore(sessionHome()), backupId, options.context) : null;
+    recorder?.expect(volumes, options.expiresAfterMs ?? null);
+    const backup = new BackupLifecycle(new Interop(), await resolveService(), backupId, {
       context: options.context,
       backupType: options.backupType,
       volumes,
       excludeWriters: options.excludeWriters,
       includeWriters: options.includeWriters,
+      snapshotSetHooks: recorder?.hooks,
       onRetry: (r) => process.stderr.write(`vss-session: ${r.operation} got ${r.error}${r.writer ? ` from writer '${r.writer}'; the snapshot set is made again on a new component object` : ''}; retry ${r.attempt} in ${r.delayMs} ms\n`),
     });
     const live = (e: unknown) => runLive(volumes, e as VssError, options, env, interrupt);
@@ -105,7 +119,15 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       if (completed) await backup.complete();
       else await backup.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
       ok = true;
-      return { report: { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, completed, exec, close: await backup.release() }, exitCode };
+      const close = await backup.release();
+      if (completed) {
+        try {
+          recorder?.closed();
+        } catch (e) {
+          process.stderr.write(`vss-session: the backup was closed, but its snapshot set's record could not be marked closed (${(e as Error).message}); the set will be listed as orphaned\n`);
+        }
+      }
+      return { report: { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, completed, exec, close, expiresAt: recorder?.expiresAt ?? null }, exitCode };
     } finally {
       if (!ok) {
         await backup.abort().catch(() => undefined);
@@ -140,7 +162,7 @@ async function runLive(
     exec = { command: options.exec, exitCode };
   }
   if (interrupt.signal && exitCode === ExitCode.ok) exitCode = signalExitCode(interrupt.signal);
-  return { report: { snapshotSetId: null, snapshots: [], completed: false, exec, close: null, live: { volumes: liveVolumes, error: error.toJSON() } }, exitCode };
+  return { report: { snapshotSetId: null, snapshots: [], completed: false, exec, close: null, expiresAt: null, live: { volumes: liveVolumes, error: error.toJSON() } }, exitCode };
 }
 
 /**
@@ -212,6 +234,7 @@ export function formatBackup(r: BackupReport): string {
     ...r.snapshots.map((s) => `  ${s.volume} -> ${s.devicePath}`),
     ...(r.exec ? [`command exited with ${r.exec.exitCode}: ${r.exec.command}`] : []),
     r.completed ? 'completed: BackupComplete sent' : 'not completed: the backup was aborted',
+    ...(r.expiresAt ? [`expires: ${r.expiresAt} (then listed by 'snapshots list --orphaned')`] : []),
     `closed: ${r.close?.writers.length ?? 0} writer(s) shut down`,
   ].join('\n');
 }
@@ -242,8 +265,49 @@ export function formatWriters(writers: WriterRow[]): string {
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {
   const wanted = snapshotSetId === undefined ? undefined : parseGuid(snapshotSetId, '--snapshot-set-id');
   const admin = new AdminComponent(new Interop(), resolveService);
-  const sets = toSnapshotSets(await admin.querySnapshots().finally(() => admin.release()));
+  const sets = withRecords(new RecordStore(sessionHome()), toSnapshotSets(await admin.querySnapshots().finally(() => admin.release())));
   return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
+}
+
+/** The persistent sets VssSession recorded that are expired, or whose creator died without closing its backup. */
+export async function listOrphans(): Promise<OrphanedSnapshotSetInfo[]> {
+  const admin = new AdminComponent(new Interop(), resolveService);
+  const sets = toSnapshotSets(await admin.querySnapshots().finally(() => admin.release()));
+  return findOrphans(new RecordStore(sessionHome()), sets).map(orphanInfo);
+}
+
+export function formatOrphans(orphans: OrphanedSnapshotSetInfo[]): string {
+  if (orphans.length === 0) return 'no orphaned snapshot sets';
+  return orphans
+    .map((o) => `${formatSets([o])}\n  orphaned: ${o.orphanReason === 'Expired' ? `expired at ${o.expiresAt}` : `its creator (pid ${o.creator.pid} on ${o.creator.hostname}) is gone`}`)
+    .join('\n');
+}
+
+/**
+ * DeleteSnapshots of every orphan in turn (no writer event), through one component object, stopping at the first
+ * failure, which reports how many snapshots were deleted before it. Sets VssSession did not record are never touched.
+ */
+export async function deleteOrphans(force: boolean): Promise<{ deleted: number; snapshotSets: { snapshotSetId: string; orphanReason: string; deleted: number }[] }> {
+  const store = new RecordStore(sessionHome());
+  const admin = new AdminComponent(new Interop(), resolveService);
+  let deleted = 0;
+  const snapshotSets: { snapshotSetId: string; orphanReason: string; deleted: number }[] = [];
+  try {
+    const sets = toSnapshotSets(await admin.querySnapshots());
+    for (const orphan of findOrphans(store, sets)) {
+      try {
+        const result = await deleteOrphan(store, sets, admin, orphan.set.snapshotSetId, force);
+        deleted += result.deleted;
+        snapshotSets.push({ snapshotSetId: orphan.set.snapshotSetId, orphanReason: orphan.reason, deleted: result.deleted });
+      } catch (e) {
+        if (e instanceof VssError) e.details.deletedBefore = deleted;
+        throw e;
+      }
+    }
+    return { deleted, snapshotSets };
+  } finally {
+    await admin.release();
+  }
 }
 
 export function formatSets(sets: SnapshotSetInfo[]): string {
@@ -258,16 +322,18 @@ export function formatSets(sets: SnapshotSetInfo[]): string {
 export async function deleteSets(options: { snapshotSetId?: string[]; snapshotId?: string[]; force: boolean }) {
   const sets = options.snapshotSetId ?? [];
   const snapshots = options.snapshotId ?? [];
-  if ((sets.length === 0) === (snapshots.length === 0)) throw vssError('E_INVALIDARG', 'give --snapshot-set-id or --snapshot-id (each may be repeated), not both');
+  if ((sets.length === 0) === (snapshots.length === 0)) throw vssError('E_INVALIDARG', 'give --snapshot-set-id or --snapshot-id (each may be repeated), not both; or --orphaned for the orphaned sets');
   const targets = sets.length
     ? sets.map((id) => [parseGuid(id, '--snapshot-set-id'), 'SnapshotSet'] as const)
     : snapshots.map((id) => [parseGuid(id, '--snapshot-id'), 'Snapshot'] as const);
   const admin = new AdminComponent(new Interop(), resolveService);
+  const records = new RecordStore(sessionHome());
   let deleted = 0;
   try {
     for (const [id, type] of targets) {
       try {
         deleted += (await admin.deleteSnapshots(id, type, options.force)).deleted;
+        if (type === 'SnapshotSet') records.remove(id); // the set is gone: so is any record of it
       } catch (e) {
         if (e instanceof VssError) e.details.deletedBefore = deleted;
         throw e;

@@ -48,3 +48,8 @@ export function parseGuid(value: unknown, what: string): string {
   }
   return value.toLowerCase();
 }
+
+/** Whether snapshots made in this context are persistent (outlive their component object): ClientAccessible, ClientAccessibleWriters, AppRollback. */
+export function isPersistentContext(context: string): boolean {
+  return context in ContextValue && context !== 'All' && (ContextValue[context as ContextKey] & Attr.Persistent) !== 0;
+}

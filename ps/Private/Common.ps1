@@ -156,7 +156,7 @@ function ConvertTo-VssSnapshotSet {
             Context       = $Set.context
             Persistent    = [bool]$Set.persistent
             CreatedAt     = [datetimeoffset]$Set.createdAt
-            ExpiresAt     = $Set.expiresAt
+            ExpiresAt     = if ($Set.expiresAt) { [datetimeoffset]$Set.expiresAt } else { $null }
             Snapshots     = @($Set.snapshots | ConvertTo-VssSnapshot)
         }
     }
@@ -181,6 +181,22 @@ function New-VssDeleteResult {
 function Get-VssPartialDelete([System.Exception] $Exception) {
     if ($Exception -is [VssSessionException] -and $null -ne $Exception.Details -and $Exception.Details.PSObject.Properties['nondeletedSnapshotId'] -and $Exception.Details.nondeletedSnapshotId) {
         @{ Deleted = [int]$Exception.Details.deleted; NondeletedSnapshotId = $Exception.Details.nondeletedSnapshotId }
+    }
+}
+
+# Why a set is orphaned, in words (the host's orphanReason and creator).
+function Get-VssOrphanReason([object] $Orphan) {
+    if ($Orphan.orphanReason -eq 'Expired') { "expired at $(([datetimeoffset]$Orphan.expiresAt).ToString('u'))" }
+    else { "its creator, process $($Orphan.creator.pid) on $($Orphan.creator.hostname), ended without closing its backup" }
+}
+
+# The orphaned snapshot sets (recorded by VssSession, expired or left by a creator that died), as the host
+# reports them: VssSession.SnapshotSet fields plus orphanReason and creator. Each is named with -Verbose.
+function Find-VssOrphanedSnapshotSet {
+    param([VssHostClient] $Client, [System.Management.Automation.PSCmdlet] $Cmdlet)
+    Invoke-VssHost -Client $Client -Method 'snapshotSets/orphaned' -Cmdlet $Cmdlet | ForEach-Object { $_ } | ForEach-Object {
+        Write-VssVerbose $Cmdlet "Orphaned snapshot set $($_.snapshotSetId): $(Get-VssOrphanReason $_)"
+        $_
     }
 }
 

@@ -19,6 +19,12 @@ function Get-VssSnapshotSet {
     .PARAMETER Persistent
     Only persistent sets (contexts ClientAccessible, AppRollback…), which outlive their backup.
 
+    .PARAMETER Orphaned
+    Only the orphans: persistent sets VssSession created (it records each one before creating it) that are past
+    their -ExpiresAfter, or whose creating PowerShell or host process died without closing its backup
+    (Close-VssBackup after a backup that was not aborted). Sets other tools made are never listed. -Verbose
+    says why each one is an orphan.
+
     .EXAMPLE
     Get-VssSnapshotSet
 
@@ -28,6 +34,11 @@ function Get-VssSnapshotSet {
     Get-VssSnapshotSet -Persistent -OlderThan (New-TimeSpan -Days 7) | Remove-VssSnapshotSet -Force
 
     Retention in one line: deletes the persistent snapshot sets older than a week.
+
+    .EXAMPLE
+    Get-VssSnapshotSet -Orphaned -Verbose | Select-Object SnapshotSetId, CreatedAt, ExpiresAt
+
+    Lists the persistent sets left by killed runbooks or past their expiry, and why.
 
     .OUTPUTS
     VssSession.SnapshotSet
@@ -43,7 +54,9 @@ function Get-VssSnapshotSet {
         [ValidateScript({ $_ -ge [timespan]::Zero }, ErrorMessage = 'OlderThan must not be negative; give an age such as (New-TimeSpan -Days 7).')]
         [timespan] $OlderThan,
 
-        [switch] $Persistent
+        [switch] $Persistent,
+
+        [switch] $Orphaned
     )
     begin { $client = $null }
     process {
@@ -52,7 +65,13 @@ function Get-VssSnapshotSet {
             $setId = if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $SnapshotSetId } else { $null }
             $cutoff = if ($PSBoundParameters.ContainsKey('OlderThan')) { [datetimeoffset]::UtcNow - $OlderThan } else { $null }
             $volumes = @($Volume | Where-Object { $_ } | ForEach-Object { Resolve-VssVolumeName $_ $PSCmdlet })
-            Find-VssSnapshotSet -Client $client -Cmdlet $PSCmdlet -SnapshotSetId $setId |
+            & {
+                if ($Orphaned) {
+                    Find-VssOrphanedSnapshotSet -Client $client -Cmdlet $PSCmdlet | Where-Object { $null -eq $setId -or [guid]$_.snapshotSetId -eq $setId } | ConvertTo-VssSnapshotSet
+                } else {
+                    Find-VssSnapshotSet -Client $client -Cmdlet $PSCmdlet -SnapshotSetId $setId
+                }
+            } |
                 Where-Object { $volumes.Count -eq 0 -or @($_.Snapshots.Volume | Where-Object { $_ -in $volumes }).Count -gt 0 } |
                 Where-Object { $null -eq $cutoff -or $_.CreatedAt -lt $cutoff } |
                 Where-Object { -not $Persistent -or $_.Persistent }

@@ -52,6 +52,10 @@ function Invoke-VssBackup {
     Writers get no BackupComplete. Never relaxed: a path that does not exist, bad arguments, a -RequireWriter
     refusal, and any failure once the script block has started, or of the script block itself.
 
+    .PARAMETER ExpiresAfter
+    For a persistent context (ClientAccessible, ClientAccessibleWriters, AppRollback): how long the snapshot set is
+    wanted, as for New-VssSnapshotSet; past it, Remove-VssSnapshotSet -Orphaned deletes it.
+
     .EXAMPLE
     Invoke-VssBackup -Volume 'C:\' -ScriptBlock { param($Snapshots) robocopy (Join-Path $Snapshots[0].DevicePath 'Data') \\nas\backup /MIR }
 
@@ -100,7 +104,10 @@ function Invoke-VssBackup {
         [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
 
         [ValidateSet('Required', 'BestEffort')]
-        [string] $Policy = 'Required'
+        [string] $Policy = 'Required',
+
+        [ValidateScript({ $_ -gt [timespan]::Zero }, ErrorMessage = 'ExpiresAfter must be above zero; give a lifetime such as (New-TimeSpan -Days 7).')]
+        [timespan] $ExpiresAfter
     )
     begin { $volumes = [System.Collections.Generic.List[string]]::new() }
     process { foreach ($v in $Volume) { $volumes.Add($v) } }
@@ -121,7 +128,9 @@ function Invoke-VssBackup {
         try {
             try {
                 $backup = Start-VssBackupHost -Params $params -Cmdlet $PSCmdlet
-                $snapshots = ($backup | New-VssSnapshotSet -Volume $resolved -Confirm:$false).Snapshots
+                $lifetime = @{}
+                if ($PSBoundParameters.ContainsKey('ExpiresAfter')) { $lifetime.ExpiresAfter = $ExpiresAfter }
+                $snapshots = ($backup | New-VssSnapshotSet -Volume $resolved @lifetime -Confirm:$false).Snapshots
             } catch {
                 $record = New-VssErrorRecord $_.Exception $volumes
                 if ($Policy -ne 'BestEffort' -or -not (Test-VssLiveFallback $_.Exception)) { $PSCmdlet.ThrowTerminatingError($record) }

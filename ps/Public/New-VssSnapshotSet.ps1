@@ -15,6 +15,12 @@ function New-VssSnapshotSet {
     .PARAMETER Volume
     The volumes to snapshot (on Windows, e.g. 'C:\'; on the emulator, directories).
 
+    .PARAMETER ExpiresAfter
+    How long a persistent snapshot set (a backup in context ClientAccessible, ClientAccessibleWriters or
+    AppRollback) is wanted. Past it, Get-VssSnapshotSet -Orphaned lists the set and Remove-VssSnapshotSet
+    -Orphaned deletes it; ExpiresAt on the output says when. Refused in the auto-release contexts (Backup,
+    FileShareBackup), whose sets end with the backup anyway.
+
     .EXAMPLE
     $set = New-VssSnapshotSet -Backup $backup -Volume 'C:\', 'D:\'
     Get-Content (Join-Path $set.Snapshots[0].DevicePath 'Windows\win.ini')
@@ -25,6 +31,11 @@ function New-VssSnapshotSet {
     $backup | New-VssSnapshotSet -Volume /srv/data | Select-Object -ExpandProperty Snapshots
 
     Takes the backup from the pipeline and lists the snapshots made.
+
+    .EXAMPLE
+    New-VssBackup -Context ClientAccessible | New-VssSnapshotSet -Volume D:\ -ExpiresAfter (New-TimeSpan -Days 7)
+
+    A persistent snapshot of D: that Remove-VssSnapshotSet -Orphaned deletes once it is a week old.
 
     .OUTPUTS
     VssSession.SnapshotSet
@@ -37,7 +48,10 @@ function New-VssSnapshotSet {
 
         [Parameter(Mandatory)]
         [ValidateNotNullOrEmpty()]
-        [string[]] $Volume
+        [string[]] $Volume,
+
+        [ValidateScript({ $_ -gt [timespan]::Zero }, ErrorMessage = 'ExpiresAfter must be above zero; give a lifetime such as (New-TimeSpan -Days 7).')]
+        [timespan] $ExpiresAfter
     )
     process {
         if (-not $PSCmdlet.ShouldProcess(($Volume -join ', '), 'Create a VSS snapshot set')) { return }
@@ -45,7 +59,9 @@ function New-VssSnapshotSet {
             Write-Progress -Activity 'New-VssSnapshotSet' -Status 'PrepareForBackup and DoSnapshotSet'
             $client = Get-VssBackupClient $Backup
             $volumes = @(foreach ($v in $Volume) { Resolve-VssVolumeName $v $PSCmdlet })
-            $set = Invoke-VssHost -Client $client -Method 'snapshotSet/create' -Params @{ volumes = $volumes } -Cmdlet $PSCmdlet
+            $params = @{ volumes = $volumes }
+            if ($PSBoundParameters.ContainsKey('ExpiresAfter')) { $params.expiresAfterMs = $ExpiresAfter.TotalMilliseconds }
+            $set = Invoke-VssHost -Client $client -Method 'snapshotSet/create' -Params $params -Cmdlet $PSCmdlet
             ConvertTo-VssSnapshotSet $set
         } catch {
             $PSCmdlet.ThrowTerminatingError((New-VssErrorRecord $_.Exception $Volume))

@@ -12,6 +12,12 @@ function Remove-VssSnapshotSet {
     .PARAMETER SnapshotSetId
     The snapshot set to delete; from the pipeline by value or by the property SnapshotSetId.
 
+    .PARAMETER Orphaned
+    Deletes every orphaned snapshot set, each after confirmation: the persistent sets VssSession created (it
+    records each one before creating it) that are past their -ExpiresAfter, or whose creating PowerShell or host
+    process died without closing its backup. Sets other tools made are never touched, and each set is checked
+    again just before its DeleteSnapshots. Writers are not told (DeleteSnapshots sends no writer event).
+
     .PARAMETER Force
     Passes VSS's force flag and deletes without asking for confirmation.
 
@@ -25,19 +31,50 @@ function Remove-VssSnapshotSet {
 
     Deletes every persistent snapshot set, one helper process for the whole pipeline.
 
+    .EXAMPLE
+    Remove-VssSnapshotSet -Orphaned -Confirm:$false -Verbose | Measure-Object -Property Deleted -Sum
+
+    Deletes the persistent sets left by killed runbooks or past their expiry (-Verbose says why each one),
+    and counts the snapshots deleted. Run it from a scheduled task to keep nothing for ever.
+
     .OUTPUTS
     VssSession.DeleteResult
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'Id')]
     [OutputType('VssSession.DeleteResult')]
     param(
-        [Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Parameter(Mandatory, ValueFromPipeline, ValueFromPipelineByPropertyName, ParameterSetName = 'Id')]
         [guid[]] $SnapshotSetId,
+
+        [Parameter(Mandatory, ParameterSetName = 'Orphaned')]
+        [switch] $Orphaned,
 
         [switch] $Force
     )
     begin { $client = $null }
     process {
+        if ($PSCmdlet.ParameterSetName -eq 'Orphaned') {
+            try {
+                if ($null -eq $client) { $client = New-VssHostClient }
+                $orphans = Find-VssOrphanedSnapshotSet -Client $client -Cmdlet $PSCmdlet
+            } catch {
+                $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $null))
+                return
+            }
+            foreach ($orphan in $orphans) {
+                $id = [guid]$orphan.snapshotSetId
+                if (-not ($Force -or $PSCmdlet.ShouldProcess([string]$id, "Delete the orphaned snapshot set: $(Get-VssOrphanReason $orphan) (DeleteSnapshots)"))) { continue }
+                try {
+                    $result = Invoke-VssHost -Client $client -Method 'snapshotSets/deleteOrphaned' -Params @{ snapshotSetId = [string]$id; force = [bool]$Force } -Cmdlet $PSCmdlet
+                    New-VssDeleteResult -SnapshotSetId $id -Deleted $result.deleted
+                } catch {
+                    $partial = Get-VssPartialDelete $_.Exception
+                    if ($partial) { New-VssDeleteResult -SnapshotSetId $id @partial }
+                    $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
+                }
+            }
+            return
+        }
         foreach ($id in $SnapshotSetId) {
             if (-not ($Force -or $PSCmdlet.ShouldProcess([string]$id, 'Delete the snapshot set (DeleteSnapshots)'))) { continue }
             try {

@@ -1,4 +1,6 @@
 import { signalExitCode } from '../exit-codes';
+import { sessionHome } from '../paths';
+import { RecordStore } from '../records';
 import { Interop } from '../requester/interop';
 import { resolveService } from '../requester/service';
 import { startHost } from './server';
@@ -14,6 +16,7 @@ export async function runHost(): Promise<void> {
   const host = startHost(process.stdin, process.stdout, {
     interop: new Interop(),
     service: () => (service ??= resolveService()),
+    records: new RecordStore(sessionHome()),
     onEnd: () => exitAfterFlush(exitCode),
   });
   const onSignal = (signal: NodeJS.Signals) => {

@@ -3,6 +3,7 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { BackupTypeName, ContextName, PhaseName } from '../defaults';
 import { CallRecord } from '../requester/interop';
 import { BackupComponent, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
+import type { Creator, OrphanReason } from '../records';
 
 export interface BackupInfo {
   backupId: string;
@@ -52,6 +53,19 @@ export interface DeleteResult {
   nondeletedSnapshotId: string | null;
 }
 
+/** A persistent snapshot set VssSession recorded whose time is up or whose creator died without closing its backup. */
+export interface OrphanedSnapshotSetInfo extends SnapshotSetInfo {
+  orphanReason: OrphanReason;
+  backupId: string;
+  creator: Creator;
+}
+
+/** A snapshot set to make: the volumes, and for a persistent set how long it is wanted (then it is an orphan). */
+export interface CreateSnapshotSetParams {
+  volumes: string[];
+  expiresAfterMs?: number;
+}
+
 /** The data of every VSS error response (code {@link VSS_ERROR_CODE}). */
 export interface VssErrorData {
   name: string;
@@ -63,7 +77,7 @@ export interface VssErrorData {
 
 export const Methods = {
   createBackup: new RequestType<CreateBackupParams, BackupInfo, VssErrorData>('backup/create'),
-  createSnapshotSet: new RequestType<{ volumes: string[] }, SnapshotSetInfo, VssErrorData>('snapshotSet/create'),
+  createSnapshotSet: new RequestType<CreateSnapshotSetParams, SnapshotSetInfo, VssErrorData>('snapshotSet/create'),
   // The same snapshot phase one VSS call at a time, for callers that drive each step themselves.
   startSnapshotSet: new RequestType0<{ snapshotSetId: string }, VssErrorData>('snapshotSet/start'),
   addVolume: new RequestType<{ volume: string }, { snapshotId: string }, VssErrorData>('snapshotSet/add'),
@@ -85,6 +99,10 @@ export const Methods = {
   vssRetry: new NotificationType<{ operation: string; error: string; attempt: number; delayMs: number; writer?: string }>('vss/retry'),
   /** Sent by the host as each VSS call starts (the client's progress bar). */
   vssProgress: new NotificationType<{ method: string }>('vss/progress'),
+  /** The orphaned snapshot sets: recorded by VssSession, still in VSS, expired or left by a creator that died. */
+  listOrphanedSnapshotSets: new RequestType0<OrphanedSnapshotSetInfo[], VssErrorData>('snapshotSets/orphaned'),
+  /** DeleteSnapshots of one orphaned set (no writer event); refused for a set that is not one. */
+  deleteOrphanedSnapshotSet: new RequestType<{ snapshotSetId: string; force?: boolean }, DeleteResult, VssErrorData>('snapshotSets/deleteOrphaned'),
   /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */
   ping: new RequestType0<{ pong: boolean }, VssErrorData>('host/ping'),
 } as const;

@@ -13,7 +13,8 @@ import { VSS_ERROR_CODE, BackupTypes, Contexts, Phases } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
 import { AdminComponent, BackupLifecycle, Snapshot, Writer } from '../requester/lifecycle';
 import { markLiveFallback } from '../requester/policy';
-import { contextOfAttributes, parseGuid } from '../vss';
+import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from '../records';
+import { contextOfAttributes, isPersistentContext, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
 import { withServices, writerServices } from '../writer-services';
@@ -24,6 +25,8 @@ export interface HostOptions {
   service: () => Promise<VssService>;
   /** Called once the session has ended (closed, or its client went away). */
   onEnd?: () => void;
+  /** Where the persistent snapshot sets this host creates are recorded (for -Orphaned); none: not recorded. */
+  records?: RecordStore;
 }
 
 /** Groups snapshots into snapshot sets, in the order VSS listed them. */
@@ -39,6 +42,9 @@ export function toSnapshotSets(snapshots: Snapshot[]): SnapshotSetInfo[] {
   }
   return [...sets.values()];
 }
+
+/** The longest expiry a snapshot set may be given: ten years. */
+const MaxExpiresAfterMs = 10 * 365 * 86_400_000;
 
 function toResponseError(e: unknown): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;
@@ -113,6 +119,8 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   // Queries and deletes share one component object for the host's life (one per PowerShell pipeline).
   const admin = new AdminComponent(options.interop, () => options.service());
   let backup: BackupLifecycle | null = null;
+  // The record of the backup's persistent snapshot set; null in auto-release contexts and without a store.
+  let recorder: SnapshotSetRecorder | null = null;
   let ended = false;
   let pending: Promise<unknown> = Promise.resolve();
 
@@ -179,7 +187,10 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
         throw vssError('E_INVALIDARG', `${field} must be an array of writer names or ids (non-empty strings of at most 256 characters)`);
       }
     }
-    const candidate = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {
+    const backupId = randomUUID();
+    const candidateRecorder = options.records && isPersistentContext(p.context ?? 'Backup') ? new SnapshotSetRecorder(options.records, backupId, p.context!) : null;
+    const candidate = new BackupLifecycle(options.interop, await options.service(), backupId, {
+      snapshotSetHooks: candidateRecorder?.hooks,
       requireWriters: p.requireWriters,
       volumes: p.volumes,
       excludeWriters: p.excludeWriters,
@@ -193,6 +204,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     });
     await candidate.begin().catch(markLiveFallback);
     backup = candidate;
+    recorder = candidateRecorder;
     return info(backup);
   }));
 
@@ -201,7 +213,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     context: b.describe().context,
     persistent: snapshots.some((s) => s.persistent),
     createdAt: snapshots[0]?.createdAt ?? new Date().toISOString(),
-    expiresAt: null,
+    expiresAt: recorder?.expiresAt ?? null,
     snapshots,
   });
 
@@ -211,6 +223,17 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       throw vssError('E_INVALIDARG', 'volumes must be a non-empty array of volume paths');
     }
     const b = current();
+    const expiresAfterMs = params?.expiresAfterMs;
+    if (expiresAfterMs !== undefined) {
+      if (!(typeof expiresAfterMs === 'number' && Number.isFinite(expiresAfterMs) && expiresAfterMs >= 1 && expiresAfterMs <= MaxExpiresAfterMs)) {
+        throw vssError('E_INVALIDARG', `expiresAfterMs must be a number of milliseconds from 1 to ${MaxExpiresAfterMs} (10 years), not ${JSON.stringify(expiresAfterMs)}`);
+      }
+      if (!isPersistentContext(b.describe().context)) {
+        throw vssError('E_INVALIDARG', `an expiry applies to persistent snapshot sets only (contexts ClientAccessible, ClientAccessibleWriters, AppRollback); a ${b.describe().context} set ends with its backup anyway. Drop -ExpiresAfter, or start the backup in a persistent context`);
+      }
+      if (!recorder) throw vssError('VSS_E_BAD_STATE', 'this host keeps no records of snapshot sets, so it cannot give one an expiry');
+    }
+    recorder?.expect(volumes, expiresAfterMs ?? null);
     return setInfo(b, (await b.createSnapshotSet(volumes).catch(markLiveFallback)).snapshots);
   }));
 
@@ -218,7 +241,9 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 
   connection.onRequest(Methods.addVolume, serial(async (params) => {
     if (typeof params?.volume !== 'string' || params.volume.length === 0) throw vssError('E_INVALIDARG', 'volume must be a non-empty volume path');
-    return { snapshotId: await current().addVolume(params.volume) };
+    const snapshotId = await current().addVolume(params.volume);
+    recorder?.volumeAdded(params.volume);
+    return { snapshotId };
   }));
 
   connection.onRequest(Methods.prepareBackup, serial(async () => {
@@ -245,12 +270,46 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   }));
 
   // The host stays up after Release until its client closes stdin, so the answer is never cut off by exit.
-  connection.onRequest(Methods.closeBackup, serial(() => current().release()));
+  connection.onRequest(Methods.closeBackup, serial(async () => {
+    const result = await current().release();
+    // Closed by its requester without an abort: a persistent set is kept on purpose, not an orphan.
+    if (result.state === 'snapshotsDone' || result.state === 'completed') {
+      try {
+        recorder?.closed();
+      } catch (e) {
+        process.stderr.write(`vss-session: the backup was closed, but its snapshot set's record could not be marked closed (${(e as Error).message}); the set will be listed as orphaned\n`);
+      }
+    }
+    return result;
+  }));
 
   connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
     const wanted = params?.snapshotSetId === undefined ? undefined : parseGuid(params.snapshotSetId, 'snapshotSetId');
-    const sets = toSnapshotSets(await admin.querySnapshots());
+    let sets = toSnapshotSets(await admin.querySnapshots());
+    if (options.records) sets = withRecords(options.records, sets);
     return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
+  }));
+
+  const recordStore = (): RecordStore => {
+    if (!options.records) throw vssError('VSS_E_BAD_STATE', 'this host keeps no records of snapshot sets, so it knows no orphans');
+    return options.records;
+  };
+
+  connection.onRequest(Methods.listOrphanedSnapshotSets, serial(async () => {
+    const store = recordStore();
+    return findOrphans(store, toSnapshotSets(await admin.querySnapshots())).map(orphanInfo);
+  }));
+
+  connection.onRequest(Methods.deleteOrphanedSnapshotSet, serial(async (params) => {
+    const store = recordStore();
+    const id = parseGuid(params?.snapshotSetId, 'snapshotSetId');
+    try {
+      const { deleted } = await deleteOrphan(store, toSnapshotSets(await admin.querySnapshots()), admin, id, params?.force === true);
+      return { deleted, nondeletedSnapshotId: null };
+    } catch (e) {
+      if (e instanceof VssError && e.details.nondeleted) e.details.nondeletedSnapshotId = e.details.nondeleted;
+      throw e;
+    }
   }));
 
   connection.onRequest(Methods.deleteSnapshots, serial(async (params) => {
@@ -259,6 +318,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     const [id, type] = p.snapshotSetId !== undefined ? [parseGuid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [parseGuid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
     try {
       const { deleted } = await admin.deleteSnapshots(id, type, p.force === true);
+      if (type === 'SnapshotSet') options.records?.remove(id); // the set is gone: so is any record of it
       return { deleted, nondeletedSnapshotId: null };
     } catch (e) {
       if (e instanceof VssError && e.details.nondeleted) {

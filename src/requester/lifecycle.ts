@@ -118,6 +118,17 @@ export interface Snapshot {
   status: string;
 }
 
+/**
+ * Told of a snapshot set's start and of its being given up unmade, so that a record of it can be kept outside
+ * VSS (persistent sets outlive their requester). Each call may be asynchronous.
+ */
+export interface SnapshotSetHooks {
+  /** After StartSnapshotSet returned the set's id, before any volume is added or frozen; a failure aborts the backup. */
+  started(snapshotSetId: string): void | Promise<void>;
+  /** The set will never exist: the backup was aborted or released before DoSnapshotSet made it, or DoSnapshotSet failed. */
+  notCreated(snapshotSetId: string): void | Promise<void>;
+}
+
 export interface BackupOptions {
   context?: ContextName;
   backupType?: BackupTypeName;
@@ -136,6 +147,8 @@ export interface BackupOptions {
   includeWriters?: string[];
   /** Told of each retry: what failed, the attempt, the wait before the next one, and the writer whose error it was. */
   onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number; writer?: string }) => void;
+  /** Told when the snapshot set starts and when it is given up unmade. */
+  snapshotSetHooks?: SnapshotSetHooks;
 }
 
 /** Which writers take part, as the VSS ids DisableWriterClasses, DisableWriterInstances and EnableWriterClasses take. */
@@ -183,6 +196,10 @@ export class BackupLifecycle {
   private selection: WriterSelection | null = null;
   /** While createSnapshotSet retries, the one deadline every retry of the snapshot phase shares. */
   private retryDeadline: number | null = null;
+  private readonly snapshotSetHooks: SnapshotSetHooks | undefined;
+  /** Whether DoSnapshotSet made the set: 'unknown' after a call cancelled or lost part-way, which may have made it. */
+  private snapshotSetMade: 'no' | 'unknown' | 'yes' = 'no';
+  private snapshotSetGivenUp = false;
 
   constructor(
     private readonly interop: FacadeCaller,
@@ -200,6 +217,7 @@ export class BackupLifecycle {
     this.volumes = options.volumes ?? [];
     this.excludeWriters = options.excludeWriters ?? [];
     this.includeWriters = options.includeWriters ?? [];
+    this.snapshotSetHooks = options.snapshotSetHooks;
   }
 
   get state(): State {
@@ -428,13 +446,32 @@ export class BackupLifecycle {
     for (let attempt = 1, delayMs = defaults.retryFirstDelayMs; ; attempt++, delayMs = Math.min(delayMs * 2, defaults.retryMaxDelayMs)) {
       try {
         this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
-        return this.snapshotSetIdValue;
+        return await this.snapshotSetStarted(this.snapshotSetIdValue);
       } catch (e) {
         const wait = Math.min(delayMs, deadline - Date.now());
         if (!(e instanceof VssError && e.vssName === 'VSS_E_SNAPSHOT_SET_IN_PROGRESS') || wait <= 0) throw e;
         this.onRetry({ operation: 'StartSnapshotSet', error: e.vssName, attempt, delayMs: wait });
         await new Promise((r) => setTimeout(r, wait));
       }
+    }
+  }
+
+  /** The hook's `started`, under the same rule as every step after StartSnapshotSet: a failure aborts the backup. */
+  private async snapshotSetStarted(snapshotSetId: string): Promise<string> {
+    const hooks = this.snapshotSetHooks;
+    if (hooks) await this.abortOnFailure(async () => hooks.started(snapshotSetId));
+    return snapshotSetId;
+  }
+
+  /** The hook's `notCreated`, once, when the set was started and is certainly never made. Best effort. */
+  private async giveUpSnapshotSet(): Promise<void> {
+    const id = this.snapshotSetIdValue;
+    if (!id || this.snapshotSetMade !== 'no' || this.snapshotSetGivenUp || !this.snapshotSetHooks) return;
+    this.snapshotSetGivenUp = true;
+    try {
+      await this.snapshotSetHooks.notCreated(id);
+    } catch {
+      // a record left behind is removed later, when its set is seen not to exist
     }
   }
 
@@ -458,7 +495,14 @@ export class BackupLifecycle {
   /** DoSnapshotSet, then GatherWriterStatus, then each snapshot's properties. */
   doSnapshotSet(): Promise<Snapshot[]> {
     return this.abortOnFailure(async () => {
-      await this.step('DoSnapshotSet');
+      try {
+        await this.step('DoSnapshotSet');
+        this.snapshotSetMade = 'yes';
+      } catch (e) {
+        // A VSS error means no set was made; a cancelled call (ERROR_TIMEOUT) or a lost one may have made it.
+        if (!(e instanceof VssError) || e.vssName === 'ERROR_TIMEOUT') this.snapshotSetMade = 'unknown';
+        throw e;
+      }
       await this.checkWriters('DoSnapshotSet');
       this.snapshotsValue = [];
       for (const snapshotId of this.snapshotIds) {
@@ -593,7 +637,10 @@ export class BackupLifecycle {
 
   /** AbortBackup where VSS allows it; the object stays ready for Release. */
   async abort(): Promise<void> {
-    if (Transitions.AbortBackup.from.includes(this.stateValue)) await this.step('AbortBackup');
+    if (Transitions.AbortBackup.from.includes(this.stateValue)) {
+      await this.step('AbortBackup');
+      await this.giveUpSnapshotSet();
+    }
   }
 
   /** Release: writers get BackupShutdown, auto-release snapshots end. Safe to call twice. */
@@ -601,6 +648,7 @@ export class BackupLifecycle {
     const before = this.stateValue;
     if (before !== 'released' && this.handle !== 0) await this.step('Release');
     this.stateValue = 'released';
+    await this.giveUpSnapshotSet();
     const persistent = this.snapshotsValue.filter((s) => s.persistent).map((s) => s.snapshotId);
     return {
       backupId: this.backupId,

@@ -4,15 +4,15 @@ BeforeDiscovery {
     # name: parameter = flags (M mandatory, V by value, P by property name); then ConfirmImpact ('' = no ShouldProcess)
     $script:Expected = @(
         @{ Name = 'New-VssBackup'; Parameters = @{ Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; MetadataTimeout = ''; PrepareTimeout = ''; SnapshotTimeout = ''; CompleteTimeout = '' }; Impact = 'Medium' }
-        @{ Name = 'New-VssSnapshotSet'; Parameters = @{ Backup = 'MV'; Volume = 'M' }; Impact = 'Medium' }
+        @{ Name = 'New-VssSnapshotSet'; Parameters = @{ Backup = 'MV'; Volume = 'M'; ExpiresAfter = '' }; Impact = 'Medium' }
         @{ Name = 'Complete-VssBackup'; Parameters = @{ Backup = 'MV' }; Impact = 'Medium' }
         @{ Name = 'Close-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
         @{ Name = 'Stop-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
-        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; Policy = '' }; Impact = 'Medium' }
+        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; Policy = ''; ExpiresAfter = '' }; Impact = 'Medium' }
         @{ Name = 'Get-VssWriter'; Parameters = @{ Backup = 'V' }; Impact = '' }
-        @{ Name = 'Get-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'P'; Volume = ''; OlderThan = ''; Persistent = '' }; Impact = '' }
+        @{ Name = 'Get-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'P'; Volume = ''; OlderThan = ''; Persistent = ''; Orphaned = '' }; Impact = '' }
         @{ Name = 'Get-VssSnapshot'; Parameters = @{ SnapshotId = ''; SnapshotSetId = 'P'; Volume = '' }; Impact = '' }
-        @{ Name = 'Remove-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'MVP'; Force = '' }; Impact = 'High' }
+        @{ Name = 'Remove-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'MVP'; Orphaned = 'M'; Force = '' }; Impact = 'High' }
         @{ Name = 'Remove-VssSnapshot'; Parameters = @{ SnapshotId = 'MP'; Force = '' }; Impact = 'High' }
     )
 }
