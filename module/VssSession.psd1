@@ -12,10 +12,12 @@
     FunctionsToExport    = @(
         'Close-VssBackup'
         'Complete-VssBackup'
+        'Dismount-VssSnapshot'
         'Get-VssSnapshot'
         'Get-VssSnapshotSet'
         'Get-VssWriter'
         'Invoke-VssBackup'
+        'Mount-VssSnapshot'
         'New-VssBackup'
         'New-VssSnapshotSet'
         'Remove-VssSnapshot'

@@ -1,4 +1,5 @@
 // VSS facts the whole executable shares (vss.h), and the checks on values that name VSS objects.
+import * as path from 'node:path';
 import { vssError } from './vss-error';
 
 /** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */
@@ -32,6 +33,20 @@ export function contextOfAttributes(attributes: number): string {
  */
 export function snapshotRootPath(devicePath: string): string {
   return /^\\\\\?\\GLOBALROOT\\/i.test(devicePath) && !devicePath.endsWith('\\') ? `${devicePath}\\` : devicePath;
+}
+
+/**
+ * Where to expose a snapshot, as ExposeSnapshot takes it: on Windows a drive letter ("X:", its trailing separator
+ * dropped) or a folder; on the emulator a folder. Always absolute: the host's working folder is not the caller's.
+ */
+export function mountPoint(at: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') {
+    if (/^[A-Za-z]:\\?$/.test(at)) return at.slice(0, 2).toUpperCase();
+    if (!path.win32.isAbsolute(at) || /^[A-Za-z]:[^\\/]/.test(at)) throw vssError('E_INVALIDARG', `mount at a drive letter (X:) or an absolute folder path, not ${JSON.stringify(at)}`);
+    return at;
+  }
+  if (!path.posix.isAbsolute(at)) throw vssError('E_INVALIDARG', `mount at an absolute folder path, not ${JSON.stringify(at)}`);
+  return path.posix.normalize(at);
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

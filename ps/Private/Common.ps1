@@ -7,6 +7,15 @@ $script:Executable = Join-Path $PSScriptRoot 'bin' $script:Runtime $(if ($IsWind
 # The open backups of this PowerShell session: BackupId -> VssHostClient.
 $script:Backups = @{}
 
+# Invoke-VssBackup's exposures: one list of snapshot ids per running Invoke-VssBackup, innermost last. Mount-VssSnapshot
+# adds to the innermost; Invoke-VssBackup undoes its own in its finally block.
+$script:ExposureScopes = [System.Collections.Generic.List[System.Collections.Generic.List[guid]]]::new()
+
+function Get-VssExposureScope {
+    if ($script:ExposureScopes.Count -eq 0) { return $null }
+    , $script:ExposureScopes[$script:ExposureScopes.Count - 1]
+}
+
 function New-VssHostClient {
     [VssHostClient]::new($script:Executable)
 }
@@ -140,7 +149,8 @@ function ConvertTo-VssSnapshot {
             SnapshotSetId = [guid]$Snapshot.snapshotSetId
             Volume        = $Snapshot.volume
             DevicePath    = $Snapshot.devicePath
-            ExposedPath   = $Snapshot.exposedPath
+            RootPath      = $Snapshot.rootPath
+            ExposedPath   = $Snapshot.exposedName
             Persistent    = [bool]$Snapshot.persistent
             CreatedAt     = [datetimeoffset]$Snapshot.createdAt
         }

@@ -139,10 +139,24 @@ function Invoke-VssBackup {
                 $PSCmdlet.WriteWarning("No snapshot was made, so the script block runs against the live volumes (-Policy BestEffort): $($record.FullyQualifiedErrorId.Split(',')[0]): $($record.Exception.Message)")
                 $snapshots = @(foreach ($v in $resolved) { New-VssLiveVolume $v })
             }
+            # Mount-VssSnapshot calls in the script block belong to this backup: undone below, however it ends.
+            $exposed = [System.Collections.Generic.List[guid]]::new()
+            $script:ExposureScopes.Add($exposed)
             try {
                 & $ScriptBlock $snapshots
             } catch {
                 $failure = $_
+            } finally {
+                $null = $script:ExposureScopes.Remove($exposed)
+                if ($exposed.Count -gt 0) {
+                    foreach ($id in $exposed) {
+                        $null = Dismount-VssSnapshot -SnapshotId $id -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable undo
+                        # Already gone (the script block dismounted it itself) is fine; anything else is reported.
+                        foreach ($e in $undo | Where-Object FullyQualifiedErrorId -Like '*,Dismount-VssSnapshot') {
+                            if ($e.FullyQualifiedErrorId -notlike 'VSS_E_OBJECT_NOT_FOUND,*') { $PSCmdlet.WriteError($e) }
+                        }
+                    }
+                }
             }
             if ($null -ne $backup) {
                 if ($null -eq $failure) {

@@ -1,5 +1,6 @@
 import { signalExitCode } from '../exit-codes';
 import { sessionHome } from '../paths';
+import { ExposureStore } from '../exposures';
 import { RecordStore } from '../records';
 import { Interop } from '../requester/interop';
 import { resolveService } from '../requester/service';
@@ -17,6 +18,7 @@ export async function runHost(): Promise<void> {
     interop: new Interop(),
     service: () => (service ??= resolveService()),
     records: new RecordStore(sessionHome()),
+    exposures: new ExposureStore(sessionHome()),
     onEnd: () => exitAfterFlush(exitCode),
   });
   const onSignal = (signal: NodeJS.Signals) => {

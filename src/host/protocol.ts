@@ -25,6 +25,14 @@ export interface SnapshotSetInfo {
   snapshots: Snapshot[];
 }
 
+export interface MountParams {
+  snapshotId: string;
+  /** An absolute folder path (empty, or not there yet), or on Windows a drive letter such as X:. */
+  path: string;
+  /** The process the exposure belongs to (Invoke-VssBackup's PowerShell): once it is gone, the exposure is undone. */
+  ownerPid?: number;
+}
+
 export interface CreateBackupParams {
   context?: ContextName;
   backupType?: BackupTypeName;
@@ -88,6 +96,10 @@ export const Methods = {
   closeBackup: new RequestType0<CloseResult, VssErrorData>('backup/close'),
   listSnapshotSets: new RequestType<{ snapshotSetId?: string }, SnapshotSetInfo[], VssErrorData>('snapshotSets/list'),
   deleteSnapshots: new RequestType<DeleteParams, DeleteResult, VssErrorData>('snapshots/delete'),
+  /** ExposeSnapshot at a folder (or drive letter); with ownerPid, undone by the next command once that process is gone. */
+  mountSnapshot: new RequestType<MountParams, Snapshot, VssErrorData>('snapshot/mount'),
+  /** UnexposeSnapshot. */
+  dismountSnapshot: new RequestType<{ snapshotId: string }, Snapshot, VssErrorData>('snapshot/dismount'),
   /** The writers' status in the open backup (GatherWriterStatus). */
   backupWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('backup/writers'),
   /** The writers, from a component object made for the purpose and released at once. */

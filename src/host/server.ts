@@ -13,10 +13,11 @@ import { VSS_ERROR_CODE, BackupTypes, Contexts, Phases } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
 import { AdminComponent, BackupLifecycle, Snapshot, Writer } from '../requester/lifecycle';
 import { markLiveFallback } from '../requester/policy';
+import { ExposureStore, ExposureRecord, ownerProcess } from '../exposures';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from '../records';
-import { contextOfAttributes, isPersistentContext, parseGuid } from '../vss';
+import { contextOfAttributes, isPersistentContext, mountPoint, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
-import { BackupInfo, Methods, SnapshotSetInfo } from './protocol';
+import { BackupInfo, Methods, MountParams, SnapshotSetInfo } from './protocol';
 import { withServices, writerServices } from '../writer-services';
 
 export interface HostOptions {
@@ -27,6 +28,8 @@ export interface HostOptions {
   onEnd?: () => void;
   /** Where the persistent snapshot sets this host creates are recorded (for -Orphaned); none: not recorded. */
   records?: RecordStore;
+  /** Where exposures that belong to a process are recorded, to be undone once it is gone; none: not recorded. */
+  exposures?: ExposureStore;
 }
 
 /** Groups snapshots into snapshot sets, in the order VSS listed them. */
@@ -234,6 +237,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       if (!recorder) throw vssError('VSS_E_BAD_STATE', 'this host keeps no records of snapshot sets, so it cannot give one an expiry');
     }
     recorder?.expect(volumes, expiresAfterMs ?? null);
+    await sweepExposures().catch(() => undefined);
     return setInfo(b, (await b.createSnapshotSet(volumes).catch(markLiveFallback)).snapshots);
   }));
 
@@ -285,6 +289,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 
   connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
     const wanted = params?.snapshotSetId === undefined ? undefined : parseGuid(params.snapshotSetId, 'snapshotSetId');
+    await sweepExposures().catch(() => undefined);
     let sets = toSnapshotSets(await admin.querySnapshots());
     if (options.records) sets = withRecords(options.records, sets);
     return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
@@ -316,6 +321,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     const p = params ?? {};
     if ((p.snapshotSetId === undefined) === (p.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of snapshotSetId or snapshotId');
     const [id, type] = p.snapshotSetId !== undefined ? [parseGuid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [parseGuid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
+    await sweepExposures().catch(() => undefined);
     try {
       const { deleted } = await admin.deleteSnapshots(id, type, p.force === true);
       if (type === 'SnapshotSet') options.records?.remove(id); // the set is gone: so is any record of it
@@ -326,6 +332,51 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       }
       throw e;
     }
+  }));
+
+  /**
+   * Exposures whose owning process died (a runbook killed inside Invoke-VssBackup) are undone by the next command
+   * that touches snapshots: UnexposeSnapshot, then the record goes. One already undone is only forgotten.
+   */
+  const sweepExposures = async (): Promise<void> => {
+    for (const record of options.exposures?.abandoned() ?? []) {
+      try {
+        await admin.unexposeSnapshot(record.snapshotId);
+      } catch (e) {
+        if (!(e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND')) continue; // try again next time
+      }
+      options.exposures!.remove(record.snapshotId);
+    }
+  };
+
+  connection.onRequest(Methods.mountSnapshot, serial(async (params) => {
+    const p = params ?? ({} as Partial<MountParams>);
+    const snapshotId = parseGuid(p.snapshotId, 'snapshotId');
+    if (typeof p.path !== 'string' || p.path.length === 0 || p.path.length > 4096 || p.path.includes('\0')) {
+      throw vssError('E_INVALIDARG', 'path must be the folder (or drive letter) to mount the snapshot at');
+    }
+    const at = mountPoint(p.path);
+    const owner = p.ownerPid === undefined ? null : ownerProcess(p.ownerPid);
+    if (owner && !options.exposures) throw vssError('VSS_E_BAD_STATE', 'this host keeps no records of exposures, so it cannot mount for an owner');
+    await sweepExposures();
+    // Recorded before ExposeSnapshot: if this host dies in between, the record still leads to the exposure.
+    const record: ExposureRecord | null = owner ? { snapshotId, path: at, owner, createdAt: new Date().toISOString() } : null;
+    if (record) options.exposures!.write(record);
+    try {
+      await admin.exposeSnapshot(snapshotId, at);
+    } catch (e) {
+      if (record) options.exposures!.remove(snapshotId);
+      throw e;
+    }
+    return admin.snapshot(snapshotId);
+  }));
+
+  connection.onRequest(Methods.dismountSnapshot, serial(async (params) => {
+    const snapshotId = parseGuid(params?.snapshotId, 'snapshotId');
+    await sweepExposures();
+    await admin.unexposeSnapshot(snapshotId);
+    options.exposures?.remove(snapshotId);
+    return admin.snapshot(snapshotId);
   }));
 
   connection.onRequest(Methods.ping, serial(() => options.interop.call<{ pong: boolean }>('Ping')));

@@ -104,7 +104,7 @@ describe('vss-session one-shot commands (from source)', function () {
     assert.equal(result.status, 0, result.stderr);
     const writers = JSON.parse(result.stdout) as Record<string, unknown>[];
     assert.equal(writers.length, 2);
-    for (const w of writers) assert.deepEqual(Object.keys(w).sort(), ['instanceId', 'lastError', 'name', 'state', 'writerId']);
+    for (const w of writers) assert.deepEqual(Object.keys(w).sort(), ['instanceId', 'lastError', 'name', 'service', 'state', 'writerId']);
     assert.deepEqual(writers.map((w) => w.name).sort(), ['Emulated Database Writer', 'Emulated Registry Writer']);
     const table = cli('writers');
     assert.equal(table.status, 0, table.stderr);

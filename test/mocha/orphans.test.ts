@@ -183,7 +183,7 @@ describe('orphaned persistent snapshot sets', function () {
   });
 
   it('removes the record when the snapshot set is not created (a writer fails at Freeze)', async () => {
-    writeWriters([{ name: 'Failing Writer', id: '0d7a6c52-9b7e-4c55-8a0e-2f1f7e0c0a02', failOn: { Freeze: 'VSS_E_WRITERERROR_RETRYABLE' } }]);
+    writeWriters([{ name: 'Failing Writer', id: '0d7a6c52-9b7e-4c55-8a0e-2f1f7e0c0a02', failOn: { Freeze: 'VSS_E_WRITERERROR_NONRETRYABLE' } }]);
     const earlier = recordFiles();
     const before = readJournal(world.paths).length;
     const host = startHost();

@@ -88,7 +88,7 @@ describe('vss-session backup --policy (from source)', function () {
   describe('a writer that fails at Freeze', function () {
     before(() => {
       fs.mkdirSync(world.home, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(path.join(world.home, 'writers.json'), JSON.stringify([{ name: 'Flaky Writer', id: '11111111-2222-3333-4444-0000000000e1', failOn: { Freeze: 'VSS_E_WRITERERROR_RETRYABLE' } }]));
+      fs.writeFileSync(path.join(world.home, 'writers.json'), JSON.stringify([{ name: 'Flaky Writer', id: '11111111-2222-3333-4444-0000000000e1', failOn: { Freeze: 'VSS_E_WRITERERROR_NONRETRYABLE' } }]));
     });
     after(() => fs.rmSync(path.join(world.home, 'writers.json'), { force: true }));
 
@@ -96,7 +96,7 @@ describe('vss-session backup --policy (from source)', function () {
       const before = journal().length;
       const result = cli('backup', '--volume', world.volume, '--exec', command);
       assert.equal(result.status, 1, result.stderr);
-      assert.match(result.stderr, /VSS_E_WRITERERROR_RETRYABLE/);
+      assert.match(result.stderr, /VSS_E_WRITERERROR_NONRETRYABLE/);
       assert.match(result.stderr, /Flaky Writer/);
       assert.equal(ran(), null);
       assert.deepEqual(journal().slice(before).filter((e) => e.event !== 'Identify' && e.event !== 'PrepareForBackup' && e.event !== 'PrepareForSnapshot' && e.event !== 'Freeze').map((e) => e.event), ['Abort', 'BackupShutdown']);
@@ -106,7 +106,7 @@ describe('vss-session backup --policy (from source)', function () {
       const before = journal().length;
       const result = cli('backup', '--volume', world.volume, '--policy', 'best-effort', '--json', '--exec', command);
       assert.equal(result.status, 0, result.stderr);
-      assert.match(result.stderr, /warning: no snapshot was made.*VSS_E_WRITERERROR_RETRYABLE.*Flaky Writer/);
+      assert.match(result.stderr, /warning: no snapshot was made.*VSS_E_WRITERERROR_NONRETRYABLE.*Flaky Writer/);
       assert.equal(ran(), `${world.volume}|1|`);
       const events = journal().slice(before).map((e) => e.event);
       assert.deepEqual(events.filter((e) => e === 'Abort' || e === 'BackupComplete' || e === 'BackupShutdown'), ['Abort', 'BackupShutdown']);

@@ -197,7 +197,7 @@ describe('pre-flight of the volumes (host, on the emulated service)', function (
   });
 
   it('marks a writer failure while making the set for BestEffort, but not a -RequireWriter refusal', async () => {
-    fs.writeFileSync(world.paths.writers, JSON.stringify([{ name: 'Flaky Writer', id: '11111111-2222-3333-4444-0000000000f1', failOn: { Freeze: 'VSS_E_WRITERERROR_RETRYABLE' } }]));
+    fs.writeFileSync(world.paths.writers, JSON.stringify([{ name: 'Flaky Writer', id: '11111111-2222-3333-4444-0000000000f1', failOn: { Freeze: 'VSS_E_WRITERERROR_NONRETRYABLE' } }]));
     try {
       const { client } = connect();
       await client.sendRequest(Methods.createBackup, { volumes: [world.volume] });
@@ -205,7 +205,7 @@ describe('pre-flight of the volumes (host, on the emulated service)', function (
         () => assert.fail('the writer did not fail the set'),
         (e: ResponseError<VssErrorData>) => e.data!,
       );
-      assert.equal(failure.name, 'VSS_E_WRITERERROR_RETRYABLE');
+      assert.equal(failure.name, 'VSS_E_WRITERERROR_NONRETRYABLE');
       assert.equal(failure.liveFallback, true);
       await client.sendRequest(Methods.closeBackup);
       client.dispose();

@@ -91,7 +91,7 @@ Describe 'Orphaned persistent snapshot sets' {
         Get-OrphanId | Should -Not -Contain ([string]$setId)
         $null = Remove-VssSnapshotSet -Orphaned -Confirm:$false
         Get-SetId | Should -Contain ([string]$setId) -Because 'a cleanly closed, unexpired set is kept'
-        { Invoke-VssBackup -Volume $script:World.Volume -ExpiresAfter ([timespan]::FromHours(1)) -ScriptBlock { 'ran' } -ErrorAction Stop } | Should -Throw -ErrorId 'E_INVALIDARG,New-VssSnapshotSet'
+        { Invoke-VssBackup -Volume $script:World.Volume -ExpiresAfter ([timespan]::FromHours(1)) -ScriptBlock { 'ran' } -ErrorAction Stop } | Should -Throw -ErrorId 'E_INVALIDARG,Invoke-VssBackup'
     }
 
     It 'a PowerShell killed while it holds a persistent set leaves an orphan that Remove-VssSnapshotSet -Orphaned deletes, telling writers nothing' {

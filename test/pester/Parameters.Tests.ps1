@@ -14,6 +14,8 @@ BeforeDiscovery {
         @{ Name = 'Get-VssSnapshot'; Parameters = @{ SnapshotId = ''; SnapshotSetId = 'P'; Volume = '' }; Impact = '' }
         @{ Name = 'Remove-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'MVP'; Orphaned = 'M'; Force = '' }; Impact = 'High' }
         @{ Name = 'Remove-VssSnapshot'; Parameters = @{ SnapshotId = 'MP'; Force = '' }; Impact = 'High' }
+        @{ Name = 'Mount-VssSnapshot'; Parameters = @{ Snapshot = 'MV'; SnapshotId = 'M'; Path = 'M' }; Impact = 'Medium' }
+        @{ Name = 'Dismount-VssSnapshot'; Parameters = @{ Snapshot = 'MV'; SnapshotId = 'M' }; Impact = 'Medium' }
     )
 }
 

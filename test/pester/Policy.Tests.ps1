@@ -53,10 +53,10 @@ Describe 'Invoke-VssBackup pre-flight (-Policy Required, the default)' {
 
     It 'with -Policy Required, a writer failure throws and the script block does not run' {
         $writers = Join-Path $script:World.Home 'writers.json'
-        '[{ "name": "Flaky Writer", "id": "11111111-2222-3333-4444-0000000000d1", "failOn": { "Freeze": "VSS_E_WRITERERROR_RETRYABLE" } }]' | Set-Content -LiteralPath $writers
+        '[{ "name": "Flaky Writer", "id": "11111111-2222-3333-4444-0000000000d1", "failOn": { "Freeze": "VSS_E_WRITERERROR_NONRETRYABLE" } }]' | Set-Content -LiteralPath $writers
         try {
             $r = Invoke-Refused $script:World.Volume @{ Policy = 'Required' }
-            $r.Error.FullyQualifiedErrorId | Should -Be 'VSS_E_WRITERERROR_RETRYABLE,Invoke-VssBackup'
+            $r.Error.FullyQualifiedErrorId | Should -Be 'VSS_E_WRITERERROR_NONRETRYABLE,Invoke-VssBackup'
             $r.Ran | Should -BeFalse
             Get-HostChildren | Should -BeNullOrEmpty
         } finally {
@@ -87,7 +87,7 @@ Describe 'Invoke-VssBackup -Policy BestEffort' {
 
     It 'goes on from a writer failure: the backup is aborted and shut down first, no BackupComplete' {
         $writers = Join-Path $script:World.Home 'writers.json'
-        '[{ "name": "Flaky Writer", "id": "11111111-2222-3333-4444-0000000000d2", "failOn": { "Freeze": "VSS_E_WRITERERROR_RETRYABLE" } }]' | Set-Content -LiteralPath $writers
+        '[{ "name": "Flaky Writer", "id": "11111111-2222-3333-4444-0000000000d2", "failOn": { "Freeze": "VSS_E_WRITERERROR_NONRETRYABLE" } }]' | Set-Content -LiteralPath $writers
         try {
             $before = @(Get-Journal).Count
             $warnings = $null
@@ -96,7 +96,7 @@ Describe 'Invoke-VssBackup -Policy BestEffort' {
                 $script:EventsWhenRun = @(Get-Journal).Count
                 $script:Given = $Snapshots
             }
-            $warnings[0].Message | Should -BeLike "*VSS_E_WRITERERROR_RETRYABLE*'Flaky Writer'*"
+            $warnings[0].Message | Should -BeLike "*VSS_E_WRITERERROR_NONRETRYABLE*'Flaky Writer'*"
             $script:Given[0].Live | Should -BeTrue
             $script:Given[0].DevicePath | Should -Be $script:World.Volume
             $events = @(Get-Journal | Select-Object -Skip $before)
