@@ -108,7 +108,7 @@ describe('vss-session one-shot commands (from source)', function () {
     assert.deepEqual(writers.map((w) => w.name).sort(), ['Emulated Database Writer', 'Emulated Registry Writer']);
     const table = cli('writers');
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout, /^NAME\s+WRITER ID\s+INSTANCE ID\s+STATE\s+LAST ERROR$/m);
+    assert.match(table.stdout, /^NAME\s+WRITER ID\s+INSTANCE ID\s+STATE\s+SERVICE\s+LAST ERROR$/m);
     assert.match(table.stdout, /^Emulated Database Writer\s+7f0b7c8a-/m);
   });
 

@@ -86,7 +86,7 @@ Describe '-ExcludeWriter and -IncludeWriter' {
 
     It 'never runs Invoke-VssBackup''s script block when a name matches no writer' {
         $script:Ran = $false
-        { Invoke-VssBackup -Volume $script:World.Volume -IncludeWriter 'SqlServerWriter' -ScriptBlock { $script:Ran = $true } -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,New-VssBackup'
+        { Invoke-VssBackup -Volume $script:World.Volume -IncludeWriter 'SqlServerWriter' -ScriptBlock { $script:Ran = $true } -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Invoke-VssBackup'
         $script:Ran | Should -BeFalse
     }
 

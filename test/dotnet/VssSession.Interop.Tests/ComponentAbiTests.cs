@@ -73,7 +73,22 @@ public sealed class ComponentAbiTests
         ("FastRecovery", "VSS_ID SnapshotSetID, DWORD dwFastRecoveryFlags, IVssAsync** ppAsync"),
     ];
 
-    public static TheoryData<string> Interfaces => new() { nameof(IVssComponent), nameof(IVssBackupComponentsEx), nameof(IVssBackupComponentsEx2) };
+    private static readonly (string Name, string Params)[] ExamineWriterMetadataEx =
+    [
+        ("GetIdentityEx", "VSS_ID* pidInstance, VSS_ID* pidWriter, BSTR* pbstrWriterName, BSTR* pbstrInstanceName, VSS_USAGE_TYPE* pUsage, VSS_SOURCE_TYPE* pSource"),
+    ];
+
+    private static readonly (string Name, string Params)[] ExamineWriterMetadataEx2 =
+    [
+        ("GetVersion", "DWORD* pdwMajorVersion, DWORD* pdwMinorVersion"),
+        ("GetExcludeFromSnapshotCount", "UINT* pcExcludedFromSnapshot"),
+        ("GetExcludeFromSnapshotFile", "UINT iFile, IVssWMFiledesc** ppFiledesc"),
+    ];
+
+    public static TheoryData<string> Interfaces => new()
+    {
+        nameof(IVssComponent), nameof(IVssBackupComponentsEx), nameof(IVssBackupComponentsEx2), nameof(IVssExamineWriterMetadataEx), nameof(IVssExamineWriterMetadataEx2),
+    };
 
     private static (Type Type, Guid Iid, Type? Base, int FirstSlot, (string Name, string Params)[] Methods) Expected(string name) => name switch
     {
@@ -81,6 +96,9 @@ public sealed class ComponentAbiTests
         // IVssBackupComponents fills slots 3-50, so Ex starts at 51 and Ex2 at 53.
         nameof(IVssBackupComponentsEx) => (typeof(IVssBackupComponentsEx), new Guid("963f03ad-9e4c-4a34-ac15-e4b6174e5036"), typeof(IVssBackupComponents), 51, BackupComponentsEx),
         nameof(IVssBackupComponentsEx2) => (typeof(IVssBackupComponentsEx2), new Guid("acfe2b3a-22c9-4ef8-bd03-2f9ca230084e"), typeof(IVssBackupComponentsEx), 53, BackupComponentsEx2),
+        // IVssExamineWriterMetadata fills slots 3-13.
+        nameof(IVssExamineWriterMetadataEx) => (typeof(IVssExamineWriterMetadataEx), new Guid("0c0e5ec0-ca44-472b-b702-e652db1c0451"), typeof(IVssExamineWriterMetadata), 14, ExamineWriterMetadataEx),
+        nameof(IVssExamineWriterMetadataEx2) => (typeof(IVssExamineWriterMetadataEx2), new Guid("ce115780-a611-431b-b57f-c38303ab6aee"), typeof(IVssExamineWriterMetadataEx), 15, ExamineWriterMetadataEx2),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -311,6 +311,19 @@ public sealed unsafe class DocumentTests(EmulatorFixture emulator) : IDisposable
     }
 
     [Fact]
+    public void GetWriterMetadataExGivesEachWritersInstanceNameAndMetadataVersion()
+    {
+        var vss = NewComponent();
+        vss.InitializeForBackup();
+        vss.GatherWriterMetadata(Timeout);
+        var plain = vss.GetWriterMetadata();
+        var instances = vss.GetWriterInstances();
+        Assert.Equal(plain.Select(w => (w.InstanceId, w.WriterId, w.Name)), instances.Select(w => (w.InstanceId, w.WriterId, w.Name)));
+        Assert.All(instances, w => Assert.Equal(w.Name, w.InstanceName));
+        Assert.All(instances, w => Assert.Equal(new Version(1, 0), w.MetadataVersion));
+    }
+
+    [Fact]
     public void EachWriterGivesItsMetadataDocument()
     {
         var vss = NewComponent();

@@ -168,6 +168,41 @@ public sealed unsafe class BackupComponents
         return writers;
     }
 
+    /// <summary>Each writer's identity with its instance name (IVssBackupComponentsEx::GetWriterMetadataEx, then
+    /// IVssExamineWriterMetadataEx::GetIdentityEx), and its metadata version where IVssExamineWriterMetadataEx2 answers.</summary>
+    public IReadOnlyList<(Guid InstanceId, Guid WriterId, string Name, string? InstanceName, Version? MetadataVersion)> GetWriterInstances()
+    {
+        if (Com is not IVssBackupComponentsEx ex)
+            throw new VssException(VssErrors.E_NOINTERFACE, "IVssBackupComponentsEx::GetWriterMetadataEx", "this VSS has no IVssBackupComponentsEx (it needs Windows Server 2003 SP1 or later)");
+        Check(Com.GetWriterMetadataCount(out uint count), nameof(Com.GetWriterMetadataCount));
+        var writers = new List<(Guid, Guid, string, string?, Version?)>((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            Check(_api, ex.GetWriterMetadataEx(i, out _, out nint pointer), "IVssBackupComponentsEx::GetWriterMetadataEx", $"writer {i}");
+            IVssExamineWriterMetadataEx metadata;
+            try
+            {
+                metadata = Wrap<IVssExamineWriterMetadataEx>(pointer);
+            }
+            finally
+            {
+                Marshal.Release(pointer);
+            }
+            try
+            {
+                Check(_api, metadata.GetIdentityEx(out Guid instanceId, out Guid writerId, out string? name, out string? instanceName, out _, out _), "IVssExamineWriterMetadataEx::GetIdentityEx", $"writer {i}");
+                Version? version = null;
+                if (metadata is IVssExamineWriterMetadataEx2 ex2 && ex2.GetVersion(out uint major, out uint minor) >= 0) version = new Version((int)major, (int)minor);
+                writers.Add((instanceId, writerId, name ?? "", instanceName, version));
+            }
+            finally
+            {
+                ((ComObject)(object)metadata).FinalRelease();
+            }
+        }
+        return writers;
+    }
+
     /// <summary>Each writer's metadata document (IVssExamineWriterMetadata::SaveAsXML), in GetWriterMetadata's order.</summary>
     public IReadOnlyList<string> GetWriterMetadataDocuments()
     {

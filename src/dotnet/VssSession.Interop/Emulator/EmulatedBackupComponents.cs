@@ -336,9 +336,17 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     public int GetWriterMetadataEx(uint iWriter, out Guid pidInstance, out nint ppMetadata)
     {
-        (pidInstance, ppMetadata) = (Guid.Empty, 0);
-        EmulatedVss.LastFault = "IVssBackupComponentsEx::GetWriterMetadataEx: the emulated writers have no instance names (IVssExamineWriterMetadataEx); use GetWriterMetadata";
-        return VssErrors.E_NOTIMPL;
+        pidInstance = Guid.Empty;
+        ppMetadata = 0;
+        if (iWriter >= _writerMetadataCount || iWriter >= _writerMetadata.Count)
+        {
+            EmulatedVss.LastFault = $"IVssBackupComponentsEx::GetWriterMetadataEx: writer index {iWriter} is out of range; GetWriterMetadataCount reports {_writerMetadataCount}";
+            return VssErrors.E_INVALIDARG;
+        }
+        var writer = _writerMetadata[(int)iWriter];
+        pidInstance = writer.InstanceId;
+        ppMetadata = EmulatorComWrappers.Instance.GetInterface<IVssExamineWriterMetadataEx>(new EmulatedWriterMetadata(writer));
+        return VssErrors.S_OK;
     }
 
     public int SetSelectedForRestoreEx(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, byte bSelectedForRestore, Guid instanceId) => NotSupported(nameof(SetSelectedForRestoreEx));

@@ -16,7 +16,7 @@ public sealed record ComponentRecord(string Name, string? LogicalPath, int Compo
 /// components only: no include or exclude files and no restore method.
 /// </summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord writer) : IVssExamineWriterMetadata
+public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord writer) : IVssExamineWriterMetadataEx2
 {
     private const string Itf = "IVssExamineWriterMetadata::";
 
@@ -37,6 +37,33 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
         (pidInstance, pidWriter, pbstrWriterName) = (writer.InstanceId, writer.WriterId, writer.Name);
         (pUsage, pSource) = (VssUsageType.UserData, VssSourceType.TransactedDb);
         return VssErrors.S_OK;
+    }
+
+    /// <summary>The emulated writers run one instance each; its name is the writer's.</summary>
+    public int GetIdentityEx(out Guid pidInstance, out Guid pidWriter, out string? pbstrWriterName, out string? pbstrInstanceName, out VssUsageType pUsage, out VssSourceType pSource)
+    {
+        int hr = GetIdentity(out pidInstance, out pidWriter, out pbstrWriterName, out pUsage, out pSource);
+        pbstrInstanceName = writer.Name;
+        return hr;
+    }
+
+    /// <summary>Writer metadata version 1.0: the emulated writers declare no versioned features.</summary>
+    public int GetVersion(out uint pdwMajorVersion, out uint pdwMinorVersion)
+    {
+        (pdwMajorVersion, pdwMinorVersion) = (1, 0);
+        return VssErrors.S_OK;
+    }
+
+    public int GetExcludeFromSnapshotCount(out uint pcExcludedFromSnapshot)
+    {
+        pcExcludedFromSnapshot = 0;
+        return VssErrors.S_OK;
+    }
+
+    public int GetExcludeFromSnapshotFile(uint iFile, out nint ppFiledesc)
+    {
+        ppFiledesc = 0;
+        return OutOfRange(nameof(GetExcludeFromSnapshotFile), iFile, 0);
     }
 
     public int GetFileCounts(out uint pcIncludeFiles, out uint pcExcludeFiles, out uint pcComponents)
