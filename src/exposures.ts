@@ -4,11 +4,11 @@
 // with the process that owns it; the next command that touches snapshots finds the ones whose owner died and
 // unexposes them. Exposures made without an owner (Mount-VssSnapshot on its own) are the user's, and stay.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Creator, creatorGone, processStartTime } from './records';
-import { ensureHome } from './paths';
-import { vssError } from './vss-error';
 import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensurePrivateDir, writeFileAtomically } from './paths';
+import { Creator, creatorGone, processStartTime } from './records';
+import { vssError } from './vss-error';
 
 export interface ExposureRecord {
   snapshotId: string;
@@ -40,15 +40,7 @@ export class ExposureStore {
   }
 
   private ensureDir(): string {
-    ensureHome(this.home);
-    if (!fs.existsSync(this.dir)) fs.mkdirSync(this.dir, { mode: 0o700 });
-    if (process.platform !== 'win32') {
-      const st = fs.lstatSync(this.dir);
-      if (st.isSymbolicLink() || !st.isDirectory()) throw vssError('E_ACCESSDENIED', `the exposures folder ${this.dir} is not a plain directory; remove it (VssSession makes it again)`);
-      if (st.uid !== process.getuid?.()) throw vssError('E_ACCESSDENIED', `the exposures folder ${this.dir} belongs to another user; remove it or set VSS_SESSION_HOME to a folder of your own`);
-      if (st.mode & 0o077) throw vssError('E_ACCESSDENIED', `the exposures folder ${this.dir} is open to others (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 700 ${this.dir}'`);
-    }
-    return this.dir;
+    return ensurePrivateDir(this.home, this.dir, 'exposures');
   }
 
   private file(snapshotId: string): string {
@@ -57,16 +49,7 @@ export class ExposureStore {
   }
 
   write(record: ExposureRecord): void {
-    const target = this.file(record.snapshotId);
-    const temp = `${target}.${process.pid}.tmp`;
-    const fd = fs.openSync(temp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(record, null, 2));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, target);
+    writeFileAtomically(this.file(record.snapshotId), JSON.stringify(record, null, 2));
   }
 
   remove(snapshotId: string): void {

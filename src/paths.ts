@@ -47,6 +47,40 @@ function checkSocketLength(home: string): void {
   }
 }
 
+/**
+ * A folder of VssSession's own inside the session home (records, exposures): made 0700 if missing, and refused
+ * when it is a link, belongs to another user or others may write to it, since a file planted there could make
+ * VssSession act on something it never made. `what` names the folder in the error.
+ */
+export function ensurePrivateDir(home: string, dir: string, what: string): string {
+  ensureHome(home);
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { mode: 0o700 });
+    if (process.platform !== 'win32') fs.chmodSync(dir, 0o700);
+  }
+  if (process.platform !== 'win32') {
+    const st = fs.lstatSync(dir);
+    const uid = process.getuid?.();
+    if (st.isSymbolicLink() || !st.isDirectory()) throw vssError('E_ACCESSDENIED', `the ${what} folder ${dir} is not a plain directory; remove it (VssSession makes it again)`);
+    if (uid !== undefined && st.uid !== uid) throw vssError('E_ACCESSDENIED', `the ${what} folder ${dir} belongs to user ${st.uid}, not to you (user ${uid}); remove it or set VSS_SESSION_HOME to a folder of your own`);
+    if (st.mode & 0o077) throw vssError('E_ACCESSDENIED', `the ${what} folder ${dir} is open to others (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 700 ${dir}'`);
+  }
+  return dir;
+}
+
+/** Writes a file (0600) through a temporary file, flushed and renamed over: a reader or a crash sees the old or the new. */
+export function writeFileAtomically(target: string, text: string): void {
+  const temp = `${target}.${process.pid}.tmp`;
+  const fd = fs.openSync(temp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, target);
+}
+
 export function emulatorPaths(home: string) {
   return {
     home,

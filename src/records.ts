@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
-import { ensureHome } from './paths';
+import { ensurePrivateDir, writeFileAtomically } from './paths';
 import type { SnapshotSetHooks } from './requester/lifecycle';
 import { vssError } from './vss-error';
 
@@ -65,19 +65,7 @@ export class RecordStore {
    * `-Orphaned` delete a set VssSession never made.
    */
   private ensureDir(): string {
-    if (this.checked) return this.dir;
-    ensureHome(this.home);
-    if (!fs.existsSync(this.dir)) {
-      fs.mkdirSync(this.dir, { mode: 0o700 });
-      if (process.platform !== 'win32') fs.chmodSync(this.dir, 0o700);
-    }
-    if (process.platform !== 'win32') {
-      const st = fs.lstatSync(this.dir);
-      const uid = process.getuid?.();
-      if (st.isSymbolicLink() || !st.isDirectory()) throw vssError('E_ACCESSDENIED', `the records folder ${this.dir} is not a plain directory; remove it (VssSession makes it again)`);
-      if (uid !== undefined && st.uid !== uid) throw vssError('E_ACCESSDENIED', `the records folder ${this.dir} belongs to user ${st.uid}, not to you (user ${uid}); remove it or set VSS_SESSION_HOME to a folder of your own`);
-      if (st.mode & 0o077) throw vssError('E_ACCESSDENIED', `the records folder ${this.dir} is open to others (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 700 ${this.dir}'`);
-    }
+    if (!this.checked) ensurePrivateDir(this.home, this.dir, 'records');
     this.checked = true;
     return this.dir;
   }
@@ -88,16 +76,7 @@ export class RecordStore {
   }
 
   write(record: SnapshotSetRecord): void {
-    const target = this.file(record.snapshotSetId);
-    const temp = `${target}.${process.pid}.tmp`;
-    const fd = fs.openSync(temp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(record, null, 2));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, target);
+    writeFileAtomically(this.file(record.snapshotSetId), JSON.stringify(record, null, 2));
   }
 
   read(snapshotSetId: string): SnapshotSetRecord | null {

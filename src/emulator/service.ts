@@ -12,7 +12,7 @@ import {
   SocketMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { defaults, VSS_ERROR_CODE } from '../defaults';
-import { ensureHome, EmulatorPaths } from '../paths';
+import { ensureHome, EmulatorPaths, writeFileAtomically } from '../paths';
 import { Attr, ContextKey, contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
 import {
@@ -221,15 +221,7 @@ export class EmulatorService {
 
   /** Written to a temporary file, flushed to disk, then renamed over: a crash leaves the old or the new state. */
   private saveState(): void {
-    const temp = `${this.paths.state}.${process.pid}.tmp`;
-    const fd = fs.openSync(temp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify({ snapshots: this.snapshots }, null, 2));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, this.paths.state);
+    writeFileAtomically(this.paths.state, JSON.stringify({ snapshots: this.snapshots }, null, 2));
   }
 
   /**

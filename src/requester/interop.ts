@@ -104,6 +104,10 @@ export class Interop implements FacadeCaller {
     // Resolve .NET from the assembly's own runtimeconfig, not from an installed SDK: a server has only the
     // runtime, and the SDK's resolution costs every host start several milliseconds.
     process.env.EDGE_USE_RUNTIME_CONFIG = '1';
+    // A host lives long and makes many small calls: a 1 MB gen0 budget keeps the .NET heap (and the host's memory)
+    // from growing by tens of MB before the first collection. Read once, when CoreCLR starts; a caller's own
+    // setting wins. (DOTNET_GCgen0size has no runtimeconfig.json name, so it is set here.)
+    process.env.DOTNET_GCgen0size ??= '0x100000';
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.edge = require('edge-js') as { func(options: object): EdgeFunc };
     return this.edge;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using VssSession.Interop.Binding;
 using VssSession.Interop.Com;
@@ -11,36 +10,39 @@ namespace VssSession.Interop;
 /// (the Node event loop never waits on VSS) and answers one JSON string: <c>{ "result": … }</c> or
 /// <c>{ "error": { name, hresult, message, … } }</c>. It only translates: the order of calls and every
 /// decision about a backup belong to the TypeScript lifecycle.
+/// Answers are built as JSON nodes with their names written out, not serialized from objects by reflection:
+/// System.Text.Json's reflection metadata for a type costs ~20 ms the first time, which every host paid on its
+/// first request (the host's start time is a benchmarked goal).
 /// </summary>
 public sealed class Facade
 {
     private static readonly ConcurrentDictionary<int, BackupComponents> Components = new();
     private static int s_nextHandle;
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
-    private static Task<object> Run(object input, Func<JsonObject, object?> call) => Task.Run<object>(() =>
+    private static Task<object> Run(object input, Func<JsonObject, JsonNode?> call) => Task.Run<object>(() =>
     {
         try
         {
             var args = JsonNode.Parse((string)input) as JsonObject ?? new JsonObject();
-            return JsonSerializer.Serialize(new { result = call(args) }, Json);
+            return new JsonObject { ["result"] = call(args) }.ToJsonString();
         }
         catch (VssException e)
         {
-            return JsonSerializer.Serialize(new
+            return new JsonObject
             {
-                error = new
+                ["error"] = new JsonObject
                 {
-                    name = e.Name,
-                    hresult = e.HexCode,
-                    message = e.Message,
-                    operation = e.Operation,
-                    deleted = e.Data["deleted"],
-                    nondeleted = e.Data["nondeleted"],
+                    ["name"] = e.Name,
+                    ["hresult"] = e.HexCode,
+                    ["message"] = e.Message,
+                    ["operation"] = e.Operation,
+                    ["deleted"] = e.Data["deleted"] is int deleted ? deleted : null,
+                    ["nondeleted"] = e.Data["nondeleted"] is Guid nondeleted ? nondeleted : null,
                 },
-            }, Json);
+            }.ToJsonString();
         }
     });
+
+    private static JsonArray JsonList<T>(IEnumerable<T> items, Func<T, JsonNode> item) => new(items.Select(item).ToArray());
 
     private static BackupComponents Component(JsonObject args)
     {
@@ -69,14 +71,14 @@ public sealed class Facade
     };
 
     /// <summary>A no-op through the same path as every call (JSON in, worker thread, JSON out).</summary>
-    public Task<object> Ping(object input) => Run(input, _ => new { pong = true });
+    public Task<object> Ping(object input) => Run(input, _ => new JsonObject { ["pong"] = true });
 
     public Task<object> Create(object input) => Run(input, args =>
     {
         var component = BackupComponents.Create(Api(args));
         int handle = Interlocked.Increment(ref s_nextHandle);
         Components[handle] = component;
-        return new { handle };
+        return new JsonObject { ["handle"] = handle };
     });
 
     /// <summary>InitializeForBackup, with the Backup Components Document of an earlier backup when given (to import
@@ -103,21 +105,21 @@ public sealed class Facade
 
     public Task<object> GatherWriterMetadata(object input) => Run(input, args => { Component(args).GatherWriterMetadata(Timeout(args)); return null; });
 
-    public Task<object> GatherWriterStatus(object input) => Run(input, args => new
+    public Task<object> GatherWriterStatus(object input) => Run(input, args => new JsonObject
     {
-        writers = Component(args).GatherWriterStatus(Timeout(args)).Select(w => new
+        ["writers"] = JsonList(Component(args).GatherWriterStatus(Timeout(args)), w => new JsonObject
         {
-            w.Name,
-            w.WriterId,
-            w.InstanceId,
-            State = w.State.ToString(),
-            LastError = w.Failure == 0 ? null : VssErrors.NameOf(w.Failure),
+            ["name"] = w.Name,
+            ["writerId"] = w.WriterId,
+            ["instanceId"] = w.InstanceId,
+            ["state"] = w.State.ToString(),
+            ["lastError"] = w.Failure == 0 ? null : VssErrors.NameOf(w.Failure),
         }),
     });
 
-    public Task<object> StartSnapshotSet(object input) => Run(input, args => new { snapshotSetId = Component(args).StartSnapshotSet() });
+    public Task<object> StartSnapshotSet(object input) => Run(input, args => new JsonObject { ["snapshotSetId"] = Component(args).StartSnapshotSet() });
 
-    public Task<object> AddToSnapshotSet(object input) => Run(input, args => new { snapshotId = Component(args).AddToSnapshotSet(args["volume"]!.GetValue<string>()) });
+    public Task<object> AddToSnapshotSet(object input) => Run(input, args => new JsonObject { ["snapshotId"] = Component(args).AddToSnapshotSet(args["volume"]!.GetValue<string>()) });
 
     public Task<object> PrepareForBackup(object input) => Run(input, args => { Component(args).PrepareForBackup(Timeout(args)); return null; });
 
@@ -129,12 +131,12 @@ public sealed class Facade
 
     public Task<object> GetSnapshotProperties(object input) => Run(input, args => Snapshot(Component(args).GetSnapshotProperties(Guid.Parse(args["snapshotId"]!.GetValue<string>()))));
 
-    public Task<object> QuerySnapshots(object input) => Run(input, args => new { snapshots = Component(args).QuerySnapshots().Select(Snapshot) });
+    public Task<object> QuerySnapshots(object input) => Run(input, args => new JsonObject { ["snapshots"] = JsonList(Component(args).QuerySnapshots(), Snapshot) });
 
     public Task<object> DeleteSnapshots(object input) => Run(input, args =>
     {
         var result = Component(args).DeleteSnapshots(Guid.Parse(args["sourceId"]!.GetValue<string>()), Enum<VssObjectType>(args, "sourceType"), args["force"]?.GetValue<bool>() ?? false);
-        return new { deleted = result.Deleted };
+        return new JsonObject { ["deleted"] = result.Deleted };
     });
 
     private static Guid Id(JsonObject args, string name) =>
@@ -143,14 +145,20 @@ public sealed class Facade
     private static string? Text(JsonObject args, string name) => args[name]?.GetValue<string>();
 
     /// <summary>Every writer's identity and components (after GatherWriterMetadata).</summary>
-    public Task<object> GetWriterMetadata(object input) => Run(input, args => new
+    public Task<object> GetWriterMetadata(object input) => Run(input, args => new JsonObject
     {
-        writers = Component(args).GetWriterMetadata().Select(w => new
+        ["writers"] = JsonList(Component(args).GetWriterMetadata(), w => new JsonObject
         {
-            w.Name,
-            w.WriterId,
-            w.InstanceId,
-            Components = w.Components.Select(c => new { c.Name, c.LogicalPath, Type = ((VssComponentType)c.Type).ToString(), c.Selectable }),
+            ["name"] = w.Name,
+            ["writerId"] = w.WriterId,
+            ["instanceId"] = w.InstanceId,
+            ["components"] = JsonList(w.Components, c => new JsonObject
+            {
+                ["name"] = c.Name,
+                ["logicalPath"] = c.LogicalPath,
+                ["type"] = ((VssComponentType)c.Type).ToString(),
+                ["selectable"] = c.Selectable,
+            }),
         }),
     });
 
@@ -166,29 +174,38 @@ public sealed class Facade
         return null;
     });
 
-    public Task<object> GetWriterComponents(object input) => Run(input, args => new
+    public Task<object> GetWriterComponents(object input) => Run(input, args => new JsonObject
     {
-        writers = Component(args).GetWriterComponents().Select(w => new
+        ["writers"] = JsonList(Component(args).GetWriterComponents(), w => new JsonObject
         {
-            w.InstanceId,
-            w.WriterId,
-            Components = w.Components.Select(c => new { c.Name, c.LogicalPath, Type = c.Type.ToString(), c.BackupSucceeded, c.BackupStamp, c.PreviousBackupStamp, c.BackupOptions }),
+            ["instanceId"] = w.InstanceId,
+            ["writerId"] = w.WriterId,
+            ["components"] = JsonList(w.Components, c => new JsonObject
+            {
+                ["name"] = c.Name,
+                ["logicalPath"] = c.LogicalPath,
+                ["type"] = c.Type.ToString(),
+                ["backupSucceeded"] = c.BackupSucceeded,
+                ["backupStamp"] = c.BackupStamp,
+                ["previousBackupStamp"] = c.PreviousBackupStamp,
+                ["backupOptions"] = c.BackupOptions,
+            }),
         }),
     });
 
     public Task<object> IsVolumeSupported(object input) => Run(input, args =>
     {
         var (supported, reason) = Component(args).IsVolumeSupported(Text(args, "volume") ?? "");
-        return new { supported, reason };
+        return new JsonObject { ["supported"] = supported, ["reason"] = reason };
     });
 
-    public Task<object> SaveAsXml(object input) => Run(input, args => new { xml = Component(args).SaveAsXml() });
+    public Task<object> SaveAsXml(object input) => Run(input, args => new JsonObject { ["xml"] = Component(args).SaveAsXml() });
 
     public Task<object> ExposeSnapshot(object input) => Run(input, args =>
     {
         var how = Text(args, "share") is null ? VssVolumeSnapshotAttributes.ExposedLocally : VssVolumeSnapshotAttributes.ExposedRemotely;
         string? expose = how == VssVolumeSnapshotAttributes.ExposedLocally ? Text(args, "path") : Text(args, "share");
-        return new { exposed = Component(args).ExposeSnapshot(Id(args, "snapshotId"), Text(args, "pathFromRoot"), how, expose) };
+        return new JsonObject { ["exposed"] = Component(args).ExposeSnapshot(Id(args, "snapshotId"), Text(args, "pathFromRoot"), how, expose) };
     });
 
     public Task<object> UnexposeSnapshot(object input) => Run(input, args => { Component(args).UnexposeSnapshot(Id(args, "snapshotId")); return null; });
@@ -205,18 +222,18 @@ public sealed class Facade
         return null;
     });
 
-    private static object Snapshot(SnapshotProperties s) => new
+    private static JsonObject Snapshot(SnapshotProperties s) => new()
     {
-        s.SnapshotId,
-        s.SnapshotSetId,
-        Volume = s.OriginalVolume,
-        DevicePath = s.DeviceObject,
-        s.ExposedName,
-        s.ExposedPath,
-        s.OriginatingMachine,
-        Persistent = s.Attributes.HasFlag(VssVolumeSnapshotAttributes.Persistent),
-        Attributes = (int)s.Attributes,
-        CreatedAt = s.CreatedAt,
-        Status = s.Status.ToString(),
+        ["snapshotId"] = s.SnapshotId,
+        ["snapshotSetId"] = s.SnapshotSetId,
+        ["volume"] = s.OriginalVolume,
+        ["devicePath"] = s.DeviceObject,
+        ["exposedName"] = s.ExposedName,
+        ["exposedPath"] = s.ExposedPath,
+        ["originatingMachine"] = s.OriginatingMachine,
+        ["persistent"] = s.Attributes.HasFlag(VssVolumeSnapshotAttributes.Persistent),
+        ["attributes"] = (int)s.Attributes,
+        ["createdAt"] = s.CreatedAt,
+        ["status"] = s.Status.ToString(),
     };
 }
