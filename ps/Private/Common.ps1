@@ -27,6 +27,29 @@ function Write-VssVerbose([System.Management.Automation.PSCmdlet] $Cmdlet, [stri
     if ($bound.ContainsKey('Debug') -and $bound['Debug'] -and -not $bound.ContainsKey('Verbose')) { $Cmdlet.WriteDebug($Message) } else { $Cmdlet.WriteVerbose($Message) }
 }
 
+# What the host reports while it serves a request, shown on the streams of the cmdlet in the variable $Cmdlet of
+# whoever runs the request (these blocks run while that caller is on the stack): each frame with -Debug, each VSS
+# call and retry with -Verbose, the long phases as progress.
+$script:VssHostLog = { param($line) $Cmdlet.WriteDebug($line) }
+$script:VssHostReporter = {
+    param($kind, $call)
+    if ($kind -eq 'vss/retry') {
+        if ($call.PSObject.Properties['writer'] -and $call.writer) {
+            Write-VssVerbose $Cmdlet ('VSS {0}: writer ''{4}'' failed with {1}; the backup was aborted and the snapshot set is made again on a new component object: retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs, $call.writer)
+        } else {
+            Write-VssVerbose $Cmdlet ('VSS {0} got {1}; retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs)
+        }
+        return
+    }
+    if ($kind -eq 'vss/progress') {
+        # The long phases (writer metadata, PrepareForBackup, DoSnapshotSet) show as they start.
+        $Cmdlet.WriteProgress([System.Management.Automation.ProgressRecord]::new(1, $Cmdlet.MyInvocation.MyCommand.Name, "VSS $($call.method)"))
+        return
+    }
+    $outcome = if ($call.error) { " failed: $($call.error)" } else { '' }
+    Write-VssVerbose $Cmdlet ('VSS {0} ({1:n1} ms){2}' -f $call.method, [double]$call.ms, $outcome)
+}
+
 # One VSS call through the host, with -Verbose showing the call and its duration.
 # A plain function, not an advanced one: a failure passes through it as the exception it is, so the calling
 # cmdlet reports one ErrorRecord (and -ErrorVariable holds one), not a second one for this helper.
@@ -39,26 +62,59 @@ function Invoke-VssHost {
     )
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     try {
-        $Client.Call($Method, $Params, { param($line) $Cmdlet.WriteDebug($line) }, {
-                param($kind, $call)
-                if ($kind -eq 'vss/retry') {
-                    if ($call.PSObject.Properties['writer'] -and $call.writer) {
-                        Write-VssVerbose $Cmdlet ('VSS {0}: writer ''{4}'' failed with {1}; the backup was aborted and the snapshot set is made again on a new component object: retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs, $call.writer)
-                    } else {
-                        Write-VssVerbose $Cmdlet ('VSS {0} got {1}; retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs)
-                    }
-                    return
-                }
-                if ($kind -eq 'vss/progress') {
-                    # The long phases (writer metadata, PrepareForBackup, DoSnapshotSet) show as they start.
-                    $Cmdlet.WriteProgress([System.Management.Automation.ProgressRecord]::new(1, $Cmdlet.MyInvocation.MyCommand.Name, "VSS $($call.method)"))
-                    return
-                }
-                $outcome = if ($call.error) { " failed: $($call.error)" } else { '' }
-                Write-VssVerbose $Cmdlet ('VSS {0} ({1:n1} ms){2}' -f $call.method, [double]$call.ms, $outcome)
-            })
+        $Client.Call($Method, $Params, $script:VssHostLog, $script:VssHostReporter)
     } finally {
         Write-VssVerbose $Cmdlet ('{0} done in {1:n0} ms' -f $Method, $watch.Elapsed.TotalMilliseconds)
+    }
+}
+
+# A pipeline of requests to one host, a few in flight: the host serves one while PowerShell sends the next and
+# handles the last answer, instead of each side waiting for the other. Answers come back in the order sent.
+# Add() sends (first taking in the oldest answer when the window is full); Drain() takes in the rest. Each answer
+# goes to $OnAnswer (param($item, $result)) or, when it failed, to $OnFailure (param($item, $exception)); they run
+# inside Add and Drain, so they write to the pipeline with $PSCmdlet.WriteObject / WriteError of their cmdlet.
+class VssHostPipeline {
+    hidden [VssHostClient] $Client
+    hidden [int] $Window
+    hidden [scriptblock] $Log
+    hidden [scriptblock] $Reporter
+    hidden [scriptblock] $OnAnswer
+    hidden [scriptblock] $OnFailure
+    hidden [System.Collections.Generic.Queue[object]] $InFlight = [System.Collections.Generic.Queue[object]]::new()
+
+    VssHostPipeline([VssHostClient] $client, [int] $window, [scriptblock] $onAnswer, [scriptblock] $onFailure) {
+        $this.Client = $client
+        $this.Window = $window
+        $this.Log = $script:VssHostLog
+        $this.Reporter = $script:VssHostReporter
+        $this.OnAnswer = $onAnswer
+        $this.OnFailure = $onFailure
+    }
+
+    [void] Add([string] $method, [object] $params, [object] $item) {
+        while ($this.InFlight.Count -ge $this.Window) { $this.TakeOne() }
+        try {
+            $id = $this.Client.Send($method, $params, $this.Log)
+        } catch {
+            & $this.OnFailure $item $_.Exception
+            return
+        }
+        $this.InFlight.Enqueue(@($id, $item))
+    }
+
+    [void] Drain() {
+        while ($this.InFlight.Count -gt 0) { $this.TakeOne() }
+    }
+
+    hidden [void] TakeOne() {
+        $id, $item = $this.InFlight.Dequeue()
+        try {
+            $result = $this.Client.Receive($id, $this.Log, $this.Reporter)
+        } catch {
+            & $this.OnFailure $item $_.Exception
+            return
+        }
+        & $this.OnAnswer $item $result
     }
 }
 

@@ -39,6 +39,12 @@ class VssHostClient {
     # $log gets each frame sent and received (the calling cmdlet's -Debug stream); $onVssCall each VSS call the
     # host reports while it serves the request (the `vss/call` notifications: method, ms, error).
     [object] Call([string] $method, [object] $params, [scriptblock] $log, [scriptblock] $onVssCall) {
+        return $this.Receive($this.Send($method, $params, $log), $log, $onVssCall)
+    }
+
+    # Sends a request without waiting for its answer and returns its id, for Receive. A pipeline keeps a few
+    # requests in flight this way, so the host works on one while PowerShell handles the answer to the last.
+    [int] Send([string] $method, [object] $params, [scriptblock] $log) {
         $id = ++$this.NextId
         $request = [ordered]@{ jsonrpc = '2.0'; id = $id; method = $method; params = $params }
         $json = ConvertTo-Json -InputObject $request -Compress -Depth 20
@@ -52,7 +58,15 @@ class VssHostClient {
         } catch [System.IO.IOException] {
             throw [VssSessionException]::new('VSS_E_BAD_STATE', '0x80042301', "The vss-session host process (pid $($this.Process.Id)) has exited; the backup it held is over. Start a new one with New-VssBackup.", $null)
         }
-        while ($true) {
+        return $id
+    }
+
+    # Answers read while waiting for another request's, by id.
+    hidden [System.Collections.Generic.Dictionary[int, object]] $Answers = [System.Collections.Generic.Dictionary[int, object]]::new()
+
+    # Waits for the answer to request $id: its result, or a VssSessionException with the VSS error it carries.
+    [object] Receive([int] $id, [scriptblock] $log, [scriptblock] $onVssCall) {
+        while (-not $this.Answers.ContainsKey($id)) {
             $text = $this.ReadFrame()
             & $log "<-- $text"
             $reply = ConvertFrom-Json -InputObject $text -Depth 20
@@ -61,18 +75,19 @@ class VssHostClient {
                 if ($reply.method -in 'vss/call', 'vss/progress', 'vss/retry' -and $null -ne $onVssCall) { & $onVssCall $reply.method $reply.params }
                 continue
             }
-            if ($replyId.Value -ne $id) { continue }
-            $failure = $reply.PSObject.Properties['error']
-            if ($null -ne $failure) {
-                $data = $failure.Value.PSObject.Properties['data']
-                $data = if ($null -ne $data) { $data.Value } else { $null }
-                $name = if ($null -ne $data -and $data.PSObject.Properties['name']) { $data.name } else { 'VSS_E_UNEXPECTED' }
-                $hr = if ($null -ne $data -and $data.PSObject.Properties['hresult']) { $data.hresult } else { '0x80042302' }
-                throw [VssSessionException]::new($name, $hr, $failure.Value.message, $data)
-            }
-            return $reply.PSObject.Properties['result'].Value
+            if ($null -ne $replyId.Value) { $this.Answers[[int]$replyId.Value] = $reply }
         }
-        return $null
+        $reply = $this.Answers[$id]
+        $null = $this.Answers.Remove($id)
+        $failure = $reply.PSObject.Properties['error']
+        if ($null -ne $failure) {
+            $data = $failure.Value.PSObject.Properties['data']
+            $data = if ($null -ne $data) { $data.Value } else { $null }
+            $name = if ($null -ne $data -and $data.PSObject.Properties['name']) { $data.name } else { 'VSS_E_UNEXPECTED' }
+            $hr = if ($null -ne $data -and $data.PSObject.Properties['hresult']) { $data.hresult } else { '0x80042302' }
+            throw [VssSessionException]::new($name, $hr, $failure.Value.message, $data)
+        }
+        return $reply.PSObject.Properties['result'].Value
     }
 
     # Frames are read in chunks: the header is found with a string search over the buffered bytes (ASCII

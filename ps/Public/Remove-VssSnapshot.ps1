@@ -5,7 +5,8 @@ function Remove-VssSnapshot {
 
     .DESCRIPTION
     Deletes each given snapshot through a component object of its own, so it needs no open backup. The whole
-    pipeline shares one helper process. Reports the number deleted, or the snapshot that could not be deleted.
+    pipeline shares one helper process, with up to 8 deletes in flight; results come in the order given. Reports
+    the number deleted, or the snapshot that could not be deleted.
 
     .PARAMETER SnapshotId
     The snapshot to delete; from the pipeline by property name (Get-VssSnapshot's output).
@@ -34,21 +35,32 @@ function Remove-VssSnapshot {
 
         [switch] $Force
     )
-    begin { $client = $null }
+    begin { $client = $null; $deletes = $null; $Cmdlet = $PSCmdlet }
     process {
         foreach ($id in $SnapshotId) {
             if (-not ($Force -or $PSCmdlet.ShouldProcess([string]$id, 'Delete the snapshot (DeleteSnapshots)'))) { continue }
             try {
                 if ($null -eq $client) { $client = New-VssHostClient }
-                $result = Invoke-VssHost -Client $client -Method 'snapshots/delete' -Params @{ snapshotId = [string]$id; force = [bool]$Force } -Cmdlet $PSCmdlet
-                New-VssDeleteResult -SnapshotId $id -Deleted $result.deleted
             } catch {
-                $partial = Get-VssPartialDelete $_.Exception
-                if ($partial) { New-VssDeleteResult -SnapshotId $id @partial }
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
+                continue
             }
+            # A few deletes in flight: each result is written as its answer comes, in the order given.
+            if ($null -eq $deletes) {
+                $deletes = [VssHostPipeline]::new($client, 8, {
+                        param($id, $result)
+                        $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotId $id -Deleted $result.deleted))
+                    }, {
+                        param($id, $exception)
+                        $partial = Get-VssPartialDelete $exception
+                        if ($partial) { $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotId $id @partial)) }
+                        $PSCmdlet.WriteError((New-VssErrorRecord $exception $id))
+                    })
+            }
+            $deletes.Add('snapshots/delete', @{ snapshotId = [string]$id; force = [bool]$Force }, $id)
         }
     }
+    end { if ($null -ne $deletes) { $deletes.Drain() } }
     # clean, not end: it runs even when a terminating error (-ErrorAction Stop) or Ctrl+C stops the pipeline,
     # so the helper process never outlives the command.
     clean { if ($null -ne $client) { $client.Close(10000) } }

@@ -6,7 +6,8 @@ function Remove-VssSnapshotSet {
     .DESCRIPTION
     Deletes every snapshot of each given snapshot set through a component object of its own, so it works in
     a fresh PowerShell with no backup open, on persistent sets and on sets made by other processes. A whole
-    pipeline shares one helper process. It reports how many snapshots were deleted and, on failure, the one
+    pipeline shares one helper process, with up to 8 deletes in flight (results come in the order given). It
+    reports how many snapshots were deleted and, on failure, the one
     that could not be deleted.
 
     .PARAMETER SnapshotSetId
@@ -51,7 +52,7 @@ function Remove-VssSnapshotSet {
 
         [switch] $Force
     )
-    begin { $client = $null }
+    begin { $client = $null; $deletes = $null; $Cmdlet = $PSCmdlet }
     process {
         if ($PSCmdlet.ParameterSetName -eq 'Orphaned') {
             try {
@@ -79,15 +80,26 @@ function Remove-VssSnapshotSet {
             if (-not ($Force -or $PSCmdlet.ShouldProcess([string]$id, 'Delete the snapshot set (DeleteSnapshots)'))) { continue }
             try {
                 if ($null -eq $client) { $client = New-VssHostClient }
-                $result = Invoke-VssHost -Client $client -Method 'snapshots/delete' -Params @{ snapshotSetId = [string]$id; force = [bool]$Force } -Cmdlet $PSCmdlet
-                New-VssDeleteResult -SnapshotSetId $id -Deleted $result.deleted
             } catch {
-                $partial = Get-VssPartialDelete $_.Exception
-                if ($partial) { New-VssDeleteResult -SnapshotSetId $id @partial }
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
+                continue
             }
+            # A few deletes in flight: each result is written as its answer comes, in the order given.
+            if ($null -eq $deletes) {
+                $deletes = [VssHostPipeline]::new($client, 8, {
+                        param($id, $result)
+                        $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotSetId $id -Deleted $result.deleted))
+                    }, {
+                        param($id, $exception)
+                        $partial = Get-VssPartialDelete $exception
+                        if ($partial) { $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotSetId $id @partial)) }
+                        $PSCmdlet.WriteError((New-VssErrorRecord $exception $id))
+                    })
+            }
+            $deletes.Add('snapshots/delete', @{ snapshotSetId = [string]$id; force = [bool]$Force }, $id)
         }
     }
+    end { if ($null -ne $deletes) { $deletes.Drain() } }
     # clean, not end: it runs even when a terminating error (-ErrorAction Stop) or Ctrl+C stops the pipeline,
     # so the helper process never outlives the command.
     clean { if ($null -ne $client) { $client.Close(10000) } }

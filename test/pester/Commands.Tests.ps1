@@ -129,6 +129,19 @@ Describe 'Snapshots and their selection' {
         Get-HostChildren | Should -BeNullOrEmpty -Because 'a terminating error must not leave the helper process running'
     }
 
+    It 'a pipeline of deletes keeps the order given, with the failure of one between the others'' results' {
+        $first = New-PersistentSet $script:World.Volume
+        $second = New-PersistentSet $script:World.Volume
+        $missing = [guid]::NewGuid()
+        $out = @($first.SnapshotSetId, $missing, $second.SnapshotSetId | Remove-VssSnapshotSet -Force -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $out.SnapshotSetId | Should -Be @($first.SnapshotSetId, $second.SnapshotSetId)
+        $out.Deleted | Should -Be @(1, 1)
+        $mine = @($failed | Where-Object FullyQualifiedErrorId -Like '*,Remove-VssSnapshotSet')
+        $mine.Count | Should -Be 1
+        $mine[0].FullyQualifiedErrorId | Should -Be 'VSS_E_OBJECT_NOT_FOUND,Remove-VssSnapshotSet'
+        $mine[0].TargetObject | Should -Be $missing
+    }
+
     It 'retention is one pipeline, deleting each set as it arrives through one helper process' {
         $null = New-PersistentSet @($script:World.Volume)
         $expected = @(Get-VssSnapshotSet -Persistent).Count
