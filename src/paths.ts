@@ -91,6 +91,8 @@ export function emulatorPaths(home: string) {
     writers: path.join(home, 'writers.json'),
     provider: path.join(home, 'provider.json'),
     state: path.join(home, 'emulator-state.json'),
+    /** Changes since the state file was last written whole, one JSON line each (see EmulatorService.persist). */
+    stateLog: path.join(home, 'emulator-state.log'),
     journal: path.join(home, 'journal.jsonl'),
     log: path.join(home, 'emulator.log'),
     snapshots: path.join(home, 'snapshots'),

@@ -122,6 +122,42 @@ const BackupTypeCopy = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The snapshots the emulated service has made durable: its state file, then the changes logged since (a torn last
+ * line, from a crash mid-append, is the one change that never happened).
+ */
+export function readSavedSnapshots(paths: EmulatorPaths): SnapshotRecord[] {
+  const unreadable = (file: string, why: string) =>
+    new Error(`the emulator's state file ${file} is unreadable (${why}); move ${path.basename(paths.state)} and ${path.basename(paths.stateLog)} aside to start with no snapshots`);
+  const byId = new Map<string, SnapshotRecord>();
+  if (fs.existsSync(paths.state)) {
+    let saved: { snapshots: SnapshotRecord[] };
+    try {
+      saved = JSON.parse(fs.readFileSync(paths.state, 'utf8')) as { snapshots: SnapshotRecord[] };
+      if (!Array.isArray(saved.snapshots)) throw new Error('no "snapshots" array');
+    } catch (e) {
+      throw unreadable(paths.state, (e as Error).message);
+    }
+    for (const snapshot of saved.snapshots) byId.set(snapshot.snapshotId, snapshot);
+  }
+  if (fs.existsSync(paths.stateLog)) {
+    const lines = fs.readFileSync(paths.stateLog, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      let change: { put?: SnapshotRecord[]; remove?: string[] };
+      try {
+        change = JSON.parse(line) as typeof change;
+      } catch (e) {
+        if (i === lines.length - 1) return;
+        throw unreadable(paths.stateLog, `line ${i + 1}: ${(e as Error).message}`);
+      }
+      for (const snapshot of change.put ?? []) byId.set(snapshot.snapshotId, snapshot);
+      for (const id of change.remove ?? []) byId.delete(id);
+    });
+  }
+  return [...byId.values()];
+}
+
+/**
  * The emulated VSS service: one process per VSS_SESSION_HOME (held by a lock), shared by every client, holding
  * the writers, the snapshots and the event journal. A client connection is a component object; its end without
  * a release is a requester that died, which VSS answers by aborting and shutting the backup down.
@@ -204,24 +240,43 @@ export class EmulatorService {
     this.writersStamp = stamp;
   }
 
-  /** Auto-release snapshots never outlive their component object; none survives a restart of the service. */
+  /**
+   * What was made durable (readSavedSnapshots). Auto-release snapshots never outlive their component object; none
+   * survives a restart of the service. The result is written whole again and the log starts afresh.
+   */
   private loadState(): void {
-    if (!fs.existsSync(this.paths.state)) return;
-    let saved: { snapshots: SnapshotRecord[] };
-    try {
-      saved = JSON.parse(fs.readFileSync(this.paths.state, 'utf8')) as { snapshots: SnapshotRecord[] };
-      if (!Array.isArray(saved.snapshots)) throw new Error('no "snapshots" array');
-    } catch (e) {
-      throw new Error(`the emulator's state file ${this.paths.state} is unreadable (${(e as Error).message}); move it aside to start with no snapshots`);
-    }
     // Folders of the dropped auto-release snapshots are swept with the other orphans.
-    this.snapshots = saved.snapshots.filter((snapshot) => snapshot.attributes & Attr.Persistent);
-    this.saveState();
+    this.snapshots = readSavedSnapshots(this.paths).filter((snapshot) => snapshot.attributes & Attr.Persistent);
+    this.compactState();
   }
 
-  /** Written to a temporary file, flushed to disk, then renamed over: a crash leaves the old or the new state. */
-  private saveState(): void {
-    writeFileAtomically(this.paths.state, JSON.stringify({ snapshots: this.snapshots }, null, 2));
+  private stateLogFd: number | null = null;
+  private stateLogLines = 0;
+
+  /**
+   * Makes a change durable before it is answered or acted on: one line appended to the state log and flushed to
+   * disk, so a change costs the same with ten snapshots or ten thousand (writing the whole state each time made
+   * deleting n sets cost n²). The snapshots a change puts go in one line, so a set is logged whole or not at all.
+   * When the log outgrows the state, the state is written whole again (compactState).
+   */
+  private persist(put: SnapshotRecord[], remove: string[] = []): void {
+    this.stateLogFd ??= fs.openSync(this.paths.stateLog, 'a', 0o600);
+    fs.writeSync(this.stateLogFd, JSON.stringify({ put, remove }) + '\n');
+    fs.fsyncSync(this.stateLogFd);
+    if (++this.stateLogLines > Math.max(1000, 2 * this.snapshots.length)) this.compactState();
+  }
+
+  /**
+   * The state written whole (temporary file, flushed, renamed over), then the log emptied. A crash in between
+   * replays the old log over the new state at the next start, which changes nothing: each line sets or removes
+   * snapshots by id, and ids are never reused.
+   */
+  private compactState(): void {
+    writeFileAtomically(this.paths.state, JSON.stringify({ snapshots: this.snapshots }));
+    if (this.stateLogFd !== null) fs.closeSync(this.stateLogFd);
+    this.stateLogFd = null;
+    fs.rmSync(this.paths.stateLog, { force: true });
+    this.stateLogLines = 0;
   }
 
   /**
@@ -701,7 +756,7 @@ export class EmulatorService {
     snapshot.exposedName = exposedName;
     snapshot.exposedPath = locally ? null : (p.pathFromRoot ?? null);
     snapshot.exposure = { target, replacedEmptyFolder };
-    this.saveState();
+    this.persist([snapshot]);
     return { exposed: exposedName };
   }
 
@@ -710,7 +765,7 @@ export class EmulatorService {
     const snapshot = this.snapshots.find((x) => x.snapshotId === snapshotId);
     if (!snapshot || !snapshot.exposure) throw fault('VSS_E_OBJECT_NOT_FOUND', snapshot ? `snapshot ${snapshotId} is not exposed` : `no snapshot ${snapshotId}`);
     this.removeExposure(snapshot);
-    this.saveState();
+    this.persist([snapshot]);
     return null;
   }
 
@@ -737,7 +792,7 @@ export class EmulatorService {
     const notTransportable = members.filter((x) => !(x.attributes & TransportableAttr));
     if (notTransportable.length) throw fault('VSS_E_NO_SNAPSHOTS_IMPORTED', `snapshot set ${setId} is not transportable; only sets made with VSS_VOLSNAP_ATTR_TRANSPORTABLE can be imported`);
     for (const x of members) x.attributes |= ImportedAttr;
-    this.saveState();
+    this.persist(members);
     return null;
   }
 
@@ -757,7 +812,7 @@ export class EmulatorService {
       fs.renameSync(x.deviceObject, to);
       setTreeWritable(to);
       this.snapshots = this.snapshots.filter((y) => y !== x);
-      this.saveState();
+      this.persist([], [x.snapshotId]);
     }
     return { broken: members.map((x) => ({ snapshotId: x.snapshotId, path: path.join(broken, x.snapshotId) })) };
   }
@@ -851,7 +906,7 @@ export class EmulatorService {
     failed = await this.deliver(s, 'Thaw', writers);
     if (failed.length) await writerFailure(failed, 'Thaw');
     this.snapshots.push(...created);
-    this.saveState();
+    this.persist(created);
     s.snapshotsDone = true;
     this.creatingSet = null;
     // Writers stamp their selected components for the next incremental or differential backup, except in a Copy
@@ -898,7 +953,7 @@ export class EmulatorService {
         });
       }
       this.snapshots = this.snapshots.filter((x) => x !== snapshot);
-      this.saveState();
+      this.persist([], [snapshot.snapshotId]);
       removeTree(trash);
       deleted++;
     }
@@ -946,7 +1001,7 @@ export class EmulatorService {
     const autoRelease = this.snapshots.filter((x) => x.snapshotSetId === s.snapshotSetId && !(x.attributes & Attr.Persistent));
     if (autoRelease.length > 0) {
       this.snapshots = this.snapshots.filter((x) => !autoRelease.includes(x));
-      this.saveState();
+      this.persist([], autoRelease.map((x) => x.snapshotId));
       for (const snapshot of autoRelease) removeTree(snapshot.deviceObject);
     }
     return null;

@@ -10,6 +10,7 @@ import { createMessageConnection, MessageConnection, ResponseError, SocketMessag
 import { readJournal, status } from '../../src/emulator/control';
 import { Methods } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
+import { readSavedSnapshots } from '../../src/emulator/service';
 import { Interop } from '../../src/requester/interop';
 import { WellKnownWriterServices, writerServices } from '../../src/writer-services';
 import { eventually, executable, inProcessService, tempWorld, until } from './helpers';
@@ -296,6 +297,21 @@ describe('the emulated VSS service', function () {
   });
 
   describe('state on disk', () => {
+    it('reads the state file then the change log after it, skipping only a torn last line', () => {
+      const dir = tempWorld();
+      try {
+        fs.mkdirSync(dir.home, { recursive: true });
+        const record = (id: string) => ({ snapshotId: id, snapshotSetId: 'set-' + id, deviceObject: `/nowhere/${id}`, attributes: 1 });
+        fs.writeFileSync(dir.paths.state, JSON.stringify({ snapshots: [record('a'), record('b')] }));
+        fs.writeFileSync(dir.paths.stateLog, [JSON.stringify({ put: [record('c')], remove: [] }), JSON.stringify({ put: [], remove: ['a'] }), '{"put":[{"snapsh'].join('\n'));
+        assert.deepEqual(readSavedSnapshots(dir.paths).map((x) => x.snapshotId).sort(), ['b', 'c']);
+        fs.writeFileSync(dir.paths.stateLog, ['{"put":[{"snapsh', JSON.stringify({ put: [], remove: ['a'] })].join('\n'));
+        assert.throws(() => readSavedSnapshots(dir.paths), /emulator-state\.log is unreadable \(line 1: .*move emulator-state\.json and emulator-state\.log aside/);
+      } finally {
+        dir.cleanup();
+      }
+    });
+
     it('keeps persistent snapshots across a restart and drops auto-release ones', async () => {
       const persistent = await (await RawComponent.open(world.paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
       const kept = await persistent.snapshot([world.volume]);
@@ -322,7 +338,7 @@ describe('the emulated VSS service', function () {
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       assert.equal((rejected.reason as ResponseError<{ name: string }>).data!.name, 'VSS_E_OBJECT_NOT_FOUND');
-      JSON.parse(fs.readFileSync(world.paths.state, 'utf8'));
+      assert.equal(readSavedSnapshots(world.paths).filter((x) => x.snapshotSetId === id).length, 0, 'the deleted set is gone from the durable state');
       await a.release();
       await b.release();
     });
@@ -332,9 +348,10 @@ describe('the emulated VSS service', function () {
       const other = tempWorld();
       const env = { ...process.env, VSS_SESSION_HOME: other.home };
       const consistent = () => {
-        const listed = JSON.parse(fs.readFileSync(other.paths.state, 'utf8')) as { snapshots: { deviceObject: string }[] };
-        for (const s of listed.snapshots) assert.ok(fs.existsSync(s.deviceObject), `${s.deviceObject} is listed but missing`);
-        return listed.snapshots.length;
+        // The state file and the change log after it, read as the service reads them when it starts.
+        const listed = readSavedSnapshots(other.paths);
+        for (const s of listed) assert.ok(fs.existsSync(s.deviceObject), `${s.deviceObject} is listed but missing`);
+        return listed.length;
       };
       try {
         for (let round = 0; round < 3; round++) {
