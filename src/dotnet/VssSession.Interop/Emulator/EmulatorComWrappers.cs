@@ -70,18 +70,20 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
         for (int i = 0; i < generatedCount; i++)
         {
             entries[i + 1].IID = generated[i].IID;
-            entries[i + 1].Vtable = PatchedCopy(type, generated[i].Vtable, SlotCount(generated[i].IID));
+            entries[i + 1].Vtable = PatchedCopy(type, generated[i].Vtable, SlotCount(type, generated[i].IID));
         }
         return ((nint)entries, count);
     }
 
-    private static int SlotCount(Guid iid)
+    /// <summary>The number of slots of one of the class's COM interfaces, found among the interfaces it implements
+    /// (not by scanning the assembly's types: that cost every host milliseconds on its first component object).</summary>
+    private static int SlotCount(Type owner, Guid iid)
     {
-        foreach (var itf in typeof(EmulatorComWrappers).Assembly.GetTypes())
-            if (itf.IsInterface && itf.GUID == iid && itf.GetCustomAttribute<GeneratedComInterfaceAttribute>() is not null)
+        foreach (var itf in owner.GetInterfaces())
+            if (itf.GUID == iid && itf.GetCustomAttribute<GeneratedComInterfaceAttribute>() is not null)
                 // A derived interface's vtable holds every base interface's slots first (IVssBackupComponentsEx2 : Ex : IVssBackupComponents).
                 return 3 + itf.GetInterfaces().Append(itf).Sum(i => OwnMethods(i).Count());
-        throw new InvalidOperationException($"No COM interface with IID {iid} is declared.");
+        throw new InvalidOperationException($"{owner} implements no COM interface with IID {iid}.");
     }
 
     /// <summary>The methods an interface adds to its base's vtable. The COM source generator redeclares a derived
