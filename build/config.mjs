@@ -21,6 +21,7 @@ export const node22 = {
 /** PowerShell 7.6.9 (a dotnet tool; later 7.7 builds may want .NET 11) and Pester 5 from NuGet. */
 export const powershell = { version: '7.6.9', exe: path.join(tools, 'pwsh') };
 export const pester = { version: '5.7.1', manifest: path.join(tools, 'nuget', 'pester', '5.7.1', 'tools', 'Pester.psd1') };
+export const crossgen = { version: '10.0.12', exe: path.join(tools, 'nuget', 'microsoft.netcore.app.crossgen2.linux-x64', '10.0.12', 'tools', 'crossgen2') };
 
 export const edgeAddon = path.join(root, 'node_modules', 'edge-js', 'build', 'Release', 'edge_coreclr.node');
 export const exe = path.join(linuxBin, 'vss-session');
