@@ -50,6 +50,12 @@ $script:VssHostReporter = {
     Write-VssVerbose $Cmdlet ('VSS {0} ({1:n1} ms){2}' -f $call.method, [double]$call.ms, $outcome)
 }
 
+# Whether a cmdlet shows verbose or debug output, given its $VerbosePreference and $DebugPreference (which -Verbose
+# and -Debug set in the cmdlet's own scope, so the cmdlet passes them).
+function Test-VssChatty($Verbose, $Debug) {
+    $Verbose -notin 'SilentlyContinue', 'Ignore' -or $Debug -notin 'SilentlyContinue', 'Ignore'
+}
+
 # One VSS call through the host, with -Verbose showing the call and its duration.
 # A plain function, not an advanced one: a failure passes through it as the exception it is, so the calling
 # cmdlet reports one ErrorRecord (and -ErrorVariable holds one), not a second one for this helper.
@@ -82,11 +88,12 @@ class VssHostPipeline {
     hidden [scriptblock] $OnFailure
     hidden [System.Collections.Generic.Queue[object]] $InFlight = [System.Collections.Generic.Queue[object]]::new()
 
-    VssHostPipeline([VssHostClient] $client, [int] $window, [scriptblock] $onAnswer, [scriptblock] $onFailure) {
+    # $chatty: the cmdlet shows -Verbose or -Debug output, so the host's notifications of each VSS call are read.
+    VssHostPipeline([VssHostClient] $client, [int] $window, [bool] $chatty, [scriptblock] $onAnswer, [scriptblock] $onFailure) {
         $this.Client = $client
         $this.Window = $window
         $this.Log = $script:VssHostLog
-        $this.Reporter = $script:VssHostReporter
+        $this.Reporter = if ($chatty) { $script:VssHostReporter } else { $null }
         $this.OnAnswer = $onAnswer
         $this.OnFailure = $onFailure
     }

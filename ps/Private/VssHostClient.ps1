@@ -65,10 +65,14 @@ class VssHostClient {
     hidden [System.Collections.Generic.Dictionary[int, object]] $Answers = [System.Collections.Generic.Dictionary[int, object]]::new()
 
     # Waits for the answer to request $id: its result, or a VssSessionException with the VSS error it carries.
+    # $onVssCall $null: the host's notifications are skipped unread.
     [object] Receive([int] $id, [scriptblock] $log, [scriptblock] $onVssCall) {
         while (-not $this.Answers.ContainsKey($id)) {
             $text = $this.ReadFrame()
             & $log "<-- $text"
+            # A notification nobody listens to is not parsed (vscode-jsonrpc writes "jsonrpc" first, then
+            # "method" for a notification, "id" for an answer).
+            if ($null -eq $onVssCall -and $text.StartsWith('{"jsonrpc":"2.0","method":', [System.StringComparison]::Ordinal)) { continue }
             $reply = ConvertFrom-Json -InputObject $text -Depth 20
             $replyId = $reply.PSObject.Properties['id']
             if ($null -eq $replyId) {

@@ -86,7 +86,7 @@ function Remove-VssSnapshotSet {
             }
             # A few deletes in flight: each result is written as its answer comes, in the order given.
             if ($null -eq $deletes) {
-                $deletes = [VssHostPipeline]::new($client, 8, {
+                $deletes = [VssHostPipeline]::new($client, 8, (Test-VssChatty $VerbosePreference $DebugPreference), {
                         param($id, $result)
                         $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotSetId $id -Deleted $result.deleted))
                     }, {

@@ -109,7 +109,8 @@ export const Methods = {
   /** Sent by the host before it retries a VSS call (VSS_E_SNAPSHOT_SET_IN_PROGRESS), with the wait; or, with `writer`,
    * before it restarts the snapshot creation on a new component object after that writer's retryable error. */
   vssRetry: new NotificationType<{ operation: string; error: string; attempt: number; delayMs: number; writer?: string }>('vss/retry'),
-  /** Sent by the host as each VSS call starts (the client's progress bar). */
+  /** Sent by the host as each long VSS call starts (the phases: writer metadata and status, PrepareForBackup,
+   * DoSnapshotSet, BackupComplete): the client's progress bar. Quick calls (a delete, a query) send none. */
   vssProgress: new NotificationType<{ method: string }>('vss/progress'),
   /** The orphaned snapshot sets: recorded by VssSession, still in VSS, expired or left by a creator that died. */
   listOrphanedSnapshotSets: new RequestType0<OrphanedSnapshotSetInfo[], VssErrorData>('snapshotSets/orphaned'),

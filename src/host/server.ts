@@ -20,6 +20,9 @@ import { VssError, vssError } from '../vss-error';
 import { BackupInfo, Methods, MountParams, SnapshotSetInfo } from './protocol';
 import { withServices, writerServices } from '../writer-services';
 
+/** The VSS calls that can take seconds (writers at work): each shows on the client's progress bar as it starts. */
+const LongCalls = new Set<string>(Object.values(Phases).flat());
+
 export interface HostOptions {
   interop: FacadeCaller;
   /** Resolves the VSS service on first use (starting the emulated one if needed). */
@@ -116,7 +119,9 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     interop: observed(
       hostOptions.interop,
       (record: CallRecord) => tell(Methods.vssCall, record),
-      (method) => tell(Methods.vssProgress, { method }),
+      (method) => {
+        if (LongCalls.has(method)) tell(Methods.vssProgress, { method });
+      },
     ),
   };
   // Queries and deletes share one component object for the host's life (one per PowerShell pipeline).

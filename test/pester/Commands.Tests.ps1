@@ -142,6 +142,14 @@ Describe 'Snapshots and their selection' {
         $mine[0].TargetObject | Should -Be $missing
     }
 
+    It 'shows each DeleteSnapshots with -Verbose, and reads no notification without it' {
+        $set = New-PersistentSet $script:World.Volume
+        $verbose = @($set | Remove-VssSnapshotSet -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        "$verbose" | Should -Match 'VSS DeleteSnapshots \([0-9.]+ ms\)'
+        $quiet = New-PersistentSet $script:World.Volume
+        @($quiet | Remove-VssSnapshotSet -Force 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
+    }
+
     It 'retention is one pipeline, deleting each set as it arrives through one helper process' {
         $null = New-PersistentSet @($script:World.Volume)
         $expected = @(Get-VssSnapshotSet -Persistent).Count
