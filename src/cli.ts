@@ -24,6 +24,12 @@ function fail(error: unknown, json: boolean): never {
 }
 
 async function run<T extends Output>(argv: T, action: (argv: T) => Promise<void>): Promise<void> {
+  // Output piped into a reader that stops early (`| head`) is dropped from then on, instead of an unhandled EPIPE
+  // killing the command midway: a backup still ends with Release, a delete still finishes. (Not in host mode:
+  // there a closed stdout is the client going away, which the host answers by ending its backup.)
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
   try {
     await action(argv);
   } catch (e) {

@@ -112,6 +112,17 @@ describe('vss-session one-shot commands (from source)', function () {
     assert.match(table.stdout, /^Emulated Database Writer\s+7f0b7c8a-/m);
   });
 
+  it('output piped into a reader that stops early is dropped: the command still finishes and exits 0', async () => {
+    // `vss-session writers | head -0`: the reader is gone before the table is written.
+    const child = spawn(node, [script, 'writers'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+  });
+
   it('--help shows every exit code of the table', () => {
     const help = cli('--help');
     assert.equal(help.status, 0, help.stderr);
