@@ -272,6 +272,14 @@ export class SnapshotSetRecorder {
       this.store.remove(snapshotSetId);
       if (this.snapshotSetId === snapshotSetId) this.snapshotSetId = null;
     },
+    // A lifetime counts from the set's creation, as the user sees it (CreatedAt), not from StartSnapshotSet: the
+    // writers' freeze in between may take seconds.
+    created: (snapshotSetId, createdAt) => {
+      const created = Date.parse(createdAt);
+      if (this.snapshotSetId !== snapshotSetId || Number.isNaN(created)) return;
+      const { expiresAfterMs } = this.next;
+      this.store.update(snapshotSetId, { createdAt: new Date(created).toISOString(), expiresAt: expiresAfterMs === null ? null : new Date(created + expiresAfterMs).toISOString() });
+    },
   };
 
   /** A volume added one call at a time (snapshotSet/add), kept in the record. */

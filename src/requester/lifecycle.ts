@@ -127,6 +127,8 @@ export interface SnapshotSetHooks {
   started(snapshotSetId: string): void | Promise<void>;
   /** The set will never exist: the backup was aborted or released before DoSnapshotSet made it, or DoSnapshotSet failed. */
   notCreated(snapshotSetId: string): void | Promise<void>;
+  /** DoSnapshotSet made the set, at `createdAt` (its snapshots' creation time, as VSS reports it). */
+  created(snapshotSetId: string, createdAt: string): void | Promise<void>;
 }
 
 export interface BackupOptions {
@@ -508,6 +510,14 @@ export class BackupLifecycle {
       for (const snapshotId of this.snapshotIds) {
         this.snapshotsValue.push(withRootPath(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId })));
       }
+      const createdAt = this.snapshotsValue[0]?.createdAt;
+      if (this.snapshotSetHooks && createdAt) {
+        try {
+          await this.snapshotSetHooks.created(this.snapshotSetIdValue!, createdAt);
+        } catch {
+          // the record keeps the times it was written with at StartSnapshotSet: an expiry counted from before the set
+        }
+      }
       return this.snapshotsValue;
     });
   }
@@ -643,9 +653,15 @@ export class BackupLifecycle {
     }
   }
 
-  /** Release: writers get BackupShutdown, auto-release snapshots end. Safe to call twice. */
+  /**
+   * Release: writers get BackupShutdown, auto-release snapshots end. Safe to call twice. A backup that started a
+   * snapshot set and did not reach BackupComplete is aborted first (writers get Abort), however it is being ended:
+   * Close-VssBackup without Complete-VssBackup, a failure, the client gone. An AbortBackup that fails does not
+   * stop the Release: Release is what ends the backup for the writers.
+   */
   async release(): Promise<CloseResult> {
     const before = this.stateValue;
+    await this.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup before Release failed: ${e.message}\n`));
     if (before !== 'released' && this.handle !== 0) await this.step('Release');
     this.stateValue = 'released';
     await this.giveUpSnapshotSet();

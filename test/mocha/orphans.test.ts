@@ -152,11 +152,15 @@ describe('orphaned persistent snapshot sets', function () {
 
       const set = await making;
       assert.equal(set.snapshotSetId, id);
-      assert.equal(set.expiresAt, record.expiresAt);
+      // Once made, the lifetime counts from the set's creation, not from StartSnapshotSet 3 s of freeze earlier.
+      assert.equal(Date.parse(set.expiresAt!) - Date.parse(set.createdAt), 3_600_000, 'ExpiresAt is CreatedAt + -ExpiresAfter');
+      assert.ok(Date.parse(set.expiresAt!) - Date.parse(record.expiresAt!) >= 2900, `the expiry moved past the freeze: ${record.expiresAt} -> ${set.expiresAt}`);
+      assert.equal(readRecord(id).expiresAt, set.expiresAt);
+      assert.equal(readRecord(id).createdAt, new Date(set.createdAt).toISOString());
       await host.client.sendRequest(Methods.completeBackup);
       await host.client.sendRequest(Methods.closeBackup);
       assert.ok(readRecord(id).closedAt, 'Close-VssBackup marks the record closed');
-      assert.equal(json<SnapshotSetInfo[]>('snapshots', 'list').find((s) => s.snapshotSetId === id)?.expiresAt, record.expiresAt, 'snapshots list shows the expiry');
+      assert.equal(json<SnapshotSetInfo[]>('snapshots', 'list').find((s) => s.snapshotSetId === id)?.expiresAt, set.expiresAt, 'snapshots list shows the expiry');
     } finally {
       await closeHost(host);
     }
