@@ -129,10 +129,8 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       }
       return { report: { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, completed, exec, close, expiresAt: recorder?.expiresAt ?? null }, exitCode };
     } finally {
-      if (!ok) {
-        await backup.abort().catch(() => undefined);
-        await backup.release().catch(() => undefined);
-      }
+      // Release aborts a backup that did not reach BackupComplete before it ends it.
+      if (!ok) await backup.release().catch(() => undefined);
     }
   } finally {
     for (const s of signals) process.off(s, onSignal);

@@ -405,10 +405,8 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       await pending;
       await admin.release();
       const b = backup;
-      if (b && b.state !== 'released') {
-        await b.abort().catch(() => undefined);
-        await b.release().catch(() => undefined);
-      }
+      // Release aborts a backup that did not reach BackupComplete before it ends it.
+      if (b && b.state !== 'released') await b.release().catch(() => undefined);
       end();
     })());
 

@@ -65,14 +65,39 @@ describe('host (JSON-RPC over an in-memory stream pair)', function () {
     client.dispose();
   });
 
-  it('reports backupCompleteReceived: false when closed without BackupComplete', async () => {
+  it('aborts a backup closed without BackupComplete, and reports backupCompleteReceived: false', async () => {
     const { client } = connect();
+    const calls: string[] = [];
+    client.onNotification(Methods.vssCall, (call) => calls.push(call.method));
     await client.sendRequest(Methods.createBackup, {});
     const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
     const closed = await client.sendRequest(Methods.closeBackup);
     assert.ok(closed.writers.every((w) => w.backupCompleteReceived === false));
-    const shutdowns = journalFor(world.paths, set.snapshotSetId).filter((e) => e.event === 'BackupShutdown');
+    assert.deepEqual(calls.slice(-2), ['AbortBackup', 'Release'], `AbortBackup comes before Release: ${calls.join(', ')}`);
+    const journal = journalFor(world.paths, set.snapshotSetId);
+    const shutdowns = journal.filter((e) => e.event === 'BackupShutdown');
     assert.deepEqual(shutdowns.map((e) => e.backupCompleteReceived), [false, false]);
+    for (const { writer } of shutdowns) {
+      assert.deepEqual(journal.filter((e) => e.writer === writer).map((e) => e.event).slice(-2), ['Abort', 'BackupShutdown'], `${writer}: Abort, then BackupShutdown`);
+    }
+    client.dispose();
+  });
+
+  it('aborts a snapshot set started step by step and closed before PrepareForBackup, and sends no BackupComplete after it', async () => {
+    const { client } = connect();
+    const calls: string[] = [];
+    client.onNotification(Methods.vssCall, (call) => calls.push(call.method));
+    await client.sendRequest(Methods.createBackup, {});
+    const { snapshotSetId } = await client.sendRequest(Methods.startSnapshotSet);
+    await client.sendRequest(Methods.addVolume, { volume: world.volume });
+    const refused = await vssFailure(client.sendRequest(Methods.completeBackup));
+    assert.equal(refused.name, 'VSS_E_BAD_STATE', 'no BackupComplete without a finished DoSnapshotSet');
+    await client.sendRequest(Methods.closeBackup);
+    assert.deepEqual(calls.filter((m) => m === 'AbortBackup' || m === 'Release' || m === 'BackupComplete'), ['AbortBackup', 'Release']);
+    // Writers hear of an abort only once PrepareForBackup told them of the backup (as VSS does): here, no Abort.
+    const events = journalFor(world.paths, snapshotSetId).map((e) => e.event);
+    assert.ok(!events.includes('BackupComplete') && !events.includes('Abort'), events.join(', '));
+    assert.ok(events.includes('BackupShutdown'));
     client.dispose();
   });
 

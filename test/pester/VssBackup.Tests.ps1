@@ -124,14 +124,20 @@ Describe 'A whole backup' {
 }
 
 Describe 'Close-VssBackup without Complete-VssBackup' {
-    It 'tells every writer at BackupShutdown that BackupComplete never came' {
+    It 'aborts a backup closed without Complete-VssBackup, and tells every writer at BackupShutdown that BackupComplete never came' {
         $backup = New-VssBackup
         $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
         $closed = $backup | Close-VssBackup -Force
         $closed.Writers.BackupCompleteReceived | Should -Be @($false, $false)
-        $shutdowns = @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupShutdown')
+        $events = @(Get-Journal $set.SnapshotSetId)
+        $shutdowns = @($events | Where-Object event -EQ 'BackupShutdown')
         $shutdowns.backupCompleteReceived | Should -Be @($false, $false)
-        @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete').Count | Should -Be 0
+        @($events | Where-Object event -EQ 'BackupComplete').Count | Should -Be 0
+        # AbortBackup: the snapshot set was started and the backup never reached BackupComplete.
+        foreach ($writer in $shutdowns.writer) {
+            $mine = @($events | Where-Object writer -EQ $writer | ForEach-Object event)
+            $mine[-2..-1] | Should -Be @('Abort', 'BackupShutdown') -Because "$writer gets Abort, then BackupShutdown"
+        }
     }
 
     It 'does nothing under -WhatIf: the backup stays open' {
