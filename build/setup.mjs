@@ -63,6 +63,7 @@ function dotnetAssembly() {
   const deps = fs.readdirSync(out).filter((f) => f.endsWith('.deps.json'));
   if (deps.length !== 1) throw new Error(`edge-js needs exactly one .deps.json in ${out}, found ${deps.length}`);
   if (!fs.existsSync(path.join(out, 'EdgeJs.dll'))) throw new Error(`EdgeJs.dll is missing from ${out}`);
+  appLocalDeps(path.join(out, deps[0]));
   // The Windows package gets the IL as published: native code made here against Linux's framework is not for it.
   fs.rmSync(ilAppRoot, { recursive: true, force: true });
   fs.cpSync(out, ilAppRoot, { recursive: true });
@@ -70,6 +71,24 @@ function dotnetAssembly() {
 }
 
 const ilAppRoot = path.join(root, 'build', 'out', 'dotnet-il');
+
+/**
+ * Every library in the app root's .deps.json as the app's own file. edge-js's host resolves a NuGet package's
+ * assembly from ~/.nuget/packages before the app root, so on a machine with a NuGet cache (this one) a host loaded
+ * the cache's copy instead of the published one (here: the JIT-compiled DependencyModel instead of the ReadyToRun
+ * one beside it), and on another machine, whatever that cache holds. The files are all in the app root.
+ */
+function appLocalDeps(depsFile) {
+  const deps = JSON.parse(fs.readFileSync(depsFile, 'utf8'));
+  for (const library of Object.values(deps.libraries)) {
+    library.type = 'project';
+    library.serviceable = false;
+    library.sha512 = '';
+    delete library.path;
+    delete library.hashPath;
+  }
+  fs.writeFileSync(depsFile, JSON.stringify(deps, null, 2));
+}
 
 /**
  * The host's own assemblies and edge-js's, compiled ReadyToRun (crossgen2) for Linux x64, so a host starts with
@@ -158,10 +177,20 @@ function linuxExecutable(bundle) {
     fs.rmSync(work, { recursive: true, force: true });
   }
   fs.copyFileSync(edgeAddon, path.join(linuxBin, 'edge_coreclr.node'));
+  membarrierAddon();
   // A failed injection can leave a plain copy of Node: make sure the executable runs our code.
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
   const out = (spawnSync(exe, ['--version'], { encoding: 'utf8' }).stdout ?? '').trim();
   if (out !== version) throw new Error(`${exe} --version printed '${out}', expected '${version}': the bundle was not injected`);
+}
+
+/**
+ * src/native/membarrier.c as a Node addon beside the Linux executable (N-API, so no rebuild per Node version): the
+ * host starts CoreCLR's membarrier registration early with it. The C compiler is the one edge-js's addon needs.
+ */
+function membarrierAddon() {
+  const out = path.join(linuxBin, 'membarrier.node');
+  run('membarrier addon', process.env.CC || 'cc', ['-O2', '-shared', '-fPIC', '-Wall', '-Werror', '-o', out, path.join(root, 'src', 'native', 'membarrier.c'), '-I', path.join(node22.dir, 'include', 'node'), '-lpthread'], { cwd: root });
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { version } from '../package.json';
 import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
 import { ExitCode, exitCodeHelp } from './exit-codes';
+import { registerMembarrierEarly } from './requester/membarrier';
 import { isPersistentContext } from './vss';
 import { VssError, vssError } from './vss-error';
 
@@ -47,6 +48,9 @@ function parseDuration(text: string): number | string {
   return Math.round(ms);
 }
 
+/** The commands that load .NET (edge-js, CoreCLR) to make VSS calls; the others (emulator, --help) never do. */
+const DotnetCommands = new Set(['host', 'backup', 'writers', 'snapshots']);
+
 const jsonOption = { json: { type: 'boolean', default: false, describe: 'Print JSON' } } as const;
 
 async function main(): Promise<void> {
@@ -54,6 +58,14 @@ async function main(): Promise<void> {
   if (process.argv.length === 3 && process.argv[2] === '--version') {
     process.stdout.write(`${version}\n`);
     return;
+  }
+  // The commands that make VSS calls load .NET: its start is under way before the argument parser is loaded.
+  if (DotnetCommands.has(process.argv[2] ?? '')) registerMembarrierEarly();
+  // `host` is how the module starts every backup and pipeline: it takes no options, so it starts without the parser
+  // too (the host's start is a benchmarked goal). `vss-session host --help` still goes through yargs below.
+  if (process.argv.length === 3 && process.argv[2] === 'host') {
+    const { runHost } = await import('./host/main');
+    return runHost();
   }
   const { default: yargs } = await import('yargs');
   await yargs(process.argv.slice(2))
