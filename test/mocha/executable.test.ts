@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { Methods } from '../../src/host/protocol';
 import { repoRoot } from '../../src/paths';
-import { eventually, executable, journalFor, tempWorld } from './helpers';
+import { eventually, executable, journalFor, tempWorld, linuxOnly } from './helpers';
 
 const packageVersion = (JSON.parse(fs.readFileSync(`${repoRoot()}/package.json`, 'utf8')) as { version: string }).version;
 
@@ -39,7 +39,8 @@ describe('vss-session executable', function () {
     assert.equal(result.stdout, '');
   });
 
-  it('starts the emulated service detached: the starter returns while the service keeps running', () => {
+  it('starts the emulated service detached: the starter returns while the service keeps running', function () {
+    linuxOnly(this, 'checks the state folder\'s POSIX mode');
     // spawnSync waits for the child's stdout and stderr to close: it returns only if the service let go of them.
     const start = cli('emulator', 'start', '--json');
     assert.equal(start.status, 0, start.stderr);
@@ -66,7 +67,8 @@ describe('vss-session executable', function () {
 
     const exited = () => new Promise<number | null>((resolve) => (host.exitCode !== null ? resolve(host.exitCode) : host.once('exit', (code) => resolve(code))));
 
-    it('loads .NET only when a request needs it', async () => {
+    it('loads .NET only when a request needs it', async function () {
+      linuxOnly(this, 'reads the mapped libraries from /proc');
       await eventually(() => fs.existsSync(`/proc/${host.pid}/maps`) && fs.readFileSync(`/proc/${host.pid}/maps`, 'utf8').includes('vss-session'));
       assert.equal(mapsCoreClr(host.pid!), false, 'libcoreclr is mapped before any request');
       assert.deepEqual(await client.sendRequest(Methods.ping), { pong: true });
@@ -86,7 +88,8 @@ describe('vss-session executable', function () {
       assert.deepEqual(shutdowns.map((e) => e.backupCompleteReceived), [true, true]);
     });
 
-    it('ends an open backup on SIGTERM: Abort and BackupShutdown reach the writers', async () => {
+    it('ends an open backup on SIGTERM: Abort and BackupShutdown reach the writers', async function () {
+      linuxOnly(this, 'Windows has no SIGTERM: kill() ends a process there without a handler');
       await client.sendRequest(Methods.createBackup, {});
       const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
       host.kill('SIGTERM');

@@ -80,3 +80,13 @@ export async function until(probe: () => Promise<boolean>, ms = 5000): Promise<v
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Skips a test that needs Linux itself (/proc, POSIX file modes, POSIX signals, a POSIX shell), printing why: the
+ * Windows job (.github/workflows/windows.yml) runs every other test against the Windows package.
+ */
+export function linuxOnly(test: Mocha.Context, why: string): void {
+  if (process.platform === 'linux') return;
+  console.log(`      (skipped on ${process.platform}: ${why})`);
+  test.skip();
+}

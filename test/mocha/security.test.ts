@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readJournal, status } from '../../src/emulator/control';
-import { executable, tempWorld } from './helpers';
+import { executable, tempWorld, linuxOnly } from './helpers';
 
 describe('the state folder and what listens', function () {
   const world = tempWorld();
@@ -18,7 +18,8 @@ describe('the state folder and what listens', function () {
     world.cleanup();
   });
 
-  it('creates the folder 0700 and its files 0600, and listens only on the socket inside it', async () => {
+  it('creates the folder 0700 and its files 0600, and listens only on the socket inside it', async function () {
+    linuxOnly(this, 'POSIX modes, and /proc for what the service listens on');
     const made = cli(['backup', '--volume', world.volume, '--json']);
     assert.equal(made.status, 0, made.stderr);
     assert.ok(readJournal(world.paths).length > 0);
@@ -43,7 +44,8 @@ describe('the state folder and what listens', function () {
     }
   });
 
-  it('refuses a state folder that others can write to, saying so', () => {
+  it('refuses a state folder that others can write to, saying so', function () {
+    linuxOnly(this, 'POSIX modes');
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vssh-'));
     fs.chmodSync(home, 0o777);
     try {

@@ -8,7 +8,7 @@ import { createMessageConnection, MessageConnection, StreamMessageReader, Stream
 import { readJournal } from '../../src/emulator/control';
 import { JournalEntry } from '../../src/emulator/model';
 import { Methods } from '../../src/host/protocol';
-import { eventually, executable, tempWorld } from './helpers';
+import { eventually, executable, tempWorld, linuxOnly } from './helpers';
 
 interface Host {
   process: ChildProcess;
@@ -177,7 +177,8 @@ describe('termination of a backup whose requester goes away', function () {
   });
 
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
-    it(`${signal} to the host: AbortBackup then Release, exit code ${code}`, async () => {
+    it(`${signal} to the host: AbortBackup then Release, exit code ${code}`, async function () {
+      linuxOnly(this, 'Windows has no POSIX signals');
       const before = readJournal(world.paths).length;
       const host = startHost();
       await host.client.sendRequest(Methods.createBackup, {});

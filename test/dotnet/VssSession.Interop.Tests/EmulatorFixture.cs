@@ -38,8 +38,16 @@ public sealed class EmulatorFixture : IDisposable
         Assert.True(started.ExitCode == 0, $"`vss-session emulator start` exited {started.ExitCode}: {started.StdErr}{started.StdOut}");
         using var status = JsonDocument.Parse(started.StdOut);
         Socket = status.RootElement.GetProperty("socket").GetString()!;
-        Assert.Equal(Path.Combine(Home, "emulator.sock"), Socket);
-        Assert.True(File.Exists(Socket), $"the emulated VSS service reported socket {Socket}, which does not exist");
+        if (OperatingSystem.IsWindows())
+        {
+            // Windows: a named pipe per VSS_SESSION_HOME (src/paths.ts), not a file in it.
+            Assert.StartsWith(@"\\.\pipe\vss-session-", Socket);
+        }
+        else
+        {
+            Assert.Equal(Path.Combine(Home, "emulator.sock"), Socket);
+            Assert.True(File.Exists(Socket), $"the emulated VSS service reported socket {Socket}, which does not exist");
+        }
     }
 
     public void Dispose()
@@ -68,7 +76,13 @@ public sealed class EmulatorFixture : IDisposable
     public static void DeleteTree(string dir)
     {
         if (!Directory.Exists(dir)) return;
-        if (!OperatingSystem.IsWindows())
+        if (OperatingSystem.IsWindows())
+        {
+            // The emulator marks snapshot copies read-only, which Directory.Delete refuses on Windows.
+            foreach (var f in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+                File.SetAttributes(f, FileAttributes.Normal);
+        }
+        else
         {
             foreach (var d in Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories).Prepend(dir))
                 File.SetUnixFileMode(d, File.GetUnixFileMode(d) | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
