@@ -51,6 +51,22 @@ Describe 'A writer that fails' {
         $failure.FullyQualifiedErrorId | Should -Be 'VSS_E_WRITER_INFRASTRUCTURE,New-VssBackup'
         $failure.Exception.Message | Should -BeLike "*$($script:WritersFile)*entry 0*field ""id""*"
     }
+    It 'refuses Complete-VssBackup after a failed New-VssSnapshotSet: VSS_E_BAD_STATE, and no writer ever gets BackupComplete' {
+        Set-Writers @(@{ name = 'Failing Writer'; id = '11111111-2222-3333-4444-555555555555'; failOn = @{ Freeze = 'VSS_E_WRITERERROR_NONRETRYABLE' } })
+        $before = @(Get-Journal).Count
+        $backup = New-VssBackup
+        try {
+            { $backup | New-VssSnapshotSet -Volume $script:World.Volume -ErrorAction Stop } | Should -Throw
+            $failure = $null
+            try { $backup | Complete-VssBackup -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -Be 'VSS_E_BAD_STATE,Complete-VssBackup'
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+        $events = @(Get-Journal | Select-Object -Skip $before | Where-Object writer -EQ 'Failing Writer' | ForEach-Object event)
+        $events | Should -Not -Contain 'BackupComplete'
+        $events[-2..-1] | Should -Be @('Abort', 'BackupShutdown')
+    }
 }
 
 Describe 'Stop-VssBackup' {
@@ -148,6 +164,7 @@ Describe 'A DeleteSnapshots that fails part-way' {
             $null = Remove-VssSnapshotSet -SnapshotSetId $set.SnapshotSetId -Force
         }
     }
+
 }
 
 Describe 'Per-phase time limits' {
@@ -164,6 +181,90 @@ Describe 'Per-phase time limits' {
             $null = $backup | Close-VssBackup -Force
         }
         @(Get-Journal | Where-Object writer -EQ 'Slow Writer' | Select-Object -Last 2 | ForEach-Object event) | Should -Be @('Abort', 'BackupShutdown')
+    }
+
+    It 'cancels a GatherWriterMetadata past -MetadataTimeout: New-VssBackup fails naming the phase, and the writers get BackupShutdown' {
+        Set-Writers @(@{ name = 'Slow Writer'; id = '11111111-2222-3333-4444-555555555555'; delayMs = @{ Identify = 1500 } })
+        $before = @(Get-Journal).Count
+        $failure = $null
+        try { $null = New-VssBackup -MetadataTimeout ([timespan]::FromMilliseconds(300)) -ErrorAction Stop } catch { $failure = $_ }
+        $failure.FullyQualifiedErrorId | Should -Be 'ERROR_TIMEOUT,New-VssBackup'
+        $failure.Exception.Message | Should -BeLike '*metadata phase (GatherWriterMetadata)*time limit of 0.3 s*-MetadataTimeout*'
+        # No snapshot set was started, so there is nothing to abort: the component object is released at once.
+        $events = @(Get-Journal | Select-Object -Skip $before | Where-Object writer -EQ 'Slow Writer' | ForEach-Object event)
+        $events | Should -Contain 'BackupShutdown'
+        $events | Should -Not -Contain 'PrepareForBackup'
+    }
+
+    It 'cancels a PrepareForBackup past -PrepareTimeout and aborts the backup before reporting it' {
+        Set-Writers @(@{ name = 'Slow Writer'; id = '11111111-2222-3333-4444-555555555555'; delayMs = @{ PrepareForBackup = 1500 } })
+        $before = @(Get-Journal).Count
+        $backup = New-VssBackup -PrepareTimeout ([timespan]::FromMilliseconds(300))
+        try {
+            $failure = $null
+            try { $backup | New-VssSnapshotSet -Volume $script:World.Volume -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -Be 'ERROR_TIMEOUT,New-VssSnapshotSet'
+            $failure.Exception.Message | Should -BeLike '*prepare phase (PrepareForBackup)*time limit of 0.3 s*-PrepareTimeout*'
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+        $events = @(Get-Journal | Select-Object -Skip $before | Where-Object writer -EQ 'Slow Writer' | ForEach-Object event)
+        $events | Should -Not -Contain 'Freeze'
+        $events[-2..-1] | Should -Be @('Abort', 'BackupShutdown')
+    }
+
+    It 'cancels a BackupComplete past -CompleteTimeout and names the phase; the backup still ends with BackupShutdown' {
+        Set-Writers @(@{ name = 'Slow Writer'; id = '11111111-2222-3333-4444-555555555555'; delayMs = @{ BackupComplete = 1500 } })
+        $backup = New-VssBackup -CompleteTimeout ([timespan]::FromMilliseconds(300))
+        try {
+            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            $failure = $null
+            try { $backup | Complete-VssBackup -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -Be 'ERROR_TIMEOUT,Complete-VssBackup'
+            $failure.Exception.Message | Should -BeLike '*complete phase (BackupComplete)*time limit of 0.3 s*-CompleteTimeout*'
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+        @(Get-Journal $set.SnapshotSetId | Where-Object writer -EQ 'Slow Writer' | ForEach-Object event)[-1] | Should -Be 'BackupShutdown'
+    }
+}
+
+Describe 'Another snapshot set in progress' {
+    It 'fails at once with -RetryTimeout 0, and otherwise retries with backoff, each retry shown with -Verbose, until the other set is made' {
+        Set-Writers @(@{ name = 'Slow Writer'; id = '11111111-2222-3333-4444-555555555555'; delayMs = @{ Freeze = 2500 } })
+        $other = Join-Path $script:World.Root 'other-volume'
+        New-Item -ItemType Directory -Path $other -Force | Out-Null
+        $before = @(Get-Journal).Count
+        # Another requester: a whole backup by the executable, its snapshot set in the making for 2.5 s (the slow Freeze).
+        $requester = Start-Process -FilePath $script:Exe -ArgumentList 'backup', '--volume', $other -PassThru -RedirectStandardOutput (Join-Path $script:World.Root 'other.out')
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while (-not @(Get-Journal | Select-Object -Skip $before | Where-Object event -EQ 'PrepareForSnapshot').Count -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+
+            $impatient = New-VssBackup -RetryTimeout ([timespan]::Zero)
+            try {
+                $failure = $null
+                try { $impatient | New-VssSnapshotSet -Volume $script:World.Volume -ErrorAction Stop } catch { $failure = $_ }
+                $failure.FullyQualifiedErrorId | Should -Be 'VSS_E_SNAPSHOT_SET_IN_PROGRESS,New-VssSnapshotSet'
+            } finally {
+                $null = $impatient | Close-VssBackup -Force
+            }
+
+            $backup = New-VssBackup
+            try {
+                $output = @($backup | New-VssSnapshotSet -Volume $script:World.Volume -Verbose 4>&1)
+                $retries = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*VSS_E_SNAPSHOT_SET_IN_PROGRESS; retry*' })
+                $retries.Count | Should -BeGreaterThan 1 -Because 'the other set takes 2.5 s to make'
+                $retries[0].Message | Should -BeLike 'VSS StartSnapshotSet got VSS_E_SNAPSHOT_SET_IN_PROGRESS; retry 1 in *'
+                $retries[1].Message | Should -BeLike '*retry 2 in *'
+                @($output | Where-Object { $_.PSObject.Properties['SnapshotSetId'] }).Count | Should -Be 1
+            } finally {
+                $null = $backup | Close-VssBackup -Force
+            }
+        } finally {
+            if (-not $requester.WaitForExit(30000)) { Stop-Process -Id $requester.Id -Force }
+        }
+        $requester.ExitCode | Should -Be 0
     }
 }
 }
