@@ -94,6 +94,8 @@ export interface JournalEntry {
   /** The component object (one client connection) the event belongs to. */
   sessionId: string;
   requesterPid: number | null;
+  /** On PrepareForBackup: the backup type the requester set (SetBackupState), as the writer reads it (GetBackupType). */
+  backupType?: string;
   /** On BackupComplete: the writer's components in the backup and whether the requester marked each backed up. */
   components?: { name: string; logicalPath: string | null; backupSucceeded: boolean }[];
 }

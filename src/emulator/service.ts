@@ -118,6 +118,8 @@ const ExposedLocallyAttr = 0x100000;
 const ExposedRemotelyAttr = 0x200000;
 /** VSS_BT_COPY: a backup that leaves the writers' own backup history (and their stamps) alone. */
 const BackupTypeCopy = 5;
+/** VSS_BACKUP_TYPE's names, by value (vss.h): what a writer reads with CVssWriter::GetBackupType. */
+const BackupTypeNames = ['Undefined', 'Full', 'Incremental', 'Differential', 'Log', 'Copy', 'Other'] as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -566,8 +568,10 @@ export class EmulatorService {
       // Writers can only be prepared once they have been asked for their metadata (Overview of Backup Initialization).
       if (this.writersTakePart(s) && !s.participants) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup needs GatherWriterMetadata first in a context with writers');
       s.prepared = true;
-      // A writer's failure here is reported through its status (GatherWriterStatus), as VSS does.
-      await this.deliver(s, 'PrepareForBackup', s.participants ?? []);
+      // A writer's failure here is reported through its status (GatherWriterStatus), as VSS does. The journal shows the
+      // backup type each writer was told (a Full backup moves SQL Server's and Exchange's own backup chains; Copy does not).
+      const backupType = BackupTypeNames[s.backupType] ?? String(s.backupType);
+      await this.deliver(s, 'PrepareForBackup', s.participants ?? [], () => ({ backupType }));
       return null;
     });
     on('doSnapshotSet', () => this.doSnapshotSet(s));

@@ -38,6 +38,8 @@ Describe 'Backup types' {
             $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
             $completed = $backup | Complete-VssBackup
             $completed.Components | Should -BeNullOrEmpty
+            # What each writer was told at PrepareForBackup (SetBackupState): VSS_BT_COPY.
+            @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'PrepareForBackup').backupType | Should -Be @('Copy', 'Copy')
             $ends = @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete')
             $ends.Count | Should -Be 2
             foreach ($end in $ends) { @($end.components).Count | Should -Be 0 }
@@ -46,10 +48,14 @@ Describe 'Backup types' {
         }
     }
 
-    It 'a Full backup marks every component of every writer backed up before BackupComplete' {
-        $backup = New-VssBackup -BackupType Full
+    It 'a backup of type <BackupType> tells the writers so, and marks every component of every writer backed up before BackupComplete' -ForEach @(
+        @{ BackupType = 'Full' }, @{ BackupType = 'Incremental' }, @{ BackupType = 'Differential' }, @{ BackupType = 'Log' }
+    ) {
+        $backup = New-VssBackup -BackupType $BackupType
         try {
+            $backup.BackupType | Should -Be $BackupType
             $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'PrepareForBackup').backupType | Should -Be @($BackupType, $BackupType)
             $completed = $backup | Complete-VssBackup
             $completed.Components.Name | Sort-Object | Should -Be @('Database', 'Registry')
             $completed.Components.BackupSucceeded | Should -Be @($true, $true)
