@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using VssSession.Interop.Binding;
 using VssSession.Interop.Com;
@@ -16,7 +15,9 @@ namespace VssSession.Interop;
 /// </summary>
 public sealed class Facade
 {
-    private static readonly ConcurrentDictionary<int, BackupComponents> Components = new();
+    // A plain dictionary under a lock, not ConcurrentDictionary<int, …>: that instantiation is not in the framework's
+    // ReadyToRun code, and its first use JIT-compiled ~40 methods in every host.
+    private static readonly Dictionary<int, BackupComponents> Components = [];
     private static int s_nextHandle;
     private static Task<object> Run(object input, Func<JsonObject, JsonNode?> call) => Task.Run<object>(() =>
     {
@@ -36,7 +37,7 @@ public sealed class Facade
                     ["message"] = e.Message,
                     ["operation"] = e.Operation,
                     ["deleted"] = e.Data["deleted"] is int deleted ? deleted : null,
-                    ["nondeleted"] = e.Data["nondeleted"] is Guid nondeleted ? nondeleted : null,
+                    ["nondeleted"] = e.Data["nondeleted"] is Guid nondeleted ? nondeleted.ToString() : null,
                 },
             }.ToJsonString();
         }
@@ -47,9 +48,9 @@ public sealed class Facade
     private static BackupComponents Component(JsonObject args)
     {
         int handle = args["handle"]?.GetValue<int>() ?? 0;
-        return Components.TryGetValue(handle, out var component)
-            ? component
-            : throw new VssException(VssErrors.VSS_E_BAD_STATE, "IVssBackupComponents::*", $"no component object with handle {handle}; it was released and is never reused");
+        BackupComponents? component;
+        lock (Components) Components.TryGetValue(handle, out component);
+        return component ?? throw new VssException(VssErrors.VSS_E_BAD_STATE, "IVssBackupComponents::*", $"no component object with handle {handle}; it was released and is never reused");
     }
 
     private static TimeSpan Timeout(JsonObject args) =>
@@ -60,8 +61,9 @@ public sealed class Facade
             ? guid
             : throw new VssException(VssErrors.E_INVALIDARG, "IVssBackupComponents::" + method, $"'{id}' is not a writer id (a GUID)")).ToArray();
 
+    // Enum.Parse(Type, …), not Enum.Parse<T>: the generic one is JIT-compiled per enum type in every host.
     private static T Enum<T>(JsonObject args, string name) where T : struct, System.Enum =>
-        System.Enum.Parse<T>(args[name]!.GetValue<string>(), ignoreCase: true);
+        (T)System.Enum.Parse(typeof(T), args[name]!.GetValue<string>(), ignoreCase: true);
 
     private static VssApi Api(JsonObject args) => args["service"]?["kind"]?.GetValue<string>() switch
     {
@@ -77,7 +79,7 @@ public sealed class Facade
     {
         var component = BackupComponents.Create(Api(args));
         int handle = Interlocked.Increment(ref s_nextHandle);
-        Components[handle] = component;
+        lock (Components) Components[handle] = component;
         return new JsonObject { ["handle"] = handle };
     });
 
@@ -110,16 +112,16 @@ public sealed class Facade
         ["writers"] = JsonList(Component(args).GatherWriterStatus(Timeout(args)), w => new JsonObject
         {
             ["name"] = w.Name,
-            ["writerId"] = w.WriterId,
-            ["instanceId"] = w.InstanceId,
+            ["writerId"] = w.WriterId.ToString(),
+            ["instanceId"] = w.InstanceId.ToString(),
             ["state"] = w.State.ToString(),
             ["lastError"] = w.Failure == 0 ? null : VssErrors.NameOf(w.Failure),
         }),
     });
 
-    public Task<object> StartSnapshotSet(object input) => Run(input, args => new JsonObject { ["snapshotSetId"] = Component(args).StartSnapshotSet() });
+    public Task<object> StartSnapshotSet(object input) => Run(input, args => new JsonObject { ["snapshotSetId"] = Component(args).StartSnapshotSet().ToString() });
 
-    public Task<object> AddToSnapshotSet(object input) => Run(input, args => new JsonObject { ["snapshotId"] = Component(args).AddToSnapshotSet(args["volume"]!.GetValue<string>()) });
+    public Task<object> AddToSnapshotSet(object input) => Run(input, args => new JsonObject { ["snapshotId"] = Component(args).AddToSnapshotSet(args["volume"]!.GetValue<string>()).ToString() });
 
     public Task<object> PrepareForBackup(object input) => Run(input, args => { Component(args).PrepareForBackup(Timeout(args)); return null; });
 
@@ -150,8 +152,8 @@ public sealed class Facade
         ["writers"] = JsonList(Component(args).GetWriterMetadata(), w => new JsonObject
         {
             ["name"] = w.Name,
-            ["writerId"] = w.WriterId,
-            ["instanceId"] = w.InstanceId,
+            ["writerId"] = w.WriterId.ToString(),
+            ["instanceId"] = w.InstanceId.ToString(),
             ["components"] = JsonList(w.Components, c => new JsonObject
             {
                 ["name"] = c.Name,
@@ -178,8 +180,8 @@ public sealed class Facade
     {
         ["writers"] = JsonList(Component(args).GetWriterComponents(), w => new JsonObject
         {
-            ["instanceId"] = w.InstanceId,
-            ["writerId"] = w.WriterId,
+            ["instanceId"] = w.InstanceId.ToString(),
+            ["writerId"] = w.WriterId.ToString(),
             ["components"] = JsonList(w.Components, c => new JsonObject
             {
                 ["name"] = c.Name,
@@ -218,14 +220,16 @@ public sealed class Facade
     public Task<object> Release(object input) => Run(input, args =>
     {
         int handle = args["handle"]?.GetValue<int>() ?? 0;
-        if (Components.TryRemove(handle, out var component)) component.Release();
+        BackupComponents? component;
+        lock (Components) Components.Remove(handle, out component);
+        component?.Release();
         return null;
     });
 
     private static JsonObject Snapshot(SnapshotProperties s) => new()
     {
-        ["snapshotId"] = s.SnapshotId,
-        ["snapshotSetId"] = s.SnapshotSetId,
+        ["snapshotId"] = s.SnapshotId.ToString(),
+        ["snapshotSetId"] = s.SnapshotSetId.ToString(),
         ["volume"] = s.OriginalVolume,
         ["devicePath"] = s.DeviceObject,
         ["exposedName"] = s.ExposedName,

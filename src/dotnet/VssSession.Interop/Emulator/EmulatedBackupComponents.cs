@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using VssSession.Interop.Com;
 
 namespace VssSession.Interop.Emulator;
@@ -22,7 +21,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     internal EmulatedBackupComponents(EmulatorConnection service)
     {
         _service = service;
-        _service.Call("open", new { pid = Environment.ProcessId });
+        _service.Call("open", p => p.WriteNumber("pid", Environment.ProcessId));
     }
 
     /// <summary>The final Release: the service sends BackupShutdown to every writer and ends auto-release snapshots.</summary>
@@ -48,7 +47,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         }
     }
 
-    private int RunAsync(string method, object? parameters, out nint ppAsync, Action<JsonNode?>? onResult = null)
+    private int RunAsync(string method, Action<Utf8JsonWriter>? parameters, out nint ppAsync, Action<JsonElement?>? onResult = null)
     {
         _document = null;
         var operation = new EmulatedAsync(() =>
@@ -75,15 +74,15 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         return VssErrors.E_NOTIMPL;
     }
 
-    private static T Read<T>(JsonNode? node) =>
-        node.Deserialize<T>(EmulatorJson.Options) ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent an empty result");
+    private static JsonElement Required(JsonElement? answer, string member) =>
+        answer.Property(member) ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, $"the emulated VSS service's answer has no '{member}'");
 
     /// <summary>The Backup Components Document's writers with components, read from the service when first asked
     /// after each change of state and kept until the next one, as VSS's document is.</summary>
     private List<WriterComponentsRecord>? _document;
 
     private List<WriterComponentsRecord> Document() =>
-        _document ??= Read<List<WriterComponentsRecord>>(_service.Call("getWriterComponents")?["writers"]);
+        _document ??= _service.Call("getWriterComponents").Property("writers").List(WriterComponentsRecord.FromJson);
 
     public int GetWriterComponentsCount(out uint pcComponents)
     {
@@ -107,10 +106,16 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         return hr;
     }
 
-    public int InitializeForBackup(string? bstrXML) => Run(() => _service.Call("initializeForBackup", new { xml = bstrXML }));
+    public int InitializeForBackup(string? bstrXML) => Run(() => _service.Call("initializeForBackup", p => p.WriteString("xml", bstrXML)));
 
     public int SetBackupState(bool bSelectComponents, bool bBackupBootableSystemState, VssBackupType backupType, bool bPartialFileSupport) =>
-        Run(() => _service.Call("setBackupState", new { selectComponents = bSelectComponents, bootableSystemState = bBackupBootableSystemState, backupType = (int)backupType, partialFileSupport = bPartialFileSupport }));
+        Run(() => _service.Call("setBackupState", p =>
+        {
+            p.WriteBoolean("selectComponents", bSelectComponents);
+            p.WriteBoolean("bootableSystemState", bBackupBootableSystemState);
+            p.WriteNumber("backupType", (int)backupType);
+            p.WriteBoolean("partialFileSupport", bPartialFileSupport);
+        }));
 
     public int InitializeForRestore(string? bstrXML) => NotSupported(nameof(InitializeForRestore));
 
@@ -119,7 +124,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public int GatherWriterMetadata(out nint pAsync) =>
         RunAsync("gatherWriterMetadata", null, out pAsync, result =>
         {
-            _writerMetadata = result?["writers"] is JsonNode writers ? Read<List<WriterMetadataRecord>>(writers) : [];
+            _writerMetadata = result.Property("writers").List(WriterMetadataRecord.FromJson);
             _writerMetadataCount = _writerMetadata.Count;
         });
 
@@ -152,14 +157,18 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     }
 
     public int AddComponent(Guid instanceId, Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName) =>
-        Run(() => _service.Call("addComponent", new { instanceId, writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName }));
+        Run(() => _service.Call("addComponent", p =>
+        {
+            p.WriteString("instanceId", instanceId);
+            WriteComponent(p, writerId, ct, wszLogicalPath, wszComponentName);
+        }));
 
     public int PrepareForBackup(out nint ppAsync) => RunAsync("prepareForBackup", null, out ppAsync);
 
     public int AbortBackup() => Run(() => _service.Call("abortBackup"));
 
     public int GatherWriterStatus(out nint pAsync) =>
-        RunAsync("gatherWriterStatus", null, out pAsync, result => _writerStatus = Read<List<WriterStatusRecord>>(result?["writers"]));
+        RunAsync("gatherWriterStatus", null, out pAsync, result => _writerStatus = result.Property("writers").List(WriterStatusRecord.FromJson));
 
     public int GetWriterStatusCount(out uint pcWriters)
     {
@@ -186,10 +195,19 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     }
 
     public int SetBackupSucceeded(Guid instanceId, Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, bool bSucceded) =>
-        Run(() => _service.Call("setBackupSucceeded", new { instanceId, writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName, succeeded = bSucceded }));
+        Run(() => _service.Call("setBackupSucceeded", p =>
+        {
+            p.WriteString("instanceId", instanceId);
+            WriteComponent(p, writerId, ct, wszLogicalPath, wszComponentName);
+            p.WriteBoolean("succeeded", bSucceded);
+        }));
 
     public int SetBackupOptions(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszBackupOptions) =>
-        Run(() => _service.Call("setBackupOptions", new { writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName, options = wszBackupOptions }));
+        Run(() => _service.Call("setBackupOptions", p =>
+        {
+            WriteComponent(p, writerId, ct, wszLogicalPath, wszComponentName);
+            p.WriteString("options", wszBackupOptions);
+        }));
 
     public int SetSelectedForRestore(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, bool bSelectedForRestore) => NotSupported(nameof(SetSelectedForRestore));
 
@@ -198,12 +216,16 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public int SetAdditionalRestores(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, bool bAdditionalRestores) => NotSupported(nameof(SetAdditionalRestores));
 
     public int SetPreviousBackupStamp(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszPreviousBackupStamp) =>
-        Run(() => _service.Call("setPreviousBackupStamp", new { writerId, componentType = (int)ct, logicalPath = wszLogicalPath, componentName = wszComponentName, stamp = wszPreviousBackupStamp }));
+        Run(() => _service.Call("setPreviousBackupStamp", p =>
+        {
+            WriteComponent(p, writerId, ct, wszLogicalPath, wszComponentName);
+            p.WriteString("stamp", wszPreviousBackupStamp);
+        }));
 
     public int SaveAsXML(out string? pbstrXML)
     {
         string? xml = null;
-        int hr = Run(() => xml = _service.Call("saveAsXml")?["xml"]?.GetValue<string>());
+        int hr = Run(() => xml = _service.Call("saveAsXml").Property("xml").String());
         pbstrXML = xml;
         return hr;
     }
@@ -232,12 +254,12 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         return NotSupported(nameof(PostRestore));
     }
 
-    public int SetContext(int lContext) => Run(() => _service.Call("setContext", new { context = lContext }));
+    public int SetContext(int lContext) => Run(() => _service.Call("setContext", p => p.WriteNumber("context", lContext)));
 
     public int StartSnapshotSet(out Guid pSnapshotSetId)
     {
         Guid id = Guid.Empty;
-        int hr = Run(() => id = Read<Guid>(_service.Call("startSnapshotSet")?["snapshotSetId"]));
+        int hr = Run(() => id = Required(_service.Call("startSnapshotSet"), "snapshotSetId").GetGuid());
         pSnapshotSetId = id;
         return hr;
     }
@@ -245,7 +267,11 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public int AddToSnapshotSet(string? pwszVolumeName, Guid ProviderId, out Guid pidSnapshot)
     {
         Guid id = Guid.Empty;
-        int hr = Run(() => id = Read<Guid>(_service.Call("addToSnapshotSet", new { volume = pwszVolumeName, providerId = ProviderId })?["snapshotId"]));
+        int hr = Run(() => id = Required(_service.Call("addToSnapshotSet", p =>
+        {
+            p.WriteString("volume", pwszVolumeName);
+            p.WriteString("providerId", ProviderId);
+        }), "snapshotId").GetGuid());
         pidSnapshot = id;
         return hr;
     }
@@ -259,8 +285,13 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         {
             try
             {
-                var result = _service.Call("deleteSnapshots", new { sourceId = SourceObjectId, sourceType = (int)eSourceObjectType, force = bForceDelete });
-                deleted = Read<int>(result?["deleted"]);
+                var result = _service.Call("deleteSnapshots", p =>
+                {
+                    p.WriteString("sourceId", SourceObjectId);
+                    p.WriteNumber("sourceType", (int)eSourceObjectType);
+                    p.WriteBoolean("force", bForceDelete);
+                });
+                deleted = Required(result, "deleted").GetInt32();
             }
             catch (EmulatorFault fault) when (fault.Data["deleted"] is int partial)
             {
@@ -274,13 +305,14 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     public int ImportSnapshots(out nint ppAsync) => RunAsync("importSnapshots", null, out ppAsync);
 
-    public int BreakSnapshotSet(Guid SnapshotSetId) => Run(() => _service.Call("breakSnapshotSet", new { snapshotSetId = SnapshotSetId }));
+    public int BreakSnapshotSet(Guid SnapshotSetId) => Run(() => _service.Call("breakSnapshotSet", p => p.WriteString("snapshotSetId", SnapshotSetId)));
 
     public int GetSnapshotProperties(Guid SnapshotId, VssSnapshotProp* pProp)
     {
         if (pProp is null) return VssErrors.E_INVALIDARG;
         SnapshotRecord? record = null;
-        int hr = Run(() => record = Read<SnapshotRecord>(_service.Call("getSnapshotProperties", new { snapshotId = SnapshotId })));
+        int hr = Run(() => record = SnapshotRecord.FromJson(_service.Call("getSnapshotProperties", p => p.WriteString("snapshotId", SnapshotId))
+            ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent no snapshot properties")));
         if (record is not null) *pProp = record.ToNative();
         return hr;
     }
@@ -288,7 +320,12 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public int Query(Guid QueriedObjectId, VssObjectType eQueriedObjectType, VssObjectType eReturnedObjectsType, out nint ppEnum)
     {
         List<SnapshotRecord>? snapshots = null;
-        int hr = Run(() => snapshots = Read<List<SnapshotRecord>>(_service.Call("query", new { queriedObjectId = QueriedObjectId, queriedObjectType = (int)eQueriedObjectType, returnedObjectsType = (int)eReturnedObjectsType })?["snapshots"]));
+        int hr = Run(() => snapshots = _service.Call("query", p =>
+        {
+            p.WriteString("queriedObjectId", QueriedObjectId);
+            p.WriteNumber("queriedObjectType", (int)eQueriedObjectType);
+            p.WriteNumber("returnedObjectsType", (int)eReturnedObjectsType);
+        }).Property("snapshots").List(SnapshotRecord.FromJson));
         ppEnum = snapshots is null ? 0 : EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(new EmulatedEnumObject(snapshots));
         return hr;
     }
@@ -298,27 +335,46 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         bool supported = false;
         int hr = Run(() =>
         {
-            var answer = _service.Call("isVolumeSupported", new { providerId = ProviderId, volume = pwszVolumeName });
-            supported = Read<bool>(answer?["supported"]);
+            var answer = _service.Call("isVolumeSupported", p =>
+            {
+                p.WriteString("providerId", ProviderId);
+                p.WriteString("volume", pwszVolumeName);
+            });
+            supported = Required(answer, "supported").GetBoolean();
             // VSS answers only false; the emulator also says why, for the binding to pass on.
-            if (!supported) EmulatedVss.LastFault = answer?["reason"]?.GetValue<string>();
+            if (!supported) EmulatedVss.LastFault = answer.Property("reason").String();
         });
         pbSupportedByThisProvider = supported;
         return hr;
     }
 
-    public int DisableWriterClasses(Guid* rgWriterClassId, uint cClassId) => Run(() => _service.Call("disableWriterClasses", new { ids = Ids(rgWriterClassId, cClassId) }));
+    public int DisableWriterClasses(Guid* rgWriterClassId, uint cClassId) => Run(() => _service.Call("disableWriterClasses", p => p.WriteIds("ids", Ids(rgWriterClassId, cClassId))));
 
-    public int EnableWriterClasses(Guid* rgWriterClassId, uint cClassId) => Run(() => _service.Call("enableWriterClasses", new { ids = Ids(rgWriterClassId, cClassId) }));
+    public int EnableWriterClasses(Guid* rgWriterClassId, uint cClassId) => Run(() => _service.Call("enableWriterClasses", p => p.WriteIds("ids", Ids(rgWriterClassId, cClassId))));
 
-    public int DisableWriterInstances(Guid* rgWriterInstanceId, uint cInstanceId) => Run(() => _service.Call("disableWriterInstances", new { ids = Ids(rgWriterInstanceId, cInstanceId) }));
+    public int DisableWriterInstances(Guid* rgWriterInstanceId, uint cInstanceId) => Run(() => _service.Call("disableWriterInstances", p => p.WriteIds("ids", Ids(rgWriterInstanceId, cInstanceId))));
+
+    /// <summary>The members that name a component in the Backup Components Document.</summary>
+    private static void WriteComponent(Utf8JsonWriter p, Guid writerId, VssComponentType ct, string? logicalPath, string? componentName)
+    {
+        p.WriteString("writerId", writerId);
+        p.WriteNumber("componentType", (int)ct);
+        p.WriteString("logicalPath", logicalPath);
+        p.WriteString("componentName", componentName);
+    }
 
     private static Guid[] Ids(Guid* ids, uint count) => ids is null ? [] : new ReadOnlySpan<Guid>(ids, (int)count).ToArray();
 
     public int ExposeSnapshot(Guid SnapshotId, string? wszPathFromRoot, int lAttributes, string? wszExpose, out nint pwszExposed)
     {
         string? exposed = null;
-        int hr = Run(() => exposed = _service.Call("exposeSnapshot", new { snapshotId = SnapshotId, pathFromRoot = wszPathFromRoot, attributes = lAttributes, expose = wszExpose })?["exposed"]?.GetValue<string>());
+        int hr = Run(() => exposed = _service.Call("exposeSnapshot", p =>
+        {
+            p.WriteString("snapshotId", SnapshotId);
+            p.WriteString("pathFromRoot", wszPathFromRoot);
+            p.WriteNumber("attributes", lAttributes);
+            p.WriteString("expose", wszExpose);
+        }).Property("exposed").String());
         // VSS allocates the exposed name with CoTaskMemAlloc; the caller frees it with CoTaskMemFree.
         pwszExposed = hr >= 0 && exposed is not null ? Marshal.StringToCoTaskMemUni(exposed) : 0;
         return hr;
@@ -353,7 +409,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     // IVssBackupComponentsEx2
 
-    public int UnexposeSnapshot(Guid snapshotId) => Run(() => _service.Call("unexposeSnapshot", new { snapshotId }));
+    public int UnexposeSnapshot(Guid snapshotId) => Run(() => _service.Call("unexposeSnapshot", p => p.WriteString("snapshotId", snapshotId)));
 
     public int SetAuthoritativeRestore(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, byte bAuth) => NotSupported(nameof(SetAuthoritativeRestore));
 
@@ -362,7 +418,11 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public int SetRestoreName(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszRestoreName) => NotSupported(nameof(SetRestoreName));
 
     public int BreakSnapshotSetEx(Guid SnapshotSetID, uint dwBreakFlags, out nint ppAsync) =>
-        RunAsync("breakSnapshotSet", new { snapshotSetId = SnapshotSetID, flags = dwBreakFlags }, out ppAsync);
+        RunAsync("breakSnapshotSet", p =>
+        {
+            p.WriteString("snapshotSetId", SnapshotSetID);
+            p.WriteNumber("flags", dwBreakFlags);
+        }, out ppAsync);
 
     public int PreFastRecovery(Guid SnapshotSetID, uint dwPreFastRecoveryFlags, out nint ppAsync)
     {
@@ -378,4 +438,11 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 }
 
 /// <summary>One writer's status as the emulated service reports it.</summary>
-public sealed record WriterStatusRecord(Guid InstanceId, Guid WriterId, string Name, int State, int Failure);
+public sealed record WriterStatusRecord(Guid InstanceId, Guid WriterId, string Name, int State, int Failure)
+{
+    public static WriterStatusRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new(e.Property("instanceId").Guid(), e.Property("writerId").Guid(), e.Property("name").String()!, e.Property("state").Int(), e.Property("failure").Int());
+    }
+}

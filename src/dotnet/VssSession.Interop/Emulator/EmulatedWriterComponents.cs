@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;
 using VssSession.Interop.Com;
@@ -5,12 +6,28 @@ using VssSession.Interop.Com;
 namespace VssSession.Interop.Emulator;
 
 /// <summary>One writer's components in the Backup Components Document, as the emulated service reports them.</summary>
-public sealed record WriterComponentsRecord(Guid InstanceId, Guid WriterId, List<DocumentComponentRecord> Components);
+public sealed record WriterComponentsRecord(Guid InstanceId, Guid WriterId, List<DocumentComponentRecord> Components)
+{
+    public static WriterComponentsRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new(e.Property("instanceId").Guid(), e.Property("writerId").Guid(), e.Property("components").List(DocumentComponentRecord.FromJson));
+    }
+}
 
 /// <summary>One component the requester added (AddComponent), with what the backup recorded for it.</summary>
 public sealed record DocumentComponentRecord(
     string Name, string? LogicalPath, int ComponentType, bool? BackupSucceeded, string? BackupStamp,
-    string? PreviousBackupStamp, string? BackupOptions);
+    string? PreviousBackupStamp, string? BackupOptions)
+{
+    public static DocumentComponentRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new(e.Property("name").String()!, e.Property("logicalPath").String(), e.Property("componentType").Int(),
+            e.Property("backupSucceeded").NullableBool(), e.Property("backupStamp").String(), e.Property("previousBackupStamp").String(),
+            e.Property("backupOptions").String());
+    }
+}
 
 /// <summary>
 /// The emulator's IVssWriterComponentsExt, laid out as vssapi.dll lays it out (see IVssWriterComponentsLayout): a

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Xml.Linq;
 using System.Runtime.InteropServices.Marshalling;
 using VssSession.Interop.Com;
@@ -6,10 +7,25 @@ using VssSession.Interop.Com;
 namespace VssSession.Interop.Emulator;
 
 /// <summary>One writer's metadata as the emulated service reports it from GatherWriterMetadata (Identify).</summary>
-public sealed record WriterMetadataRecord(string Name, Guid WriterId, Guid InstanceId, bool Failed, List<ComponentRecord> Components);
+public sealed record WriterMetadataRecord(string Name, Guid WriterId, Guid InstanceId, bool Failed, List<ComponentRecord> Components)
+{
+    public static WriterMetadataRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new(e.Property("name").String()!, e.Property("writerId").Guid(), e.Property("instanceId").Guid(), e.Property("failed").Bool(),
+            e.Property("components").List(ComponentRecord.FromJson));
+    }
+}
 
 /// <summary>One component of an emulated writer.</summary>
-public sealed record ComponentRecord(string Name, string? LogicalPath, int ComponentType, bool Selectable);
+public sealed record ComponentRecord(string Name, string? LogicalPath, int ComponentType, bool Selectable)
+{
+    public static ComponentRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new(e.Property("name").String()!, e.Property("logicalPath").String(), e.Property("componentType").Int(), e.Property("selectable").Bool());
+    }
+}
 
 /// <summary>
 /// The emulator's IVssExamineWriterMetadata over one writer's reported metadata. The emulated writers declare

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -24,7 +23,11 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
 
     private static readonly Guid IID_IUnknown = new("00000000-0000-0000-C000-000000000046");
     private static delegate* unmanaged<nint, uint> s_runtimeRelease;
-    private readonly ConcurrentDictionary<Type, (nint Entries, int Count)> _vtables = new();
+    // A plain dictionary under a lock: ConcurrentDictionary over a value-type tuple is not in the framework's
+    // ReadyToRun code, and its first use JIT-compiled dozens of methods in every host.
+    private readonly Dictionary<Type, Vtables> _vtables = [];
+
+    private sealed record Vtables(nint Entries, int Count);
 
     static EmulatorComWrappers()
     {
@@ -51,12 +54,17 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
 
     protected override ComInterfaceEntry* ComputeVtables(object obj, CreateComInterfaceFlags flags, out int count)
     {
-        var (entries, n) = _vtables.GetOrAdd(obj.GetType(), BuildVtables);
+        (nint entries, int n) = (0, 0);
+        lock (_vtables)
+        {
+            if (!_vtables.TryGetValue(obj.GetType(), out var built)) _vtables[obj.GetType()] = built = BuildVtables(obj.GetType());
+            (entries, n) = (built.Entries, built.Count);
+        }
         count = n;
         return (ComInterfaceEntry*)entries;
     }
 
-    private static (nint, int) BuildVtables(Type type)
+    private static Vtables BuildVtables(Type type)
     {
         var details = type.GetCustomAttributes().OfType<IComExposedDetails>().FirstOrDefault()
             ?? throw new InvalidOperationException($"{type} is not a [GeneratedComClass].");
@@ -72,7 +80,7 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
             entries[i + 1].IID = generated[i].IID;
             entries[i + 1].Vtable = PatchedCopy(type, generated[i].Vtable, SlotCount(type, generated[i].IID));
         }
-        return ((nint)entries, count);
+        return new((nint)entries, count);
     }
 
     /// <summary>The number of slots of one of the class's COM interfaces, found among the interfaces it implements
@@ -80,7 +88,9 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
     private static int SlotCount(Type owner, Guid iid)
     {
         foreach (var itf in owner.GetInterfaces())
-            if (itf.GUID == iid && itf.GetCustomAttribute<GeneratedComInterfaceAttribute>() is not null)
+            // IsDefined, not GetCustomAttribute: making the attribute object runs its setters through reflection,
+            // whose invoke stubs are JIT-compiled in every host.
+            if (itf.GUID == iid && itf.IsDefined(typeof(GeneratedComInterfaceAttribute), inherit: false))
                 // A derived interface's vtable holds every base interface's slots first (IVssBackupComponentsEx2 : Ex : IVssBackupComponents).
                 return 3 + itf.GetInterfaces().Append(itf).Sum(i => OwnMethods(i).Count());
         throw new InvalidOperationException($"{owner} implements no COM interface with IID {iid}.");

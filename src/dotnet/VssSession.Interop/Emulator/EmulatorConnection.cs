@@ -1,9 +1,7 @@
+using System.Buffers;
 using System.IO.Pipes;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 
 namespace VssSession.Interop.Emulator;
 
@@ -46,65 +44,67 @@ public sealed class EmulatorConnection : IDisposable
             }
             return new EmulatorConnection(pipe);
         }
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw NotRunning(socketPath, e.SocketErrorCode.ToString());
-        }
-        return new EmulatorConnection(new NetworkStream(socket, ownsSocket: true));
+        // On Windows the service listens on a named pipe only (src/paths.ts).
+        if (OperatingSystem.IsWindows()) throw NotRunning(socketPath, @"on Windows the emulated VSS service listens on a named pipe, \\.\pipe\vss-session-…");
+        return new EmulatorConnection(UnixSocket.Connect(socketPath, why => NotRunning(socketPath, why)));
     }
 
     private static EmulatorFault NotRunning(string socketPath, string why) =>
         new(VssErrors.VSS_E_UNEXPECTED, $"the emulated VSS service is not running at {socketPath} ({why}); start it with 'vss-session emulator start'");
 
-    /// <summary>Sends one request and waits for its answer; a service error becomes an <see cref="EmulatorFault"/>.</summary>
-    public JsonNode? Call(string method, object? parameters = null)
+    /// <summary>
+    /// Sends one request and waits for its answer (its <c>result</c>, or null); a service error becomes an
+    /// <see cref="EmulatorFault"/>. The parameters are written member by member into the request's <c>params</c> object.
+    /// </summary>
+    public JsonElement? Call(string method, Action<Utf8JsonWriter>? parameters = null)
     {
         lock (_gate)
         {
             if (_closed) throw new EmulatorFault(VssErrors.VSS_E_BAD_STATE, "the component object was released");
             int id = ++_nextId;
-            var request = new JsonObject
+            var request = new ArrayBufferWriter<byte>(256);
+            using (var json = new Utf8JsonWriter(request))
             {
-                ["jsonrpc"] = "2.0",
-                ["id"] = id,
-                ["method"] = method,
-                ["params"] = EmulatorJson.Parameters(parameters),
-            };
-            Write(request.ToJsonString());
+                json.WriteStartObject();
+                json.WriteString("jsonrpc", "2.0");
+                json.WriteNumber("id", id);
+                json.WriteString("method", method);
+                json.WriteStartObject("params");
+                parameters?.Invoke(json);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            Write(request.WrittenSpan);
             while (true)
             {
-                var reply = JsonNode.Parse(Read()) ?? throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "empty reply from the emulated VSS service");
-                if (reply["id"] is null || reply["id"]!.GetValue<int>() != id) continue; // a notification
-                if (reply["error"] is JsonObject error)
+                using var reply = JsonDocument.Parse(Read());
+                var root = reply.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent a reply that is not a JSON object");
+                if (!root.TryGetProperty("id", out var replyId) || replyId.ValueKind != JsonValueKind.Number || replyId.GetInt32() != id) continue; // a notification
+                if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
                 {
-                    int hresult = error["data"]?["hresult"]?.GetValue<int>() ?? VssErrors.VSS_E_UNEXPECTED;
-                    var fault = new EmulatorFault(hresult, error["message"]?.GetValue<string>() ?? "the emulated VSS service failed");
+                    JsonElement? data = error.TryGetProperty("data", out var d) ? d : null;
+                    int hresult = data.Property("hresult") is { } code ? code.GetInt32() : VssErrors.VSS_E_UNEXPECTED;
+                    var fault = new EmulatorFault(hresult, ((JsonElement?)error).Property("message").String() ?? "the emulated VSS service failed");
                     // DeleteSnapshots reports how far it got before the snapshot it could not delete.
-                    if (error["data"]?["deleted"] is JsonNode deleted) fault.Data["deleted"] = deleted.GetValue<int>();
-                    if (error["data"]?["nondeleted"] is JsonNode nondeleted) fault.Data["nondeleted"] = Guid.Parse(nondeleted.GetValue<string>());
+                    if (data.Property("deleted") is { } deleted) fault.Data["deleted"] = deleted.GetInt32();
+                    if (data.Property("nondeleted") is { } nondeleted) fault.Data["nondeleted"] = nondeleted.GetGuid();
                     throw fault;
                 }
-                return reply["result"];
+                return root.TryGetProperty("result", out var result) && result.ValueKind != JsonValueKind.Null ? result.Clone() : null;
             }
         }
     }
 
-    private void Write(string json)
+    private void Write(ReadOnlySpan<byte> body)
     {
-        byte[] body = Encoding.UTF8.GetBytes(json);
         byte[] header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
         _stream.Write(header);
         _stream.Write(body);
         _stream.Flush();
     }
 
-    private string Read()
+    private byte[] Read()
     {
         int length = -1;
         while (true)
@@ -118,7 +118,7 @@ public sealed class EmulatorConnection : IDisposable
         if (length < 0) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent a frame without Content-Length");
         byte[] body = new byte[length];
         _stream.ReadExactly(body);
-        return Encoding.UTF8.GetString(body);
+        return body;
     }
 
     private string ReadHeaderLine()
@@ -145,51 +145,39 @@ public sealed class EmulatorConnection : IDisposable
 }
 
 /// <summary>
-/// JSON to and from the emulated service without System.Text.Json's reflection metadata, whose first use costs a
-/// host tens of milliseconds (a benchmarked goal): answers are read through source-generated metadata
-/// (<see cref="EmulatorJsonContext"/>), and a request's parameters, written in C# as an anonymous object of a few
-/// scalars, are turned into a JSON object member by member.
+/// Reading the emulated service's answers with JsonElement's own accessors. Not JsonSerializer, not even with
+/// source-generated metadata: its generic machinery (JsonPropertyInfo&lt;T&gt; over Guid, int, bool, ...) is not in the
+/// framework's ReadyToRun code, and a host JIT-compiled ~170 of its methods on its first backup; these accessors are.
+/// A missing or null member reads as its type's default, as the serializer read it.
 /// </summary>
 internal static class EmulatorJson
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        TypeInfoResolver = EmulatorJsonContext.Default,
-    };
+    public static JsonElement? Property(this JsonElement? element, string name) =>
+        element is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    public static JsonObject Parameters(object? parameters)
+    public static string? String(this JsonElement? element) => element?.GetString();
+
+    public static Guid Guid(this JsonElement? element) => element?.GetGuid() ?? System.Guid.Empty;
+
+    public static int Int(this JsonElement? element) => element?.GetInt32() ?? 0;
+
+    public static bool Bool(this JsonElement? element) => element?.GetBoolean() ?? false;
+
+    public static bool? NullableBool(this JsonElement? element) => element?.GetBoolean();
+
+    public static List<T> List<T>(this JsonElement? element, Func<JsonElement, T> item)
     {
-        var json = new JsonObject();
-        if (parameters is null) return json;
-        foreach (var property in parameters.GetType().GetProperties())
-            json[JsonNamingPolicy.CamelCase.ConvertName(property.Name)] = Value(property.GetValue(parameters), property.Name);
-        return json;
+        var list = new List<T>();
+        if (element is { ValueKind: JsonValueKind.Array } array)
+            foreach (var entry in array.EnumerateArray()) list.Add(item(entry));
+        return list;
     }
 
-    private static JsonNode? Value(object? value, string name) => value switch
+    /// <summary>A request parameter that is a list of ids.</summary>
+    public static void WriteIds(this Utf8JsonWriter json, string name, Guid[] ids)
     {
-        null => null,
-        string s => s,
-        bool b => b,
-        int i => i,
-        uint u => u,
-        long l => l,
-        double d => d,
-        Guid g => g,
-        Guid[] ids => new JsonArray(ids.Select(id => (JsonNode?)id).ToArray()),
-        _ => throw new ArgumentException($"parameter '{name}' of type {value.GetType()} has no JSON form here; add it to EmulatorJson.Value"),
-    };
+        json.WriteStartArray(name);
+        foreach (var id in ids) json.WriteStringValue(id);
+        json.WriteEndArray();
+    }
 }
-
-/// <summary>The answers of the emulated service, read without reflection.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(List<WriterMetadataRecord>))]
-[JsonSerializable(typeof(List<WriterStatusRecord>))]
-[JsonSerializable(typeof(List<WriterComponentsRecord>))]
-[JsonSerializable(typeof(List<SnapshotRecord>))]
-[JsonSerializable(typeof(SnapshotRecord))]
-[JsonSerializable(typeof(Guid))]
-[JsonSerializable(typeof(bool))]
-[JsonSerializable(typeof(int))]
-internal sealed partial class EmulatorJsonContext : JsonSerializerContext;

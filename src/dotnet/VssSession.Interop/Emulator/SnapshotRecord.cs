@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using VssSession.Interop.Com;
 
 namespace VssSession.Interop.Emulator;
@@ -19,6 +20,17 @@ public sealed record SnapshotRecord(
     DateTimeOffset CreatedAt,
     int Status)
 {
+    public static SnapshotRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new(
+            e.Property("snapshotId").Guid(), e.Property("snapshotSetId").Guid(), e.Property("snapshotsCount").Int(),
+            e.Property("deviceObject").String()!, e.Property("originalVolume").String()!, e.Property("originatingMachine").String()!,
+            e.Property("serviceMachine").String()!, e.Property("exposedName").String(), e.Property("exposedPath").String(),
+            e.Property("providerId").Guid(), e.Property("attributes").Int(), e.Property("createdAt")?.GetDateTimeOffset() ?? default,
+            e.Property("status").Int());
+    }
+
     /// <summary>A VSS_SNAPSHOT_PROP whose strings are CoTaskMem allocations, as VSS hands them out.</summary>
     public VssSnapshotProp ToNative() => new()
     {
