@@ -121,6 +121,13 @@ const BackupTypeCopy = 5;
 /** VSS_BACKUP_TYPE's names, by value (vss.h): what a writer reads with CVssWriter::GetBackupType. */
 const BackupTypeNames = ['Undefined', 'Full', 'Incremental', 'Differential', 'Log', 'Copy', 'Other'] as const;
 
+/**
+ * The events after which a writer that failed keeps its failed state and last error: Abort and BackupShutdown, and
+ * the Identify of any later requester, so that `vssadmin list writers` (or Get-VssWriter) still shows a writer left
+ * failed by an earlier backup as failed, as VSS does, until a new backup's PrepareForBackup starts it afresh.
+ */
+const KeepsFailure = new Set<WriterEvent>(['Identify', 'Abort', 'BackupShutdown']);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -346,10 +353,10 @@ export class EmulatorService {
         writer.state = FailedStateAt[event];
         writer.lastError = error;
         failed.push(writer);
-      } else if (!(event === 'Abort' || event === 'BackupShutdown') || !writer.state.startsWith('Failed')) {
-        // A writer that failed earlier keeps its failed state through Abort and BackupShutdown.
+      } else if (!KeepsFailure.has(event) || !writer.state.startsWith('Failed')) {
         writer.state = StateAfter[event];
-        if (event === 'Identify') writer.lastError = null;
+        // A new backup's PrepareForBackup starts the writer afresh: its last failure is behind it.
+        if (event === 'PrepareForBackup') writer.lastError = null;
       }
       this.journal({
         event,

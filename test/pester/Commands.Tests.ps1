@@ -79,6 +79,46 @@ Describe 'Get-VssWriter' {
         }
     }
 
+    It 'reports a writer left failed by an earlier backup as failed, refuses it with -RequireWriter, and lets the next backup start it afresh' {
+        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
+        $file = Join-Path $script:World.Home 'writers.json'
+        # Fails its first Freeze only: the backup that meets it fails; the writer stays failed until a new backup prepares it.
+        '[{ "name": "Flaky Writer", "id": "11111111-2222-3333-4444-888888888888", "failOn": { "Freeze": "VSS_E_WRITERERROR_NONRETRYABLE" }, "failTimes": { "Freeze": 1 } }]' | Set-Content -LiteralPath $file
+        try {
+            $backup = New-VssBackup
+            try {
+                { $backup | New-VssSnapshotSet -Volume $script:World.Volume -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_WRITERERROR_NONRETRYABLE,New-VssSnapshotSet'
+            } finally {
+                $null = $backup | Close-VssBackup -Force
+            }
+            # Asked again later (as `vssadmin list writers` would), the writer still says what happened.
+            $writer = Get-VssWriter
+            $writer.State | Should -Be 'FailedAtFreeze'
+            $writer.LastError | Should -Be 'VSS_E_WRITERERROR_NONRETRYABLE'
+
+            $before = @(Get-Journal).Count
+            $failure = $null
+            try { New-VssBackup -RequireWriter 'Flaky Writer' -ErrorAction Stop } catch { $failure = $_ }
+            $failure.FullyQualifiedErrorId | Should -Be 'VSS_E_WRITERERROR_NONRETRYABLE,New-VssBackup'
+            $failure.Exception.Message | Should -BeLike "*'Flaky Writer' is FailedAtFreeze with VSS_E_WRITERERROR_NONRETRYABLE, not Stable; nothing was frozen*"
+            @(Get-Journal | Select-Object -Skip $before | Where-Object event -In 'PrepareForBackup', 'Freeze').Count | Should -Be 0
+
+            # Without -RequireWriter the backup goes on: PrepareForBackup starts the writer afresh, and this time it freezes.
+            $next = New-VssBackup
+            try {
+                $set = $next | New-VssSnapshotSet -Volume $script:World.Volume
+                $null = $next | Complete-VssBackup
+                ($next | Get-VssWriter).State | Should -Be 'Stable'
+                ($next | Get-VssWriter).LastError | Should -BeNullOrEmpty
+            } finally {
+                $null = $next | Close-VssBackup -Force
+            }
+            @(Get-Journal $set.SnapshotSetId | ForEach-Object event) | Should -Contain 'BackupComplete'
+        } finally {
+            Remove-Item -LiteralPath $file
+        }
+    }
+
     It 'gives the status of the writers in an open backup' {
         $backup = New-VssBackup
         try {
