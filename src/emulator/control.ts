@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as lockfile from 'proper-lockfile';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
 import { defaults } from '../defaults';
 import { emulatorPaths, EmulatorPaths, ensureHome, selfCommand, sessionHome } from '../paths';
@@ -64,6 +62,8 @@ export async function ensureRunning(paths: EmulatorPaths): Promise<ServiceStatus
   ensureHome(paths.home); // checked before anything in it is trusted, the socket included
   const running = await status(paths);
   if (running) return running;
+  // Loaded only to start the service: a host that finds it running (the usual case) never needs them.
+  const [{ spawn }, lockfile] = await Promise.all([import('node:child_process'), import('proper-lockfile')]);
   const release = await lockfile.lock(paths.lockTarget, { realpath: false, stale: 15_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 200 } });
   try {
     const again = await status(paths);

@@ -1,7 +1,6 @@
 // Pre-flight: what must hold before a requester's first VSS call, each refusal with its own VSS error name and the
 // fix. The process checks (elevation, WOW64) run on Windows only; the volume checks ask the VSS service itself
 // (IsVolumeSupported), so on the emulator they follow the emulated service's rules.
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { VssError, vssError } from '../vss-error';
 import { VssService } from './interop';
@@ -61,6 +60,9 @@ export function processRefusal(p: RequesterProcess): VssError | null {
 function readPrivileges(env: NodeJS.ProcessEnv): Promise<string | null> {
   const whoami = path.win32.join(env.SystemRoot ?? 'C:\\Windows', 'System32', 'whoami.exe');
   return new Promise((resolve) => {
+    // Loaded here, on Windows only: the host's start does without child_process.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { execFile } = require('node:child_process') as typeof import('node:child_process');
     execFile(whoami, ['/priv', '/fo', 'csv', '/nh'], { windowsHide: true, timeout: 10_000 }, (error, stdout) => resolve(error ? null : stdout));
   });
 }
