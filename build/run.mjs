@@ -17,3 +17,12 @@ export function timed(step, work) {
   process.stdout.write(`    ${step}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return value;
 }
+
+/** timed, for a step that returns a promise. */
+export async function timedAsync(step, work) {
+  const started = Date.now();
+  process.stdout.write(`==> ${step}\n`);
+  const value = await work();
+  process.stdout.write(`    ${step}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return value;
+}

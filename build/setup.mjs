@@ -6,14 +6,15 @@
 //   4. the TypeScript: type-checked and compiled (dist/), bundled to one file, made a single executable for Linux x64
 //      (Node's SEA with V8's code cache) and Windows x64 (pkg) (module/bin/linux-x64, module/bin/win-x64)
 //   5. the PowerShell module from ps/ into module/
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { crossgen, edgeAddon, exe, linuxBin, node22, nodeWin, pester, powershell, root, tools, windowsBin } from './config.mjs';
 import { buildModule } from './module.mjs';
 import { modulesDir } from './pwsh.mjs';
-import { run, timed } from './run.mjs';
+import { run, timed, timedAsync } from './run.mjs';
+import rpc from 'vscode-jsonrpc/node.js';
 
 const buildOnly = process.argv.includes('--build-only');
 const started = Date.now();
@@ -154,18 +155,57 @@ function pkg(bundle, target, nodeBinary, cachedBinary, archive, output) {
 }
 
 /**
+ * The V8 code cache of the bundle after a host has started and answered one request through .NET (build/code-cache.cjs,
+ * run by the Node the executable embeds, with the host's own state folder kept apart). A cache that comes out empty or
+ * missing fails the build: the executable would start, only slower, and nobody would notice.
+ */
+async function warmCodeCache(bundle, cache, work) {
+  const started = Date.now();
+  const child = spawn(node22.bin, [path.join(root, 'build', 'code-cache.cjs'), bundle, cache], {
+    cwd: root,
+    env: { ...process.env, VSS_SESSION_HOME: path.join(work, 'home') },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  connection.listen();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const answer = await Promise.race([connection.sendRequest('host/ping'), exited.then((code) => Promise.reject(new Error(`the host exited with ${code} before answering`)))]);
+    if (!answer?.pong) throw new Error(`the host answered ${JSON.stringify(answer)}`);
+  } finally {
+    connection.dispose();
+    child.stdin.end();
+  }
+  const code = await exited;
+  if (code !== 0 || !fs.existsSync(cache) || fs.statSync(cache).size === 0) throw new Error(`code cache: the warm-up host exited with ${code} and left ${fs.existsSync(cache) ? `${fs.statSync(cache).size} bytes` : 'no cache'}`);
+  console.log(`    code cache: ${(fs.statSync(cache).size / 1024).toFixed(0)} KB after a host's start (${Date.now() - started} ms)`);
+}
+
+/**
  * The Linux executable is Node's own single executable application, made here rather than by pkg so that its blob
  * carries V8's code cache (useCodeCache): the bundle's bytecode is compiled at build time, not at every start, which
  * brings `vss-session --version` to the start time of `node -e 0`. The cache is only valid for the Node binary that
  * made it, so the blob is made by the very Node that is then injected with it (postject, the tool Node's
  * documentation uses). Built beside and renamed over the old file: a running emulated service keeps it busy.
  */
-function linuxExecutable(bundle) {
+async function linuxExecutable(bundle) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vss-sea-'));
   try {
+    const loader = path.join(root, 'build', 'out', 'sea-loader.cjs');
+    run('esbuild (SEA loader)', path.join(root, 'node_modules', '.bin', 'esbuild'), [
+      path.join(root, 'src/sea/loader.ts'), '--bundle', '--platform=node', '--target=node22', '--format=cjs', `--outfile=${loader}`, '--log-level=warning',
+    ]);
+    const cache = path.join(work, 'vss-session.cache');
+    await warmCodeCache(bundle, cache, work);
     const blob = path.join(work, 'sea-prep.blob');
     const config = path.join(work, 'sea-config.json');
-    fs.writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+    fs.writeFileSync(config, JSON.stringify({
+      main: loader,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      assets: { 'vss-session.cjs': bundle, 'vss-session.cache': cache },
+    }));
     run('SEA blob with code cache', node22.bin, ['--experimental-sea-config', config], { cwd: root });
     const fresh = `${exe}.new`;
     fs.mkdirSync(path.dirname(exe), { recursive: true });
@@ -228,7 +268,7 @@ try {
   }
   timed('C# assembly (dotnet publish)', dotnetAssembly);
   const bundle = timed('TypeScript (tsc + esbuild)', typescript);
-  timed('single executable, Linux x64 (Node SEA + code cache)', () => linuxExecutable(bundle));
+  await timedAsync('single executable, Linux x64 (Node SEA + code cache)', () => linuxExecutable(bundle));
   if (!process.argv.includes('--linux-only')) timed('Windows x64 package (pkg)', () => windowsExecutable(bundle));
   timed('PowerShell module', () => { buildModule(); modulesDir(); });
   console.log(`==> set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s; executable: ${exe} (${(fs.statSync(exe).size / 1e6).toFixed(1)} MB)`);

@@ -63,7 +63,10 @@ export async function ensureRunning(paths: EmulatorPaths): Promise<ServiceStatus
   const running = await status(paths);
   if (running) return running;
   // Loaded only to start the service: a host that finds it running (the usual case) never needs them.
-  const [{ spawn }, lockfile] = await Promise.all([import('node:child_process'), import('proper-lockfile')]);
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const release = await lockfile.lock(paths.lockTarget, { realpath: false, stale: 15_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 200 } });
   try {
     const again = await status(paths);
