@@ -11,7 +11,10 @@ const vm = require('node:vm');
 const [bundle, cacheFile] = process.argv.slice(2);
 // Compiled with the loader's options, so that V8 accepts the cache there.
 const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-process.on('exit', () => fs.writeFileSync(cacheFile, script.createCachedData()));
+process.on('exit', (code) => {
+  // A host that failed leaves no cache: the build reports its error.
+  if (code === 0) fs.writeFileSync(cacheFile, script.createCachedData());
+});
 process.argv = [process.argv[0], bundle, 'host'];
 const program = { exports: {} };
 script.runInThisContext()(program.exports, Module.createRequire(bundle), program, bundle, path.dirname(bundle));

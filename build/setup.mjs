@@ -189,6 +189,10 @@ async function warmCodeCache(bundle, cache, work) {
  * documentation uses). Built beside and renamed over the old file: a running emulated service keeps it busy.
  */
 async function linuxExecutable(bundle) {
+  // The addons first: the warm-up host below loads .NET through them.
+  fs.mkdirSync(linuxBin, { recursive: true });
+  fs.copyFileSync(edgeAddon, path.join(linuxBin, 'edge_coreclr.node'));
+  membarrierAddon();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vss-sea-'));
   try {
     const loader = path.join(root, 'build', 'out', 'sea-loader.cjs');
@@ -216,8 +220,7 @@ async function linuxExecutable(bundle) {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-  fs.copyFileSync(edgeAddon, path.join(linuxBin, 'edge_coreclr.node'));
-  membarrierAddon();
+
   // A failed injection can leave a plain copy of Node: make sure the executable runs our code.
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
   const out = (spawnSync(exe, ['--version'], { encoding: 'utf8' }).stdout ?? '').trim();
