@@ -9,17 +9,8 @@ export function run(step, file, args, options = {}) {
   return Date.now() - started;
 }
 
-/** Runs a named step and prints how long it took. */
-export function timed(step, work) {
-  const started = Date.now();
-  process.stdout.write(`==> ${step}\n`);
-  const value = work();
-  process.stdout.write(`    ${step}: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return value;
-}
-
-/** timed, for a step that returns a promise. */
-export async function timedAsync(step, work) {
+/** Runs a named step, synchronous or asynchronous, and prints how long it took. */
+export async function timed(step, work) {
   const started = Date.now();
   process.stdout.write(`==> ${step}\n`);
   const value = await work();

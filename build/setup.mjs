@@ -13,7 +13,7 @@ import path from 'node:path';
 import { crossgen, edgeAddon, exe, linuxBin, node22, nodeWin, pester, powershell, root, tools, windowsBin } from './config.mjs';
 import { buildModule } from './module.mjs';
 import { modulesDir } from './pwsh.mjs';
-import { run, timed, timedAsync } from './run.mjs';
+import { run, timed } from './run.mjs';
 import rpc from 'vscode-jsonrpc/node.js';
 
 const buildOnly = process.argv.includes('--build-only');
@@ -265,15 +265,15 @@ function windowsExecutable(bundle) {
 
 try {
   if (!buildOnly) {
-    timed('edge-js addon for Node 22', edgeForNode22);
-    timed('PowerShell 7 (dotnet tool)', powershellTool);
-    timed('Pester 5 (NuGet)', pesterModule);
+    await timed('edge-js addon for Node 22', edgeForNode22);
+    await timed('PowerShell 7 (dotnet tool)', powershellTool);
+    await timed('Pester 5 (NuGet)', pesterModule);
   }
-  timed('C# assembly (dotnet publish)', dotnetAssembly);
-  const bundle = timed('TypeScript (tsc + esbuild)', typescript);
-  await timedAsync('single executable, Linux x64 (Node SEA + code cache)', () => linuxExecutable(bundle));
-  if (!process.argv.includes('--linux-only')) timed('Windows x64 package (pkg)', () => windowsExecutable(bundle));
-  timed('PowerShell module', () => { buildModule(); modulesDir(); });
+  await timed('C# assembly (dotnet publish)', dotnetAssembly);
+  const bundle = await timed('TypeScript (tsc + esbuild)', typescript);
+  await timed('single executable, Linux x64 (Node SEA + code cache)', () => linuxExecutable(bundle));
+  if (!process.argv.includes('--linux-only')) await timed('Windows x64 package (pkg)', () => windowsExecutable(bundle));
+  await timed('PowerShell module', () => { buildModule(); modulesDir(); });
   console.log(`==> set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s; executable: ${exe} (${(fs.statSync(exe).size / 1e6).toFixed(1)} MB)`);
 } catch (e) {
   console.error(`set-up failed: ${e.message}`);
