@@ -17,6 +17,9 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vssbench-'));
 const home = path.join(work, 'h');
 const env = { ...process.env, VSS_SESSION_HOME: home };
 const quick = process.argv.includes('--quick');
+// --only=2,5 measures just those figures (numbered as below; the whole backup's floor is figure 2's host start).
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',').map(Number);
+const want = (figure) => !only || only.includes(figure) || (figure === 2 && only.includes(5));
 const rows = [];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -91,11 +94,14 @@ try {
   spawnSync(exe, ['emulator', 'start'], { env });
   const runs = quick ? 7 : 21;
 
+  if (want(1)) {
   // 1. --version cold against the Node it embeds; and it never loads .NET.
   const [version, nodeEmpty] = interleaved(runs, () => timeSync(exe, ['--version']), () => timeSync(node22, ['-e', '0']));
   row('vss-session --version', version, 'ms', 'node -e 0', nodeEmpty, (r) => r <= 1.1, '≤ 1.1×');
   const loaded = spawnSync(exe, ['--version'], { env: { ...env, LD_DEBUG: 'files' }, encoding: 'utf8' }).stderr;
   rows.push({ name: '--version loads libcoreclr', value: /libcoreclr/.test(loaded) ? 'yes' : 'no', unit: '', floor: '', ratio: null, goal: 'no', ok: !/libcoreclr/.test(loaded) });
+
+  }
 
   // 2. Host ready: spawn -> the answer to a first request that goes through .NET.
   const hostReady = () => new Promise((resolve, reject) => {
@@ -111,16 +117,16 @@ try {
     }, reject);
   });
   const readySamples = [], dotnetSamples = [], nodeSamples = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (want(2) ? runs : 0); i++) {
     readySamples.push(await hostReady());
     dotnetSamples.push(timeSync('dotnet', [hello]));
     nodeSamples.push(timeSync(node22, ['-e', '0']));
   }
   const floor2 = median(nodeSamples) + median(dotnetSamples);
-  row('host ready (spawn -> first .NET answer)', median(readySamples), 'ms', 'node -e 0 + dotnet hello', floor2, (r) => r <= 1.3, '≤ 1.3×');
+  if (want(2)) row('host ready (spawn -> first .NET answer)', median(readySamples), 'ms', 'node -e 0 + dotnet hello', floor2, (r) => r <= 1.3, '≤ 1.3×');
 
   // 3. One request through JSON-RPC + edge-js, 10,000 calls; the host's memory over them.
-  {
+  if (want(3)) {
     const child = spawn(exe, ['host'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     const c = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
     c.listen();
@@ -159,13 +165,15 @@ try {
     return { pipeMs, exeMs };
   };
   const n = quick ? 100 : 500;
+  if (want(4)) {
   const d1 = await pipelineDelete(n);
   row(`${n} sets | Remove-VssSnapshotSet`, d1.pipeMs, 'ms', `${n} deletes, one vss-session call`, d1.exeMs, (r) => r <= 1.5, '≤ 1.5×');
   const d2 = await pipelineDelete(2 * n);
   row(`${2 * n} sets | Remove-VssSnapshotSet`, d2.pipeMs, 'ms', `${n} sets piped`, d1.pipeMs, (r) => r <= 2.1, '≤ 2.1× (linear)');
+  }
 
   // 5. A whole backup from PowerShell (New -> snapshot -> complete -> close), the writers doing no work.
-  {
+  if (want(5)) {
     const script = `Import-Module '${path.join(root, 'module', 'VssSession.psd1')}'; $null = New-VssBackup | Close-VssBackup -Force; ` +
       `$t = foreach ($i in 1..${quick ? 3 : 9}) { (Measure-Command { $b = New-VssBackup; $null = $b | New-VssSnapshotSet -Volume '${volume}'; $null = $b | Complete-VssBackup; $null = $b | Close-VssBackup -Force }).TotalMilliseconds }; ` +
       `($t | Sort-Object)[[int][math]::Floor($t.Count / 2)]`;
@@ -175,7 +183,7 @@ try {
   }
 
   // 6. The emulated provider's snapshot of 10,000 files / 100 MB against cp -a of the same tree.
-  {
+  if (want(6)) {
     const tree = path.join(work, 'tree');
     makeTree(tree, quick ? 2000 : 10_000, 10_000);
     const copies = [];
@@ -216,4 +224,4 @@ const table = [
 ];
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
 for (const r of table) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join('  '));
-fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}`, quick, rows }, null, 2) + '\n');
+if (!only) fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model}`, quick, rows }, null, 2) + '\n');

@@ -6,7 +6,8 @@
     CompanyName          = 'VssSession'
     Copyright            = '(c) VssSession developers. MIT License.'
     Description          = 'The requester side of the Windows Volume Shadow Copy Service: take, use and end shadow copies correctly on every path. Runs against an emulated VSS service on Linux and macOS.'
-    PowerShellVersion    = '7.3'   # the clean block
+    PowerShellVersion    = '7.4'   # the clean block (7.3); VssSession.Client.dll targets .NET 8 (7.4)
+    RequiredAssemblies   = @('VssSession.Client.dll')
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VssSession.Format.ps1xml')
     FunctionsToExport    = @(

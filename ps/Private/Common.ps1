@@ -16,6 +16,7 @@ function Get-VssExposureScope {
     , $script:ExposureScopes[$script:ExposureScopes.Count - 1]
 }
 
+# The JSON-RPC client of one `vss-session host` process (VssSession.Client.dll, built from ps/Client/).
 function New-VssHostClient {
     [VssHostClient]::new($script:Executable)
 }
@@ -67,62 +68,23 @@ function Invoke-VssHost {
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $log = if ($DebugPreference -notin 'SilentlyContinue', 'Ignore') { $script:VssHostLog } else { $null }
     try {
-        $Client.Call($Method, $Params, $script:VssHostLog, $script:VssHostReporter)
+        $Client.Call($Method, $Params, $log, $script:VssHostReporter)
     } finally {
         Write-VssVerbose $Cmdlet ('{0} done in {1:n0} ms' -f $Method, $watch.Elapsed.TotalMilliseconds)
     }
 }
 
-# A pipeline of requests to one host, a few in flight: the host serves one while PowerShell sends the next and
-# handles the last answer, instead of each side waiting for the other. Answers come back in the order sent.
-# Add() sends (first taking in the oldest answer when the window is full); Drain() takes in the rest. Each answer
-# goes to $OnAnswer (param($item, $result)) or, when it failed, to $OnFailure (param($item, $exception)); they run
-# inside Add and Drain, so they write to the pipeline with $PSCmdlet.WriteObject / WriteError of their cmdlet.
-class VssHostPipeline {
-    hidden [VssHostClient] $Client
-    hidden [int] $Window
-    hidden [scriptblock] $Log
-    hidden [scriptblock] $Reporter
-    hidden [scriptblock] $OnAnswer
-    hidden [scriptblock] $OnFailure
-    hidden [System.Collections.Generic.Queue[object]] $InFlight = [System.Collections.Generic.Queue[object]]::new()
-
-    # $chatty: the cmdlet shows -Verbose or -Debug output, so the host's notifications of each VSS call are read.
-    VssHostPipeline([VssHostClient] $client, [int] $window, [bool] $chatty, [scriptblock] $onAnswer, [scriptblock] $onFailure) {
-        $this.Client = $client
-        $this.Window = $window
-        $this.Log = $script:VssHostLog
-        $this.Reporter = if ($chatty) { $script:VssHostReporter } else { $null }
-        $this.OnAnswer = $onAnswer
-        $this.OnFailure = $onFailure
-    }
-
-    [void] Add([string] $method, [object] $params, [object] $item) {
-        while ($this.InFlight.Count -ge $this.Window) { $this.TakeOne() }
-        try {
-            $id = $this.Client.Send($method, $params, $this.Log)
-        } catch {
-            & $this.OnFailure $item $_.Exception
-            return
-        }
-        $this.InFlight.Enqueue(@($id, $item))
-    }
-
-    [void] Drain() {
-        while ($this.InFlight.Count -gt 0) { $this.TakeOne() }
-    }
-
-    hidden [void] TakeOne() {
-        $id, $item = $this.InFlight.Dequeue()
-        try {
-            $result = $this.Client.Receive($id, $this.Log, $this.Reporter)
-        } catch {
-            & $this.OnFailure $item $_.Exception
-            return
-        }
-        & $this.OnAnswer $item $result
-    }
+# A pipeline of requests to one host, a few in flight (VssHostPipeline: Add, then Drain), its answers handed in the
+# order sent to $OnAnswer (param($item, $result)) or $OnFailure (param($item, $exception)). $Chatty: the cmdlet shows
+# -Verbose or -Debug output, so each frame is logged and the host's notifications of each VSS call are read; otherwise
+# neither costs anything.
+function New-VssHostPipeline {
+    param([VssHostClient] $Client, [bool] $Chatty, [scriptblock] $OnAnswer, [scriptblock] $OnFailure)
+    $log = if ($Chatty) { $script:VssHostLog } else { $null }
+    $reporter = if ($Chatty) { $script:VssHostReporter } else { $null }
+    [VssHostPipeline]::new($Client, 8, $log, $reporter, $OnAnswer, $OnFailure)
 }
 
 function Get-VssErrorCategory([string] $Name) {
@@ -252,6 +214,7 @@ function New-VssDeleteResult {
 
 # A DeleteSnapshots that stopped part-way: how many it deleted and the snapshot it could not delete, or $null.
 function Get-VssPartialDelete([System.Exception] $Exception) {
+    while ($Exception -isnot [VssSessionException] -and $null -ne $Exception.InnerException) { $Exception = $Exception.InnerException }
     if ($Exception -is [VssSessionException] -and $null -ne $Exception.Details -and $Exception.Details.PSObject.Properties['nondeletedSnapshotId'] -and $Exception.Details.nondeletedSnapshotId) {
         @{ Deleted = [int]$Exception.Details.deleted; NondeletedSnapshotId = $Exception.Details.nondeletedSnapshotId }
     }

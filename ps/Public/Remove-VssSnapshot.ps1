@@ -47,15 +47,15 @@ function Remove-VssSnapshot {
             }
             # A few deletes in flight: each result is written as its answer comes, in the order given.
             if ($null -eq $deletes) {
-                $deletes = [VssHostPipeline]::new($client, 8, (Test-VssChatty $VerbosePreference $DebugPreference), {
+                $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -OnAnswer {
                         param($id, $result)
                         $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotId $id -Deleted $result.deleted))
-                    }, {
+                    } -OnFailure {
                         param($id, $exception)
                         $partial = Get-VssPartialDelete $exception
                         if ($partial) { $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotId $id @partial)) }
                         $PSCmdlet.WriteError((New-VssErrorRecord $exception $id))
-                    })
+                    }
             }
             $deletes.Add('snapshots/delete', @{ snapshotId = [string]$id; force = [bool]$Force }, $id)
         }

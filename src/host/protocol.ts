@@ -118,4 +118,7 @@ export const Methods = {
   deleteOrphanedSnapshotSet: new RequestType<{ snapshotSetId: string; force?: boolean }, DeleteResult, VssErrorData>('snapshotSets/deleteOrphaned'),
   /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */
   ping: new RequestType0<{ pong: boolean }, VssErrorData>('host/ping'),
+  /** Whether the host sends the vss/* notifications (on at start). A client that shows none of them (a pipeline of
+   * deletes without -Verbose) turns them off, so neither side spends a frame per VSS call. */
+  notifications: new RequestType<{ enabled: boolean }, { enabled: boolean }, VssErrorData>('host/notifications'),
 } as const;

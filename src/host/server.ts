@@ -107,7 +107,9 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   // Every VSS call is reported to the client as it returns (its -Verbose stream), within the request that made it.
   // Best effort: once the client is gone (the very case where the backup must still be ended) nothing can be
   // told, and a report must never stop the VSS call it reports.
+  let notifying = true;
   const tell = <P>(type: NotificationType<P>, params: P) => {
+    if (!notifying) return;
     try {
       connection.sendNotification(type, params).catch(() => undefined);
     } catch {
@@ -382,6 +384,12 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     await admin.unexposeSnapshot(snapshotId);
     options.exposures?.remove(snapshotId);
     return admin.snapshot(snapshotId);
+  }));
+
+  connection.onRequest(Methods.notifications, serial(async (params) => {
+    if (typeof params?.enabled !== 'boolean') throw vssError('E_INVALIDARG', 'enabled must be true or false');
+    notifying = params.enabled;
+    return { enabled: notifying };
   }));
 
   connection.onRequest(Methods.ping, serial(() => options.interop.call<{ pong: boolean }>('Ping')));

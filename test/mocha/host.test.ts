@@ -164,6 +164,28 @@ describe('host (JSON-RPC over an in-memory stream pair)', function () {
     admin.dispose();
   });
 
+  it('sends a vss/call per VSS call until host/notifications turns them off, and again once turned back on', async () => {
+    const { client } = connect();
+    const calls: string[] = [];
+    client.onNotification(Methods.vssCall, (call) => calls.push(call.method));
+    await client.sendRequest(Methods.ping);
+    await eventually(() => calls.length > 0);
+    assert.deepEqual(calls, ['Ping']);
+    assert.deepEqual(await client.sendRequest(Methods.notifications, { enabled: false }), { enabled: false });
+    await client.sendRequest(Methods.ping);
+    await client.sendRequest(Methods.ping);
+    // A notification is written before the answer of the request that made it: none came with these answers.
+    assert.deepEqual(calls, ['Ping'], 'no notification while they are off');
+    assert.deepEqual(await client.sendRequest(Methods.notifications, { enabled: true }), { enabled: true });
+    await client.sendRequest(Methods.ping);
+    await eventually(() => calls.length > 1);
+    assert.deepEqual(calls, ['Ping', 'Ping']);
+    const bad = await vssFailure(client.sendRequest(Methods.notifications, { enabled: 'no' as unknown as boolean }));
+    assert.equal(bad.name, 'E_INVALIDARG');
+    assert.match(bad.message, /enabled must be true or false/);
+    client.dispose();
+  });
+
   it('retries StartSnapshotSet while another set is being created, reporting each retry, until the other is done', async () => {
     const holder = connect().client;
     await holder.sendRequest(Methods.createBackup, {});
