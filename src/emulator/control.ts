@@ -55,6 +55,31 @@ export async function status(paths: EmulatorPaths): Promise<ServiceStatus | null
 }
 
 /**
+ * Whether the service listens: a connection to its socket is accepted (nothing is asked of it). The socket lives in
+ * the session's own folder, which ensureHome checks first, so what listens there is the service.
+ */
+function listening(paths: EmulatorPaths): Promise<boolean> {
+  return connect(paths.socket).then(
+    (socket) => {
+      socket.destroy();
+      return true;
+    },
+    () => false,
+  );
+}
+
+/**
+ * ensureRunning for a caller that only needs the service there (a requester): when its socket accepts a connection,
+ * that is all, without a status request (which costs the service a count of its snapshots and writers, and every
+ * host start the exchange). The connection is made at once, so it overlaps whatever the caller does next.
+ */
+export async function ensureListening(paths: EmulatorPaths): Promise<void> {
+  ensureHome(paths.home); // checked before anything in it is trusted, the socket included
+  if (await listening(paths)) return;
+  await ensureRunning(paths);
+}
+
+/**
  * Starts the service if it is not running, detached from this process's stdin/stdout/stderr (its output
  * goes to emulator.log), and waits until it listens. A lock file keeps two starters from racing.
  */

@@ -14,9 +14,11 @@ export async function runHost(): Promise<void> {
   console.log = console.error; // stdout carries protocol only
   let service: ReturnType<typeof resolveService> | null = null;
   let exitCode = 0;
+  const interop = new Interop();
+  const serviceOf = () => (service ??= resolveService());
   const host = startHost(process.stdin, process.stdout, {
-    interop: new Interop(),
-    service: () => (service ??= resolveService()),
+    interop,
+    service: serviceOf,
     records: new RecordStore(sessionHome()),
     exposures: new ExposureStore(sessionHome()),
     onEnd: () => exitAfterFlush(exitCode),
@@ -26,6 +28,11 @@ export async function runHost(): Promise<void> {
     void host.shutdown().finally(() => exitAfterFlush(exitCode));
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, onSignal);
+  // Every request of a host goes to the VSS service through .NET, so both are readied before the first one is read,
+  // overlapping: the emulated service's status check is on the wire (answered by the service meanwhile) while .NET
+  // loads, which holds this thread for ~35 ms. A failure of either is reported by the first request that needs it.
+  void serviceOf().catch(() => undefined);
+  setImmediate(() => interop.prepare());
 }
 
 function exitAfterFlush(code: number): void {

@@ -91,8 +91,20 @@ export class Interop implements FacadeCaller {
 
   constructor(private readonly dir = runtimeDir()) {}
 
+  /** Loads .NET and the facade now, before the first call needs them. A failure is kept for that call to report. */
+  prepare(): void {
+    try {
+      this.entry('Ping');
+    } catch (e) {
+      this.loadFailure = e;
+    }
+  }
+
+  private loadFailure: unknown;
+
   private load() {
     if (this.edge) return this.edge;
+    if (this.loadFailure !== undefined) throw this.loadFailure;
     const appRoot = path.join(this.dir, 'dotnet');
     const native = path.join(this.dir, 'edge_coreclr.node');
     for (const needed of [path.join(appRoot, 'VssSession.Interop.dll'), native]) {

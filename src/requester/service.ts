@@ -1,10 +1,10 @@
-import { ensureRunning, pathsFor } from '../emulator/control';
+import { ensureListening, pathsFor } from '../emulator/control';
 import { VssService } from './interop';
 
 /** Real VSS on Windows (unless VSS_SESSION_EMULATOR=1); the emulated service elsewhere, started on demand. */
 export async function resolveService(): Promise<VssService> {
   if (process.platform === 'win32' && process.env.VSS_SESSION_EMULATOR !== '1') return { kind: 'windows' };
   const paths = pathsFor();
-  await ensureRunning(paths);
+  await ensureListening(paths);
   return { kind: 'emulator', socket: paths.socket };
 }

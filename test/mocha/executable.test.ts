@@ -67,12 +67,45 @@ describe('vss-session executable', function () {
 
     const exited = () => new Promise<number | null>((resolve) => (host.exitCode !== null ? resolve(host.exitCode) : host.once('exit', (code) => resolve(code))));
 
-    it('loads .NET only when a request needs it', async function () {
+    it('readies .NET as it starts, before any request (every request of a host needs it); one-shot commands that need none never load it', async function () {
       linuxOnly(this, 'reads the mapped libraries from /proc');
-      await eventually(() => fs.existsSync(`/proc/${host.pid}/maps`) && fs.readFileSync(`/proc/${host.pid}/maps`, 'utf8').includes('vss-session'));
-      assert.equal(mapsCoreClr(host.pid!), false, 'libcoreclr is mapped before any request');
+      await eventually(() => fs.existsSync(`/proc/${host.pid}/maps`) && mapsCoreClr(host.pid!));
       assert.deepEqual(await client.sendRequest(Methods.ping), { pong: true });
-      assert.equal(mapsCoreClr(host.pid!), true, 'libcoreclr is not mapped after a request through .NET');
+      // The dynamic loader names every library it loads (LD_DEBUG=files): a one-shot command loads no libcoreclr.
+      for (const args of [['--version'], ['emulator', 'status']]) {
+        const loaded = spawnSync(executable, args, { env: { ...env, LD_DEBUG: 'files' }, encoding: 'utf8' }).stderr;
+        assert.match(loaded, /libc\.so/, 'LD_DEBUG=files lists the libraries loaded');
+        assert.doesNotMatch(loaded, /libcoreclr/, `'${args.join(' ')}' loaded .NET`);
+      }
+    });
+
+    it('starts the emulated service anew when its socket is left but nothing listens there (a service killed with -9)', async function () {
+      linuxOnly(this, 'kills the service with SIGKILL');
+      const killed = (JSON.parse(cli('emulator', 'start', '--json').stdout) as { pid: number }).pid;
+      process.kill(killed, 'SIGKILL');
+      await eventually(() => {
+        try {
+          process.kill(killed, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      assert.ok(fs.existsSync(world.paths.socket), 'the killed service left its socket behind');
+      // A host started now finds the socket refusing connections and starts a service, as a request needs one.
+      const fresh = spawn(executable, ['host'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+      const freshClient = createMessageConnection(new StreamMessageReader(fresh.stdout!), new StreamMessageWriter(fresh.stdin!));
+      freshClient.listen();
+      try {
+        const backup = await freshClient.sendRequest(Methods.createBackup, {});
+        assert.equal(backup.hostProcessId, fresh.pid);
+        await freshClient.sendRequest(Methods.closeBackup);
+      } finally {
+        freshClient.dispose();
+        fresh.kill('SIGKILL');
+      }
+      const now = (JSON.parse(cli('emulator', 'status', '--json').stdout) as { pid: number }).pid;
+      assert.notEqual(now, killed);
     });
 
     it('runs a whole backup and exits when its stdin closes', async () => {

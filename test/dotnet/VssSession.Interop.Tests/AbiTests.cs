@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using VssSession.Interop.Com;
+using VssSession.Interop.Emulator;
 using Xunit;
 
 namespace VssSession.Interop.Tests;
@@ -230,6 +231,23 @@ public sealed partial class AbiTests
             Assert.Equal(layout.Select(l => (l.Sdk, l.Offset)), layout.Select((l, i) => (l.Sdk, offsets[i])));
             Assert.Equal(size, Marshal.SizeOf(type));
         }
+    }
+
+    [Fact]
+    public void VtableSlotTableMatchesEveryComInterfacesDeclaredMethods()
+    {
+        // Every [GeneratedComInterface] the emulator exposes has an entry, and each entry is the interface's size by its
+        // declared methods; a method added or removed without the table changing fails here, not in a host.
+        var declared = typeof(EmulatorComWrappers).Assembly.GetTypes()
+            .Where(t => t.IsInterface && t.IsDefined(typeof(System.Runtime.InteropServices.Marshalling.GeneratedComInterfaceAttribute), inherit: false))
+            .ToArray();
+        Assert.NotEmpty(declared);
+        foreach (var itf in declared)
+        {
+            Assert.True(EmulatorComWrappers.VtableSlots.TryGetValue(itf, out int slots), $"{itf.Name} has no entry in EmulatorComWrappers.VtableSlots");
+            Assert.Equal(EmulatorComWrappers.DeclaredSlotCount(itf), slots);
+        }
+        Assert.Equal(51, EmulatorComWrappers.VtableSlots[typeof(IVssBackupComponents)]);
     }
 
     [Fact]

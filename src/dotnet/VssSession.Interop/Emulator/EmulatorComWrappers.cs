@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;
+using VssSession.Interop.Com;
 
 namespace VssSession.Interop.Emulator;
 
@@ -83,18 +84,35 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
         return new((nint)entries, count);
     }
 
+    /// <summary>Each COM interface's vtable size (IUnknown's 3 slots, then each method of the interface and its bases),
+    /// as the SDK headers declare them (shared/vss/). A table, not reflection over the interfaces' methods: that cost
+    /// every host ~4 ms on its first component object. AbiTests checks each entry against the declared methods.</summary>
+    public static readonly IReadOnlyDictionary<Type, int> VtableSlots = new Dictionary<Type, int>
+    {
+        [typeof(IVssBackupComponents)] = 3 + 48,
+        [typeof(IVssBackupComponentsEx)] = 3 + 48 + 2,
+        [typeof(IVssBackupComponentsEx2)] = 3 + 48 + 2 + 7,
+        [typeof(IVssAsync)] = 3 + 3,
+        [typeof(IVssEnumObject)] = 3 + 4,
+        [typeof(IVssExamineWriterMetadata)] = 3 + 11,
+        [typeof(IVssExamineWriterMetadataEx)] = 3 + 11 + 1,
+        [typeof(IVssExamineWriterMetadataEx2)] = 3 + 11 + 1 + 3,
+        [typeof(IVssWMComponent)] = 3 + 6,
+        [typeof(IVssComponent)] = 3 + 38,
+    };
+
     /// <summary>The number of slots of one of the class's COM interfaces, found among the interfaces it implements
     /// (not by scanning the assembly's types: that cost every host milliseconds on its first component object).</summary>
     private static int SlotCount(Type owner, Guid iid)
     {
         foreach (var itf in owner.GetInterfaces())
-            // IsDefined, not GetCustomAttribute: making the attribute object runs its setters through reflection,
-            // whose invoke stubs are JIT-compiled in every host.
-            if (itf.GUID == iid && itf.IsDefined(typeof(GeneratedComInterfaceAttribute), inherit: false))
-                // A derived interface's vtable holds every base interface's slots first (IVssBackupComponentsEx2 : Ex : IVssBackupComponents).
-                return 3 + itf.GetInterfaces().Append(itf).Sum(i => OwnMethods(i).Count());
-        throw new InvalidOperationException($"{owner} implements no COM interface with IID {iid}.");
+            if (itf.GUID == iid && VtableSlots.TryGetValue(itf, out int slots)) return slots;
+        throw new InvalidOperationException($"{owner} implements no COM interface with IID {iid} that EmulatorComWrappers.VtableSlots knows.");
     }
+
+    /// <summary>The size of an interface's vtable from its declared methods, by reflection: what VtableSlots must
+    /// hold for it (a derived interface's vtable holds every base interface's slots first).</summary>
+    public static int DeclaredSlotCount(Type itf) => 3 + itf.GetInterfaces().Append(itf).Sum(i => OwnMethods(i).Count());
 
     /// <summary>The methods an interface adds to its base's vtable. The COM source generator redeclares a derived
     /// interface's inherited methods (as <c>new</c> members), so those are left out by name.</summary>
