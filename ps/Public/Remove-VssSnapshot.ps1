@@ -49,7 +49,8 @@ function Remove-VssSnapshot {
             if ($null -eq $deletes) {
                 $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -OnAnswer {
                         param($id, $result)
-                        $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotId $id -Deleted $result.deleted))
+                        # Built here, not by New-VssDeleteResult: a function call per set costs ~0.2 ms.
+                        $PSCmdlet.WriteObject([pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotId = [guid]$id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null })
                     } -OnFailure {
                         param($id, $exception)
                         $partial = Get-VssPartialDelete $exception
