@@ -39,6 +39,11 @@ public sealed class VssHostClient
     private readonly Stream input;
     private readonly Stream output;
     private readonly Dictionary<int, JsonElement> answers = new();
+    // Frames as the reader thread takes them off the host's stdout; null once the host's stdout has ended. Only the
+    // bytes cross threads: parsing, logging and the notification callbacks run on the caller's (PowerShell's) thread.
+    private readonly System.Collections.Concurrent.BlockingCollection<byte[]?> frames = new();
+    private bool ended;
+    private readonly int hostPid;
     private byte[] buffer = new byte[65536];
     private int start;
     private int end;
@@ -65,8 +70,28 @@ public sealed class VssHostClient
         };
         info.ArgumentList.Add("host");
         Process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{executable}'.");
+        hostPid = Process.Id;
         input = Process.StandardInput.BaseStream;
         output = Process.StandardOutput.BaseStream;
+        // A thread of its own reads the answers, so a pipeline can see which have come without waiting for one.
+        new Thread(ReadFrames) { IsBackground = true, Name = "vss-session host reader" }.Start();
+    }
+
+    private void ReadFrames()
+    {
+        try
+        {
+            while (true) frames.Add(ReadFrame().ToArray());
+        }
+        catch (Exception)
+        {
+            // The host's stdout ended (it exited), broke, or was closed with the client: whoever waits for an answer
+            // learns it from the null. Nothing may escape this thread: that would end PowerShell itself.
+        }
+        finally
+        {
+            frames.Add(null);
+        }
     }
 
     public Process Process { get; }
@@ -103,39 +128,72 @@ public sealed class VssHostClient
     /// <summary>Waits for the answer to request <paramref name="id"/> and returns its result, or throws a
     /// <see cref="VssSessionException"/> with the VSS error it carries. Answers to other requests read meanwhile
     /// are kept for their own Receive.</summary>
-    public object? Receive(int id, ScriptBlock? log, ScriptBlock? onVssCall)
+    public object? Receive(int id, ScriptBlock? log, ScriptBlock? onVssCall) => Result(ReceiveAnswer(id, log, onVssCall));
+
+    /// <summary>The answer to request <paramref name="id"/>, as it came (its <c>result</c> or <c>error</c>).</summary>
+    internal JsonElement ReceiveAnswer(int id, ScriptBlock? log, ScriptBlock? onVssCall)
     {
         JsonElement reply;
         while (!answers.Remove(id, out reply))
         {
-            var frame = ReadFrame();
-            log?.Invoke("<-- " + Encoding.UTF8.GetString(frame.Span));
-            // A notification nobody listens to is not parsed (vscode-jsonrpc writes "jsonrpc" first, then "method"
-            // for a notification, "id" for an answer).
-            if (onVssCall is null && frame.Span.StartsWith("{\"jsonrpc\":\"2.0\",\"method\":"u8)) continue;
-            using var document = JsonDocument.Parse(frame);
-            var message = document.RootElement;
-            if (message.ValueKind != JsonValueKind.Object) continue;
-            if (!message.TryGetProperty("id", out var replyId))
-            {
-                if (onVssCall is not null && message.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String
-                    && method.GetString() is "vss/call" or "vss/progress" or "vss/retry")
-                {
-                    onVssCall.Invoke(method.GetString(), message.TryGetProperty("params", out var p) ? VssJson.ToPowerShell(p) : null);
-                }
-                continue;
-            }
-            if (replyId.ValueKind == JsonValueKind.Number && replyId.TryGetInt32(out var number)) answers[number] = message.Clone();
+            if (!Take(frames.Take(), log, onVssCall)) throw HostExited();
         }
-        if (reply.TryGetProperty("error", out var failure) && failure.ValueKind == JsonValueKind.Object)
+        return reply;
+    }
+
+    /// <summary>Takes in every frame already read, without waiting; then whether request <paramref name="id"/>'s
+    /// answer is among those taken in.</summary>
+    internal bool HasAnswer(int id, ScriptBlock? log, ScriptBlock? onVssCall)
+    {
+        while (!answers.ContainsKey(id) && !ended && frames.TryTake(out var frame)) Take(frame, log, onVssCall);
+        return answers.ContainsKey(id) || ended;
+    }
+
+    /// <summary>One frame: an answer is kept for its Receive, a notification handed to <paramref name="onVssCall"/>.
+    /// False when the host's stdout has ended.</summary>
+    private bool Take(byte[]? frame, ScriptBlock? log, ScriptBlock? onVssCall)
+    {
+        if (frame is null)
         {
-            object? data = failure.TryGetProperty("data", out var d) ? VssJson.ToPowerShell(d) : null;
-            var name = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "VSS_E_UNEXPECTED";
-            var hr = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("hresult", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : "0x80042302";
-            var text = failure.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "The vss-session host reported an error without a message.";
-            throw new VssSessionException(name, hr, text, data);
+            ended = true;
+            frames.Add(null); // for the next Receive too
+            return false;
         }
+        log?.Invoke("<-- " + Encoding.UTF8.GetString(frame));
+        // A notification nobody listens to is not parsed (vscode-jsonrpc writes "jsonrpc" first, then "method"
+        // for a notification, "id" for an answer).
+        if (onVssCall is null && frame.AsSpan().StartsWith("{\"jsonrpc\":\"2.0\",\"method\":"u8)) return true;
+        using var document = JsonDocument.Parse(frame);
+        var message = document.RootElement;
+        if (message.ValueKind != JsonValueKind.Object) return true;
+        if (!message.TryGetProperty("id", out var replyId))
+        {
+            if (onVssCall is not null && message.TryGetProperty("method", out var method) && method.ValueKind == JsonValueKind.String
+                && method.GetString() is "vss/call" or "vss/progress" or "vss/retry")
+            {
+                onVssCall.Invoke(method.GetString(), message.TryGetProperty("params", out var p) ? VssJson.ToPowerShell(p) : null);
+            }
+            return true;
+        }
+        if (replyId.ValueKind == JsonValueKind.Number && replyId.TryGetInt32(out var number)) answers[number] = message.Clone();
+        return true;
+    }
+
+    /// <summary>An answer's result as PowerShell objects, or its error thrown as a <see cref="VssSessionException"/>.</summary>
+    internal static object? Result(JsonElement reply)
+    {
+        if (reply.TryGetProperty("error", out var failure) && failure.ValueKind == JsonValueKind.Object) throw Failure(failure);
         return reply.TryGetProperty("result", out var result) ? VssJson.ToPowerShell(result) : null;
+    }
+
+    /// <summary>A JSON-RPC error object (<c>code</c>, <c>message</c>, <c>data</c> with the VSS name and HRESULT).</summary>
+    internal static VssSessionException Failure(JsonElement failure)
+    {
+        object? data = failure.TryGetProperty("data", out var d) ? VssJson.ToPowerShell(d) : null;
+        var name = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "VSS_E_UNEXPECTED";
+        var hr = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("hresult", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : "0x80042302";
+        var text = failure.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "The vss-session host reported an error without a message.";
+        return new VssSessionException(name, hr, text, data);
     }
 
     /// <summary>Ends the session: closing stdin makes the host end any open backup and exit; waits for that exit,
@@ -151,9 +209,9 @@ public sealed class VssHostClient
         Process.Dispose();
     }
 
-    private VssSessionException HostExited() => new(
+    internal VssSessionException HostExited() => new(
         "VSS_E_BAD_STATE", "0x80042301",
-        $"The vss-session host process (pid {Process.Id}) has exited; the backup it held is over. Start a new one with New-VssBackup.", null);
+        $"The vss-session host process (pid {hostPid}) has exited; the backup it held is over. Start a new one with New-VssBackup.", null);
 
     /// <summary>One frame's body: a header block ended by an empty line, with Content-Length, then that many bytes.</summary>
     private ReadOnlyMemory<byte> ReadFrame()
@@ -211,24 +269,30 @@ public sealed class VssHostClient
 
 /// <summary>A pipeline of requests to one host, a few in flight: the host serves one while PowerShell sends the next
 /// and handles the last answer, instead of each side waiting for the other. Answers come back in the order sent.
-/// <see cref="Add"/> sends (first taking in the oldest answer when the window is full); <see cref="Drain"/> takes in
-/// the rest. Each answer goes to <c>onAnswer</c> (param($item, $result)) or, when it failed, to <c>onFailure</c>
-/// (param($item, $exception)); they run inside Add and Drain, on the cmdlet's own thread, so they write to the
-/// pipeline with $PSCmdlet.WriteObject / WriteError of their cmdlet.</summary>
+/// <see cref="Add"/> sends (first taking in the answers that have come, and the oldest one when the window is full);
+/// <see cref="Drain"/> takes in the rest. Each answer goes to <c>onAnswer</c> (param($item, $result)) or, when it
+/// failed, to <c>onFailure</c> (param($item, $exception)); they run inside Add and Drain, on the cmdlet's own thread,
+/// so they write to the pipeline with $PSCmdlet.WriteObject / WriteError of their cmdlet.
+/// With a <c>batchMethod</c> (<c>snapshots/deleteMany</c>), the items that queue up while the window is full go
+/// together in one request, <c>{ deletes: [params…] }</c>, answered with one outcome per item: under a fast producer a
+/// frame each way carries many deletes, and under a slow one each item is still sent as it comes.</summary>
 public sealed class VssHostPipeline
 {
+    private const int MaxBatch = 64;
     private readonly VssHostClient client;
     private readonly int window;
     private readonly ScriptBlock? log;
     private readonly ScriptBlock? reporter;
     private readonly ScriptBlock onAnswer;
     private readonly ScriptBlock onFailure;
-    private readonly Queue<(int Id, object? Item)> inFlight = new();
+    private readonly string? batchMethod;
+    private readonly Queue<(int Id, object?[] Items)> inFlight = new();
+    private readonly List<(object? Parameters, object? Item)> pending = new();
     // The host's answer to turning its notifications off: taken in like the others, then dropped.
     private static readonly object NotificationsOff = new();
     private bool started;
 
-    public VssHostPipeline(VssHostClient client, int window, ScriptBlock? log, ScriptBlock? reporter, ScriptBlock onAnswer, ScriptBlock onFailure)
+    public VssHostPipeline(VssHostClient client, int window, ScriptBlock? log, ScriptBlock? reporter, ScriptBlock onAnswer, ScriptBlock onFailure, string? batchMethod = null)
     {
         if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "At least one request must be in flight.");
         this.client = client;
@@ -237,51 +301,131 @@ public sealed class VssHostPipeline
         this.reporter = reporter;
         this.onAnswer = onAnswer;
         this.onFailure = onFailure;
+        this.batchMethod = batchMethod;
     }
 
     public void Add(string method, object? parameters, object? item)
     {
-        while (inFlight.Count >= window) TakeOne();
+        if (batchMethod is null)
+        {
+            while (inFlight.Count >= window) TakeOne();
+            Send(method, parameters, [item], false);
+            return;
+        }
+        pending.Add((parameters, item));
+        TakeReady();
+        // Sent now if the window has room; otherwise it waits for the next answer with the items behind it, unless
+        // a whole batch is waiting already.
+        while (pending.Count > 0 && (inFlight.Count < window || pending.Count >= MaxBatch))
+        {
+            if (inFlight.Count >= window) TakeOne();
+            SendPending();
+        }
+    }
+
+    public void Drain()
+    {
+        while (pending.Count > 0)
+        {
+            if (inFlight.Count >= window) TakeOne();
+            SendPending();
+        }
+        while (inFlight.Count > 0) TakeOne();
+    }
+
+    private void SendPending()
+    {
+        var batch = pending.GetRange(0, Math.Min(pending.Count, MaxBatch));
+        pending.RemoveRange(0, batch.Count);
+        Send(batchMethod!, new Dictionary<string, object?> { ["deletes"] = batch.Select(b => b.Parameters).ToArray() }, batch.Select(b => b.Item).ToArray(), true);
+    }
+
+    private void Send(string method, object? parameters, object?[] items, bool batched)
+    {
         int id;
         try
         {
             if (!started && reporter is null)
             {
                 // Nobody shows the host's per-call notifications: it need not send them (a frame per VSS call).
-                inFlight.Enqueue((client.Send("host/notifications", new Dictionary<string, object> { ["enabled"] = false }, log), NotificationsOff));
+                inFlight.Enqueue((client.Send("host/notifications", new Dictionary<string, object> { ["enabled"] = false }, log), [NotificationsOff]));
             }
             started = true;
             id = client.Send(method, parameters, log);
         }
         catch (VssSessionException e)
         {
-            onFailure.Invoke(item, e);
+            foreach (var item in items) onFailure.Invoke(item, e);
             return;
         }
-        inFlight.Enqueue((id, item));
+        inFlight.Enqueue((id, batched ? items : [items[0]]));
+        if (!batched) singles.Add(id);
     }
 
-    public void Drain()
+    // The requests sent one item each (answered with a result, not outcomes).
+    private readonly HashSet<int> singles = new();
+
+    /// <summary>Takes in, in order, the answers that have come, without waiting for any.</summary>
+    private void TakeReady()
     {
-        while (inFlight.Count > 0) TakeOne();
+        while (inFlight.Count > 0 && client.HasAnswer(inFlight.Peek().Id, log, reporter)) TakeOne();
     }
 
     private void TakeOne()
     {
-        var (id, item) = inFlight.Dequeue();
-        object? result;
+        var (id, items) = inFlight.Dequeue();
+        JsonElement answer;
         try
         {
-            result = client.Receive(id, log, reporter);
+            answer = client.ReceiveAnswer(id, log, reporter);
         }
         catch (VssSessionException e)
         {
-            // A host that cannot take the setting fails the requests after it too, each with its own item.
-            if (item == NotificationsOff) return;
-            onFailure.Invoke(item, e);
+            singles.Remove(id);
+            if (items[0] == NotificationsOff) return; // the requests after it fail too, each with its own item
+            foreach (var item in items) onFailure.Invoke(item, e);
             return;
         }
-        if (item != NotificationsOff) onAnswer.Invoke(item, result);
+        if (items[0] == NotificationsOff) return;
+        if (singles.Remove(id))
+        {
+            object? result;
+            try
+            {
+                result = VssHostClient.Result(answer);
+            }
+            catch (VssSessionException e)
+            {
+                onFailure.Invoke(items[0], e);
+                return;
+            }
+            onAnswer.Invoke(items[0], result);
+            return;
+        }
+        // A batch: an error for the whole request fails each item with it; else one outcome per item, in order.
+        if (answer.TryGetProperty("error", out var failure) && failure.ValueKind == JsonValueKind.Object)
+        {
+            var e = VssHostClient.Failure(failure);
+            foreach (var item in items) onFailure.Invoke(item, e);
+            return;
+        }
+        var outcomes = answer.TryGetProperty("result", out var r) && r.ValueKind == JsonValueKind.Object && r.TryGetProperty("outcomes", out var o) && o.ValueKind == JsonValueKind.Array ? o : default;
+        int i = 0;
+        if (outcomes.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var outcome in outcomes.EnumerateArray())
+            {
+                if (i >= items.Length) break;
+                var item = items[i++];
+                if (outcome.ValueKind == JsonValueKind.Object && outcome.TryGetProperty("error", out var itemFailure) && itemFailure.ValueKind == JsonValueKind.Object)
+                    onFailure.Invoke(item, VssHostClient.Failure(itemFailure));
+                else
+                    onAnswer.Invoke(item, outcome.ValueKind == JsonValueKind.Object && outcome.TryGetProperty("result", out var itemResult) ? VssJson.ToPowerShell(itemResult) : null);
+            }
+        }
+        // An answer without an outcome for an item (a host that does not know the method would have failed it whole).
+        for (; i < items.Length; i++)
+            onFailure.Invoke(items[i], new VssSessionException("VSS_E_UNEXPECTED", "0x80042302", "The vss-session host answered a batch of deletes without an outcome for this one; check it with Get-VssSnapshotSet.", null));
     }
 }
 

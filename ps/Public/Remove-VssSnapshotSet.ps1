@@ -6,7 +6,7 @@ function Remove-VssSnapshotSet {
     .DESCRIPTION
     Deletes every snapshot of each given snapshot set through a component object of its own, so it works in
     a fresh PowerShell with no backup open, on persistent sets and on sets made by other processes. A whole
-    pipeline shares one helper process, with up to 8 deletes in flight (results come in the order given). It
+    pipeline shares one helper process, which deletes each set as it arrives (those that queue up meanwhile go to it together; results come in the order given). It
     reports how many snapshots were deleted and, on failure, the one
     that could not be deleted.
 
@@ -84,9 +84,9 @@ function Remove-VssSnapshotSet {
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
                 continue
             }
-            # A few deletes in flight: each result is written as its answer comes, in the order given.
+            # Deletes in flight, those queued meanwhile sent together: each result is written as its answer comes, in the order given.
             if ($null -eq $deletes) {
-                $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -OnAnswer {
+                $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -BatchMethod 'snapshots/deleteMany' -OnAnswer {
                         param($id, $result)
                         # Built here, not by New-VssDeleteResult: a function call per set costs ~0.2 ms.
                         $PSCmdlet.WriteObject([pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotSetId = [guid]$id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null })

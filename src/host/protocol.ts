@@ -61,6 +61,13 @@ export interface DeleteResult {
   nondeletedSnapshotId: string | null;
 }
 
+/** Several deletes in one request, made in the order given, each answered on its own: its result, or its VSS error. */
+export interface DeleteManyParams {
+  deletes: DeleteParams[];
+}
+
+export type DeleteOutcome = { result: DeleteResult } | { error: { code: number; message: string; data: VssErrorData } };
+
 /** A persistent snapshot set VssSession recorded whose time is up or whose creator died without closing its backup. */
 export interface OrphanedSnapshotSetInfo extends SnapshotSetInfo {
   orphanReason: OrphanReason;
@@ -96,6 +103,9 @@ export const Methods = {
   closeBackup: new RequestType0<CloseResult, VssErrorData>('backup/close'),
   listSnapshotSets: new RequestType<{ snapshotSetId?: string }, SnapshotSetInfo[], VssErrorData>('snapshotSets/list'),
   deleteSnapshots: new RequestType<DeleteParams, DeleteResult, VssErrorData>('snapshots/delete'),
+  /** DeleteSnapshots of each item, in order, on the one component object: a pipeline's queued deletes in one frame
+   * each way. One failing does not stop the others; each outcome says which. */
+  deleteMany: new RequestType<DeleteManyParams, { outcomes: DeleteOutcome[] }, VssErrorData>('snapshots/deleteMany'),
   /** ExposeSnapshot at a folder (or drive letter); with ownerPid, undone by the next command once that process is gone. */
   mountSnapshot: new RequestType<MountParams, Snapshot, VssErrorData>('snapshot/mount'),
   /** UnexposeSnapshot. */

@@ -17,7 +17,7 @@ import { ExposureStore, ExposureRecord, ownerProcess } from '../exposures';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from '../records';
 import { contextOfAttributes, isPersistentContext, mountPoint, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
-import { BackupInfo, Methods, MountParams, SnapshotSetInfo } from './protocol';
+import { BackupInfo, DeleteOutcome, DeleteParams, DeleteResult, Methods, MountParams, SnapshotSetInfo, VssErrorData } from './protocol';
 import { withServices, writerServices } from '../writer-services';
 
 /** The VSS calls that can take seconds (writers at work): each shows on the client's progress bar as it starts. */
@@ -51,6 +51,8 @@ export function toSnapshotSets(snapshots: Snapshot[]): SnapshotSetInfo[] {
 
 /** The longest expiry a snapshot set may be given: ten years. */
 const MaxExpiresAfterMs = 10 * 365 * 86_400_000;
+/** A client batches the deletes it has queued; this bounds one request's work (and its answer's size). */
+const MaxDeletesPerRequest = 256;
 
 function toResponseError(e: unknown): ResponseError<unknown> {
   if (e instanceof ResponseError) return e;
@@ -324,11 +326,11 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     }
   }));
 
-  connection.onRequest(Methods.deleteSnapshots, serial(async (params) => {
+  /** One DeleteSnapshots: of a set (and its record) or of one snapshot. Exposures left by dead owners go first. */
+  const deleteOne = async (params: DeleteParams | undefined): Promise<DeleteResult> => {
     const p = params ?? {};
     if ((p.snapshotSetId === undefined) === (p.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of snapshotSetId or snapshotId');
     const [id, type] = p.snapshotSetId !== undefined ? [parseGuid(p.snapshotSetId, 'snapshotSetId'), 'SnapshotSet' as const] : [parseGuid(p.snapshotId, 'snapshotId'), 'Snapshot' as const];
-    await sweepExposures().catch(() => undefined);
     try {
       const { deleted } = await admin.deleteSnapshots(id, type, p.force === true);
       if (type === 'SnapshotSet') options.records?.remove(id); // the set is gone: so is any record of it
@@ -339,6 +341,29 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
       }
       throw e;
     }
+  };
+
+  connection.onRequest(Methods.deleteSnapshots, serial(async (params) => {
+    await sweepExposures().catch(() => undefined);
+    return deleteOne(params);
+  }));
+
+  connection.onRequest(Methods.deleteMany, serial(async (params) => {
+    const deletes = params?.deletes;
+    if (!Array.isArray(deletes) || deletes.length === 0 || deletes.length > MaxDeletesPerRequest) {
+      throw vssError('E_INVALIDARG', `deletes must be an array of 1 to ${MaxDeletesPerRequest} deletes, each { snapshotSetId } or { snapshotId }`);
+    }
+    await sweepExposures().catch(() => undefined);
+    const outcomes: DeleteOutcome[] = [];
+    for (const item of deletes) {
+      try {
+        outcomes.push({ result: await deleteOne(item && typeof item === 'object' && !Array.isArray(item) ? item : ({} as DeleteParams)) });
+      } catch (e) {
+        const { code, message, data } = toResponseError(e);
+        outcomes.push({ error: { code, message, data: data as VssErrorData } });
+      }
+    }
+    return { outcomes };
   }));
 
   /**

@@ -13,7 +13,7 @@ import { startHost } from '../../src/host/server';
 import { Interop } from '../../src/requester/interop';
 import { executable, inProcessService } from './helpers';
 
-const KNOWN = ['backup/create', 'snapshotSet/create', 'snapshotSet/start', 'snapshotSet/add', 'backup/prepare', 'snapshotSet/do', 'backup/complete', 'backup/abort', 'backup/close', 'backup/writers', 'writers/list', 'snapshotSets/list', 'snapshots/delete', 'host/ping', 'host/notifications'];
+const KNOWN = ['backup/create', 'snapshotSet/create', 'snapshotSet/start', 'snapshotSet/add', 'backup/prepare', 'snapshotSet/do', 'backup/complete', 'backup/abort', 'backup/close', 'backup/writers', 'writers/list', 'snapshotSets/list', 'snapshots/delete', 'host/ping', 'host/notifications', 'snapshots/deleteMany'];
 
 /** Counts the malformed inputs tried, printed once at the end for the record. */
 const tried = { host: 0, frames: 0, cli: 0 };

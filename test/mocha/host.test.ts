@@ -164,6 +164,32 @@ describe('host (JSON-RPC over an in-memory stream pair)', function () {
     admin.dispose();
   });
 
+  it('deletes a batch in order, each outcome on its own: a result, or the VSS error of that one item', async () => {
+    const sets: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { client } = connect();
+      await client.sendRequest(Methods.createBackup, { context: 'ClientAccessible' });
+      sets.push((await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] })).snapshotSetId);
+      await client.sendRequest(Methods.closeBackup);
+      client.dispose();
+    }
+    const admin = connect().client;
+    const missing = '0e9f3a4c-1b2d-4e5f-8a9b-0c1d2e3f4a5b';
+    const { outcomes } = await admin.sendRequest(Methods.deleteMany, {
+      deletes: [{ snapshotSetId: sets[0] }, { snapshotSetId: missing }, { snapshotSetId: 'not-a-guid' }, {}, { snapshotSetId: sets[1] }],
+    });
+    const names = outcomes.map((o) => ('error' in o ? o.error.data.name : `deleted ${o.result.deleted}`));
+    assert.deepEqual(names, ['deleted 1', 'VSS_E_OBJECT_NOT_FOUND', 'E_INVALIDARG', 'E_INVALIDARG', 'deleted 1']);
+    assert.ok('error' in outcomes[1]! && outcomes[1].error.code === VSS_ERROR_CODE && outcomes[1].error.message.length > 0);
+    assert.equal((await admin.sendRequest(Methods.listSnapshotSets, {})).filter((s) => sets.includes(s.snapshotSetId)).length, 0);
+    for (const deletes of [undefined, [], 'all', Array.from({ length: 257 }, () => ({ snapshotSetId: missing }))]) {
+      const refused = await vssFailure(admin.sendRequest(Methods.deleteMany, { deletes } as never));
+      assert.equal(refused.name, 'E_INVALIDARG');
+      assert.match(refused.message, /deletes must be an array of 1 to 256/);
+    }
+    admin.dispose();
+  });
+
   it('sends a vss/call per VSS call until host/notifications turns them off, and again once turned back on', async () => {
     const { client } = connect();
     const calls: string[] = [];

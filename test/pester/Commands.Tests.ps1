@@ -190,6 +190,21 @@ Describe 'Snapshots and their selection' {
         @($quiet | Remove-VssSnapshotSet -Force 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) | Should -BeNullOrEmpty
     }
 
+    It 'sends the deletes that queue up behind the ones in flight to the host together, each result still in order' {
+        $sets = @(1..12 | ForEach-Object { New-PersistentSet $script:World.Volume })
+        $results = @()
+        $debug = @($sets | Remove-VssSnapshotSet -Force -Debug 5>&1 | ForEach-Object {
+                if ($_ -is [System.Management.Automation.DebugRecord]) { $_.Message } else { $results += $_ }
+            })
+        $results.SnapshotSetId | Should -Be $sets.SnapshotSetId
+        $results.Deleted | Should -Be (@(1) * 12)
+        $requests = @($debug -match '^--> .*"method":"snapshots/deleteMany"')
+        $carried = $requests | ForEach-Object { (($_ -replace '^--> ', '') | ConvertFrom-Json).params.deletes.Count }
+        ($carried | Measure-Object -Sum).Sum | Should -Be 12 -Because 'every delete goes to the host once'
+        ($carried | Measure-Object -Maximum).Maximum | Should -BeGreaterThan 1 -Because 'the sets queued while two requests were in flight went in one'
+        $requests.Count | Should -BeLessThan 12
+    }
+
     It 'retention is one pipeline, deleting each set as it arrives through one helper process' {
         $null = New-PersistentSet @($script:World.Volume)
         $expected = @(Get-VssSnapshotSet -Persistent).Count
