@@ -443,8 +443,15 @@ public static class VssJson
             writer.WriteNumber("id", id);
             writer.WriteString("method", method);
             writer.WritePropertyName("params");
-            if (parameters is null) writer.WriteStartObject(); else Write(writer, parameters, 0);
-            if (parameters is null) writer.WriteEndObject();
+            if (parameters is null)
+            {
+                writer.WriteStartObject();
+                writer.WriteEndObject();
+            }
+            else
+            {
+                Write(writer, parameters, 0);
+            }
             writer.WriteEndObject();
         }
         return body.WrittenSpan.ToArray();
