@@ -5,8 +5,9 @@ function Remove-VssSnapshot {
 
     .DESCRIPTION
     Deletes each given snapshot through a component object of its own, so it needs no open backup. The whole
-    pipeline shares one helper process, which deletes each snapshot as it arrives (those that queue up meanwhile go to it together); results come in the order given. Reports
-    the number deleted, or the snapshot that could not be deleted.
+    pipeline shares one helper process, which deletes each snapshot as it arrives (those that queue up meanwhile
+    go to it together); results come in the order given. Reports the number deleted, or the snapshot that could
+    not be deleted.
 
     .PARAMETER SnapshotId
     The snapshot to delete; from the pipeline by property name (Get-VssSnapshot's output).
@@ -45,11 +46,12 @@ function Remove-VssSnapshot {
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
                 continue
             }
-            # Deletes in flight, those queued meanwhile sent together: each result is written as its answer comes, in the order given.
+            # Deletes in flight, those queued meanwhile sent together: each result is written as its answer comes, in
+            # the order given.
             if ($null -eq $deletes) {
                 $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -BatchMethod 'snapshots/deleteMany' -OnAnswer {
                         param($id, $result)
-                        # Built here, not by New-VssDeleteResult: a function call per set costs ~0.2 ms.
+                        # Built here, not by New-VssDeleteResult: a function call per snapshot costs ~0.2 ms.
                         $PSCmdlet.WriteObject([pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotId = [guid]$id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null })
                     } -OnFailure {
                         param($id, $exception)

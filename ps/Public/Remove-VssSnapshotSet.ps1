@@ -6,9 +6,9 @@ function Remove-VssSnapshotSet {
     .DESCRIPTION
     Deletes every snapshot of each given snapshot set through a component object of its own, so it works in
     a fresh PowerShell with no backup open, on persistent sets and on sets made by other processes. A whole
-    pipeline shares one helper process, which deletes each set as it arrives (those that queue up meanwhile go to it together; results come in the order given). It
-    reports how many snapshots were deleted and, on failure, the one
-    that could not be deleted.
+    pipeline shares one helper process, which deletes each set as it arrives (those that queue up meanwhile go
+    to it together; results come in the order given). It reports how many snapshots were deleted and, on
+    failure, the one that could not be deleted.
 
     .PARAMETER SnapshotSetId
     The snapshot set to delete; from the pipeline by value or by the property SnapshotSetId.
@@ -84,7 +84,8 @@ function Remove-VssSnapshotSet {
                 $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $id))
                 continue
             }
-            # Deletes in flight, those queued meanwhile sent together: each result is written as its answer comes, in the order given.
+            # Deletes in flight, those queued meanwhile sent together: each result is written as its answer comes, in
+            # the order given.
             if ($null -eq $deletes) {
                 $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -BatchMethod 'snapshots/deleteMany' -OnAnswer {
                         param($id, $result)

@@ -326,7 +326,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     }
   }));
 
-  /** One DeleteSnapshots: of a set (and its record) or of one snapshot. Exposures left by dead owners go first. */
+  /** One DeleteSnapshots: of a set (and its record) or of one snapshot. The caller sweeps abandoned exposures first. */
   const deleteOne = async (params: DeleteParams | undefined): Promise<DeleteResult> => {
     const p = params ?? {};
     if ((p.snapshotSetId === undefined) === (p.snapshotId === undefined)) throw vssError('E_INVALIDARG', 'give exactly one of snapshotSetId or snapshotId');
