@@ -234,6 +234,23 @@ public sealed partial class AbiTests
     }
 
     [Fact]
+    public void SnapshotTimesAreWrittenAsSystemTextJsonWritesThem()
+    {
+        var random = new Random(20261126);
+        var times = new List<DateTimeOffset>
+        {
+            new(2026, 11, 26, 10, 27, 7, TimeSpan.Zero),
+            new(2026, 11, 26, 10, 27, 7, 801, TimeSpan.Zero),
+            new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(-5)).AddTicks(1234567),
+            new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromMinutes(330)).AddTicks(10),
+        };
+        for (int i = 0; i < 10_000; i++)
+            times.Add(new DateTimeOffset(random.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay), TimeSpan.FromMinutes(random.Next(-14 * 60, 14 * 60 + 1))));
+        foreach (var time in times)
+            Assert.Equal(System.Text.Json.Nodes.JsonValue.Create(time).ToJsonString(), "\"" + Facade.JsonTimestamp(time) + "\"");
+    }
+
+    [Fact]
     public void VtableSlotTableMatchesEveryComInterfacesDeclaredMethods()
     {
         // Every [GeneratedComInterface] the emulator exposes has an entry, and each entry is the interface's size by its

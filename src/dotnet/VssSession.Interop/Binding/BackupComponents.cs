@@ -39,7 +39,7 @@ public sealed record DocumentComponent(
 public sealed unsafe class BackupComponents
 {
     private const string Itf = "IVssBackupComponents::";
-    private static readonly StrategyBasedComWrappers ClientWrappers = new();
+    private static readonly StrategyBasedComWrappers ClientWrappers = new CachingComWrappers();
 
     private readonly VssApi _api;
     private IVssBackupComponents? _com;
@@ -289,7 +289,7 @@ public sealed unsafe class BackupComponents
     private static IVssWMComponent WrapComponent(nint pointer) =>
         (IVssWMComponent)ComponentWrappers.GetOrCreateObjectForComInstance(pointer, CreateObjectFlags.UniqueInstance);
 
-    private sealed class TypedPointerComWrappers(Guid typedIid) : StrategyBasedComWrappers
+    private sealed class TypedPointerComWrappers(Guid typedIid) : CachingComWrappers
     {
         protected override IIUnknownStrategy GetOrCreateIUnknownStrategy() => new TypedPointerStrategy(DefaultIUnknownStrategy, typedIid);
     }
