@@ -16,7 +16,9 @@ export async function copyTreeReadOnly(source: string, target: string): Promise<
   if (fs.existsSync(target)) throw new Error(`${target} exists already`);
   if (process.platform === 'linux') {
     await run('cp', ['-a', '--reflink=auto', '--no-target-directory', '--', source, target], { maxBuffer: 1 << 20 });
-    await run('chmod', ['-R', 'a-w', '--', target]);
+    // A small copy is made read-only here; past a few hundred entries chmod does the rest faster. A second process
+    // cost every snapshot of a small volume ~2 ms, more than the copy itself.
+    if (!setWritable(target, false, SmallTreeEntries)) await run('chmod', ['-R', 'a-w', '--', target]);
     return;
   }
   await fs.promises.cp(source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, errorOnExist: true, force: false });
@@ -35,19 +37,29 @@ export function setTreeWritable(target: string): void {
   setWritable(target, true);
 }
 
-function setWritable(root: string, writable: boolean): void {
-  const visit = (p: string) => {
+/** Entries a copy may have for its read-only pass to be done here rather than by chmod -R. */
+const SmallTreeEntries = 256;
+
+/**
+ * Adds or removes the write bits of a tree (symbolic links left as they are). With a budget, stops after that many
+ * entries and returns false, the rest undone (chmod -R then goes over the whole tree, which is idempotent).
+ */
+function setWritable(root: string, writable: boolean, budget = Infinity): boolean {
+  let left = budget;
+  const visit = (p: string): boolean => {
+    if (left-- <= 0) return false;
     const stat = fs.lstatSync(p);
-    if (stat.isSymbolicLink()) return;
+    if (stat.isSymbolicLink()) return true;
     if (stat.isDirectory()) {
       if (writable) fs.chmodSync(p, stat.mode | 0o700);
-      for (const entry of fs.readdirSync(p)) visit(path.join(p, entry));
+      for (const entry of fs.readdirSync(p)) if (!visit(path.join(p, entry))) return false;
       if (!writable) fs.chmodSync(p, stat.mode & ~0o222);
     } else if (!writable) {
       fs.chmodSync(p, stat.mode & ~0o222);
     } else {
       fs.chmodSync(p, stat.mode | 0o200);
     }
+    return true;
   };
-  visit(root);
+  return visit(root);
 }

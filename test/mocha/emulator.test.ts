@@ -11,9 +11,10 @@ import { readJournal, status } from '../../src/emulator/control';
 import { Methods } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
 import { readSavedSnapshots } from '../../src/emulator/service';
+import { copyTreeReadOnly, removeTree } from '../../src/emulator/snapshot-store';
 import { Interop } from '../../src/requester/interop';
 import { WellKnownWriterServices, writerServices } from '../../src/writer-services';
-import { eventually, executable, inProcessService, tempWorld, until } from './helpers';
+import { eventually, executable, inProcessService, linuxOnly, tempWorld, until } from './helpers';
 
 const CTX_BACKUP = 0;
 const CTX_CLIENT_ACCESSIBLE = 29;
@@ -300,6 +301,46 @@ describe('the emulated VSS service', function () {
       const big = await timeSnapshot(200);
       console.log(`      snapshot of a 1 MB volume ${small.toFixed(1)} ms, of a 200 MB volume ${big.toFixed(1)} ms (clones)`);
       assert.ok(big < small * 20, `a 200 MB volume took ${big} ms against ${small} ms for 1 MB`);
+    });
+  });
+
+  describe('snapshot copies', () => {
+    it('are read-only all through, small trees and trees past the in-process budget alike, the source untouched', async function () {
+      linuxOnly(this, 'checks POSIX modes');
+      const world = tempWorld();
+      try {
+        for (const [label, files] of [['small', 3], ['large', 600]] as const) {
+          const source = path.join(world.root, `source-${label}`);
+          for (let i = 0; i < files; i++) {
+            const dir = path.join(source, `d${i % 7}`, `e${i % 3}`);
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(path.join(dir, `f${i}.txt`), `file ${i}`);
+          }
+          fs.symlinkSync('d0', path.join(source, 'link'));
+          const target = path.join(world.root, `copy-${label}`);
+          const sourceMode = fs.statSync(path.join(source, 'd0', 'e0', 'f0.txt')).mode;
+          assert.ok(sourceMode & 0o200, 'the source file is writable to begin with');
+          await copyTreeReadOnly(source, target);
+          const writable: string[] = [];
+          let entries = 0;
+          const visit = (p: string) => {
+            entries++;
+            const stat = fs.lstatSync(p);
+            if (stat.isSymbolicLink()) return;
+            if (stat.mode & 0o222) writable.push(p);
+            if (stat.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
+          };
+          visit(target);
+          assert.ok(entries > files, `${label}: the copy has every file`);
+          assert.deepEqual(writable, [], `${label}: these kept a write bit`);
+          assert.equal(fs.readlinkSync(path.join(target, 'link')), 'd0', `${label}: the link is copied as a link`);
+          assert.equal(fs.statSync(path.join(source, 'd0', 'e0', 'f0.txt')).mode, sourceMode, `${label}: the source keeps its modes`);
+          removeTree(target);
+          assert.ok(!fs.existsSync(target));
+        }
+      } finally {
+        world.cleanup();
+      }
     });
   });
 
