@@ -267,15 +267,15 @@ public sealed class VssHostClient
     }
 }
 
-/// <summary>A pipeline of requests to one host, a few in flight: the host serves one while PowerShell sends the next
-/// and handles the last answer, instead of each side waiting for the other. Answers come back in the order sent.
-/// <see cref="Add"/> sends (first taking in the answers that have come, and the oldest one when the window is full);
-/// <see cref="Drain"/> takes in the rest. Each answer goes to <c>onAnswer</c> (param($item, $result)) or, when it
-/// failed, to <c>onFailure</c> (param($item, $exception)); they run inside Add and Drain, on the cmdlet's own thread,
-/// so they write to the pipeline with $PSCmdlet.WriteObject / WriteError of their cmdlet.
-/// With a <c>batchMethod</c> (<c>snapshots/deleteMany</c>), the items that queue up while the window is full go
-/// together in one request, <c>{ deletes: [params…] }</c>, answered with one outcome per item: under a fast producer a
-/// frame each way carries many deletes, and under a slow one each item is still sent as it comes.</summary>
+/// <summary>A pipeline of deletes to one host, two requests in flight: the host serves one while PowerShell sends the
+/// next and handles the last answer, instead of each side waiting for the other. The items that queue up while both
+/// are in flight go together in the next request of <c>batchMethod</c> (<c>snapshots/deleteMany</c>,
+/// <c>{ deletes: [params…] }</c>), answered with one outcome per item: under a fast producer a frame each way carries
+/// many deletes, and under a slow one each item is still sent as it comes. <see cref="Add"/> queues an item, takes in
+/// the answers that have come and sends what the window allows; <see cref="Drain"/> sends and takes in the rest. Each
+/// item's outcome goes, in the order given, to <c>onAnswer</c> (param($item, $result)) or, when it failed, to
+/// <c>onFailure</c> (param($item, $exception)); they run inside Add and Drain, on the cmdlet's own thread, so they
+/// write to the pipeline with $PSCmdlet.WriteObject / WriteError of their cmdlet.</summary>
 public sealed class VssHostPipeline
 {
     private const int MaxBatch = 64;
@@ -285,14 +285,14 @@ public sealed class VssHostPipeline
     private readonly ScriptBlock? reporter;
     private readonly ScriptBlock onAnswer;
     private readonly ScriptBlock onFailure;
-    private readonly string? batchMethod;
+    private readonly string batchMethod;
     private readonly Queue<(int Id, object?[] Items)> inFlight = new();
     private readonly List<(object? Parameters, object? Item)> pending = new();
     // The host's answer to turning its notifications off: taken in like the others, then dropped.
     private static readonly object NotificationsOff = new();
     private bool started;
 
-    public VssHostPipeline(VssHostClient client, int window, ScriptBlock? log, ScriptBlock? reporter, ScriptBlock onAnswer, ScriptBlock onFailure, string? batchMethod = null)
+    public VssHostPipeline(VssHostClient client, int window, ScriptBlock? log, ScriptBlock? reporter, ScriptBlock onAnswer, ScriptBlock onFailure, string batchMethod)
     {
         if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), window, "At least one request must be in flight.");
         this.client = client;
@@ -304,14 +304,8 @@ public sealed class VssHostPipeline
         this.batchMethod = batchMethod;
     }
 
-    public void Add(string method, object? parameters, object? item)
+    public void Add(object? parameters, object? item)
     {
-        if (batchMethod is null)
-        {
-            while (inFlight.Count >= window) TakeOne();
-            Send(method, parameters, [item], false);
-            return;
-        }
         pending.Add((parameters, item));
         TakeReady();
         // Sent now if the window has room; otherwise it waits for the next answer with the items behind it, unless
@@ -337,11 +331,7 @@ public sealed class VssHostPipeline
     {
         var batch = pending.GetRange(0, Math.Min(pending.Count, MaxBatch));
         pending.RemoveRange(0, batch.Count);
-        Send(batchMethod!, new Dictionary<string, object?> { ["deletes"] = batch.Select(b => b.Parameters).ToArray() }, batch.Select(b => b.Item).ToArray(), true);
-    }
-
-    private void Send(string method, object? parameters, object?[] items, bool batched)
-    {
+        var items = batch.Select(b => b.Item).ToArray();
         int id;
         try
         {
@@ -351,19 +341,15 @@ public sealed class VssHostPipeline
                 inFlight.Enqueue((client.Send("host/notifications", new Dictionary<string, object> { ["enabled"] = false }, log), [NotificationsOff]));
             }
             started = true;
-            id = client.Send(method, parameters, log);
+            id = client.Send(batchMethod, new Dictionary<string, object?> { ["deletes"] = batch.Select(b => b.Parameters).ToArray() }, log);
         }
         catch (VssSessionException e)
         {
             foreach (var item in items) onFailure.Invoke(item, e);
             return;
         }
-        inFlight.Enqueue((id, batched ? items : [items[0]]));
-        if (!batched) singles.Add(id);
+        inFlight.Enqueue((id, items));
     }
-
-    // The requests sent one item each (answered with a result, not outcomes).
-    private readonly HashSet<int> singles = new();
 
     /// <summary>Takes in, in order, the answers that have come, without waiting for any.</summary>
     private void TakeReady()
@@ -381,28 +367,12 @@ public sealed class VssHostPipeline
         }
         catch (VssSessionException e)
         {
-            singles.Remove(id);
             if (items[0] == NotificationsOff) return; // the requests after it fail too, each with its own item
             foreach (var item in items) onFailure.Invoke(item, e);
             return;
         }
         if (items[0] == NotificationsOff) return;
-        if (singles.Remove(id))
-        {
-            object? result;
-            try
-            {
-                result = VssHostClient.Result(answer);
-            }
-            catch (VssSessionException e)
-            {
-                onFailure.Invoke(items[0], e);
-                return;
-            }
-            onAnswer.Invoke(items[0], result);
-            return;
-        }
-        // A batch: an error for the whole request fails each item with it; else one outcome per item, in order.
+        // An error for the whole request fails each item with it; else one outcome per item, in order.
         if (answer.TryGetProperty("error", out var failure) && failure.ValueKind == JsonValueKind.Object)
         {
             var e = VssHostClient.Failure(failure);

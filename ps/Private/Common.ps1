@@ -76,17 +76,16 @@ function Invoke-VssHost {
     }
 }
 
-# A pipeline of requests to one host, a few in flight (VssHostPipeline: Add, then Drain), its answers handed in the
-# order sent to $OnAnswer (param($item, $result)) or $OnFailure (param($item, $exception)). $Chatty: the cmdlet shows
+# A pipeline of deletes to one host (VssHostPipeline: Add, then Drain): two requests in flight, the deletes that queue
+# up meanwhile sent together in one request of $BatchMethod (snapshots/deleteMany). Each item's outcome goes, in the
+# order given, to $OnAnswer (param($item, $result)) or $OnFailure (param($item, $exception)). $Chatty: the cmdlet shows
 # -Verbose or -Debug output, so each frame is logged and the host's notifications of each VSS call are read; otherwise
-# neither costs anything. $BatchMethod: the items that queue up while two requests are in flight go in one request of
-# that method (snapshots/deleteMany), instead of eight requests of one item in flight.
+# neither costs anything.
 function New-VssHostPipeline {
     param([VssHostClient] $Client, [bool] $Chatty, [scriptblock] $OnAnswer, [scriptblock] $OnFailure, [string] $BatchMethod)
     $log = if ($Chatty) { $script:VssHostLog } else { $null }
     $reporter = if ($Chatty) { $script:VssHostReporter } else { $null }
-    if ($BatchMethod) { [VssHostPipeline]::new($Client, 2, $log, $reporter, $OnAnswer, $OnFailure, $BatchMethod) }
-    else { [VssHostPipeline]::new($Client, 8, $log, $reporter, $OnAnswer, $OnFailure, $null) }
+    [VssHostPipeline]::new($Client, 2, $log, $reporter, $OnAnswer, $OnFailure, $BatchMethod)
 }
 
 function Get-VssErrorCategory([string] $Name) {

@@ -60,7 +60,7 @@ function Remove-VssSnapshot {
                         $PSCmdlet.WriteError((New-VssErrorRecord $exception $id))
                     }
             }
-            $deletes.Add('snapshots/delete', @{ snapshotId = [string]$id; force = [bool]$Force }, $id)
+            $deletes.Add(@{ snapshotId = [string]$id; force = [bool]$Force }, $id)
         }
     }
     end { if ($null -ne $deletes) { $deletes.Drain() } }

@@ -98,7 +98,7 @@ function Remove-VssSnapshotSet {
                         $PSCmdlet.WriteError((New-VssErrorRecord $exception $id))
                     }
             }
-            $deletes.Add('snapshots/delete', @{ snapshotSetId = [string]$id; force = [bool]$Force }, $id)
+            $deletes.Add(@{ snapshotSetId = [string]$id; force = [bool]$Force }, $id)
         }
     }
     end { if ($null -ne $deletes) { $deletes.Drain() } }
