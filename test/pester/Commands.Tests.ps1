@@ -32,9 +32,7 @@ Describe 'Get-VssWriter' {
     }
 
     It 'gives the service a writers.json names, and none where it names none' {
-        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
-        $file = Join-Path $script:World.Home 'writers.json'
-        '[{ "name": "SqlServerWriter", "id": "a65faa63-5ea8-4ebc-9dbd-a0c4db26912a", "service": "SQLWriter" }, { "name": "Quiet Writer", "id": "11111111-2222-3333-4444-888888888888" }]' | Set-Content -LiteralPath $file
+        Set-Writers @(@{ name = 'SqlServerWriter'; id = 'a65faa63-5ea8-4ebc-9dbd-a0c4db26912a'; service = 'SQLWriter' }, @{ name = 'Quiet Writer'; id = '11111111-2222-3333-4444-888888888888' })
         try {
             $writers = @(Get-VssWriter)
             ($writers | Where-Object Name -EQ 'SqlServerWriter').Service | Should -Be 'SQLWriter'
@@ -42,21 +40,19 @@ Describe 'Get-VssWriter' {
             $json = & $script:Exe writers --json | ConvertFrom-Json
             ($json | Where-Object name -EQ 'SqlServerWriter').service | Should -Be 'SQLWriter'
         } finally {
-            Remove-Item -LiteralPath $file
+            Clear-Writers
         }
     }
 
     It 'reports a writer that failed with its state and reason, not as success' {
-        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
-        $file = Join-Path $script:World.Home 'writers.json'
-        '[{ "name": "Broken Writer", "id": "11111111-2222-3333-4444-999999999999", "failOn": { "Identify": "VSS_E_WRITERERROR_OUTOFRESOURCES" } }]' | Set-Content -LiteralPath $file
+        Set-Writers @(@{ name = 'Broken Writer'; id = '11111111-2222-3333-4444-999999999999'; failOn = @{ Identify = 'VSS_E_WRITERERROR_OUTOFRESOURCES' } })
         try {
             $writer = Get-VssWriter
             $writer.Name | Should -Be 'Broken Writer'
             $writer.State | Should -Be 'FailedAtIdentify'
             $writer.LastError | Should -Be 'VSS_E_WRITERERROR_OUTOFRESOURCES'
         } finally {
-            Remove-Item -LiteralPath $file
+            Clear-Writers
         }
     }
 
@@ -64,9 +60,7 @@ Describe 'Get-VssWriter' {
         { New-VssBackup -RequireWriter 'SqlServerWriter' -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_WRITER_NOT_RESPONDING,New-VssBackup'
         $ok = New-VssBackup -RequireWriter 'Emulated Database Writer', '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02'
         $null = $ok | Close-VssBackup -Force
-        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
-        $file = Join-Path $script:World.Home 'writers.json'
-        '[{ "name": "Broken Writer", "id": "11111111-2222-3333-4444-999999999999", "failOn": { "Identify": "VSS_E_WRITERERROR_NONRETRYABLE" } }]' | Set-Content -LiteralPath $file
+        Set-Writers @(@{ name = 'Broken Writer'; id = '11111111-2222-3333-4444-999999999999'; failOn = @{ Identify = 'VSS_E_WRITERERROR_NONRETRYABLE' } })
         try {
             $before = @(Get-Journal).Count
             $failure = $null
@@ -75,15 +69,13 @@ Describe 'Get-VssWriter' {
             $failure.Exception.Message | Should -BeLike "*'Broken Writer' is FailedAtIdentify with VSS_E_WRITERERROR_NONRETRYABLE, not Stable; nothing was frozen*"
             @(Get-Journal | Select-Object -Skip $before | Where-Object event -In 'PrepareForBackup', 'Freeze').Count | Should -Be 0
         } finally {
-            Remove-Item -LiteralPath $file
+            Clear-Writers
         }
     }
 
     It 'reports a writer left failed by an earlier backup as failed, refuses it with -RequireWriter, and lets the next backup start it afresh' {
-        New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
-        $file = Join-Path $script:World.Home 'writers.json'
         # Fails its first Freeze only: the backup that meets it fails; the writer stays failed until a new backup prepares it.
-        '[{ "name": "Flaky Writer", "id": "11111111-2222-3333-4444-888888888888", "failOn": { "Freeze": "VSS_E_WRITERERROR_NONRETRYABLE" }, "failTimes": { "Freeze": 1 } }]' | Set-Content -LiteralPath $file
+        Set-Writers @(@{ name = 'Flaky Writer'; id = '11111111-2222-3333-4444-888888888888'; failOn = @{ Freeze = 'VSS_E_WRITERERROR_NONRETRYABLE' }; failTimes = @{ Freeze = 1 } })
         try {
             $backup = New-VssBackup
             try {
@@ -115,7 +107,7 @@ Describe 'Get-VssWriter' {
             }
             @(Get-Journal $set.SnapshotSetId | ForEach-Object event) | Should -Contain 'BackupComplete'
         } finally {
-            Remove-Item -LiteralPath $file
+            Clear-Writers
         }
     }
 

@@ -5,8 +5,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../module/VssSession.psd1') -Force
     $script:World = Start-TestWorld
     New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
-    $script:WritersFile = Join-Path $script:World.Home 'writers.json'
-    function Set-Writers([object[]] $Writers) { ConvertTo-Json -InputObject $Writers -Depth 5 | Set-Content -LiteralPath $script:WritersFile }
+    $script:WritersFile = Get-WritersFile
 }
 
 AfterAll {
@@ -15,7 +14,7 @@ AfterAll {
 
 Describe 'Ending backups on the failure paths' {
 AfterEach {
-    Remove-Item -LiteralPath $script:WritersFile -ErrorAction SilentlyContinue
+    Clear-Writers
 }
 
 Describe 'A writer that fails' {

@@ -16,6 +16,15 @@ function Start-TestWorld {
     $world
 }
 
+# The emulated writers of the test world's service (its writers.json, created with the state folder if need be); the
+# service reads it at each component object. Clear-Writers removes it: the built-in writers again.
+function Set-Writers([object[]] $Writers) {
+    New-Item -ItemType Directory -Path $env:VSS_SESSION_HOME -Force | Out-Null
+    ConvertTo-Json -InputObject $Writers -Depth 5 | Set-Content -LiteralPath (Get-WritersFile)
+}
+function Get-WritersFile { Join-Path $env:VSS_SESSION_HOME 'writers.json' }
+function Clear-Writers { Remove-Item -LiteralPath (Get-WritersFile) -ErrorAction SilentlyContinue }
+
 function Stop-TestWorld([psobject] $World) {
     & $script:Exe emulator stop | Out-Null
     Remove-Item -LiteralPath $World.Root -Recurse -Force -ErrorAction SilentlyContinue

@@ -5,12 +5,9 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Module (Join-Path $PSScriptRoot '../../module/VssSession.psd1') -Force
     $script:World = Start-TestWorld
-    New-Item -ItemType Directory -Path $script:World.Home -Force | Out-Null
-    $script:WritersFile = Join-Path $script:World.Home 'writers.json'
     $script:Ledger = @{ name = 'Ledger Writer'; id = '11111111-2222-3333-4444-555555555555' }
     $script:Mail = @{ name = 'Mail Writer'; id = '11111111-2222-3333-4444-666666666666' }
     $script:FullBackup = @('Identify', 'PrepareForBackup', 'PrepareForSnapshot', 'Freeze', 'Thaw', 'PostSnapshot', 'BackupComplete', 'BackupShutdown')
-    function Set-Writers([object[]] $Writers) { ConvertTo-Json -InputObject $Writers -Depth 5 | Set-Content -LiteralPath $script:WritersFile }
     # Every event of the component object that made this snapshot set, Identify included.
     function Get-SessionJournal([string] $SnapshotSetId) {
         $all = @(Get-Journal)
@@ -38,7 +35,7 @@ AfterAll {
 
 Describe '-ExcludeWriter and -IncludeWriter' {
     BeforeEach { Set-Writers @($script:Ledger, $script:Mail) }
-    AfterEach { Remove-Item -LiteralPath $script:WritersFile -ErrorAction SilentlyContinue }
+    AfterEach { Clear-Writers }
 
     It 'keeps an excluded writer, named in any case, out of the backup: it gets no event at all' {
         $result = Invoke-WholeBackup @{ ExcludeWriter = 'LEDGER writer' }
@@ -103,7 +100,7 @@ Describe '-ExcludeWriter and -IncludeWriter' {
 }
 
 Describe 'Retries of retryable writer errors' {
-    AfterEach { Remove-Item -LiteralPath $script:WritersFile -ErrorAction SilentlyContinue }
+    AfterEach { Clear-Writers }
 
     It 'makes the snapshot set again on a new component object after a writer fails Freeze once with VSS_E_WRITERERROR_RETRYABLE, visible with -Verbose' {
         Set-Writers @(($script:Ledger + @{ failOn = @{ Freeze = 'VSS_E_WRITERERROR_RETRYABLE' }; failTimes = @{ Freeze = 1 } }))
