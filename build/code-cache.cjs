@@ -9,7 +9,9 @@ const path = require('node:path');
 const vm = require('node:vm');
 
 const [bundle, cacheFile] = process.argv.slice(2);
-// Compiled with the loader's options, so that V8 accepts the cache there.
+// Compiled with the loader's options, so that V8 accepts the cache there. Every name is the bundle's bare file name
+// (build/setup.mjs runs this from its folder): the cache keeps the strings a run interned, and must carry no path of
+// the build machine; V8 does not check the name when it takes a cache.
 const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
 process.on('exit', (code) => {
   // A host that failed leaves no cache: the build reports its error.
@@ -17,4 +19,4 @@ process.on('exit', (code) => {
 });
 process.argv = [process.argv[0], bundle, 'host'];
 const program = { exports: {} };
-script.runInThisContext()(program.exports, Module.createRequire(bundle), program, bundle, path.dirname(bundle));
+script.runInThisContext()(program.exports, Module.createRequire(process.execPath), program, bundle, '.');

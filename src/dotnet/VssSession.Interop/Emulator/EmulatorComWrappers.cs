@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -103,6 +104,7 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
 
     /// <summary>The number of slots of one of the class's COM interfaces, found among the interfaces it implements
     /// (not by scanning the assembly's types: that cost every host milliseconds on its first component object).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The types reflected over are this assembly's own COM interfaces and classes; the Windows package trims only the framework (TrimMode partial), never this assembly.")]
     private static int SlotCount(Type owner, Guid iid)
     {
         foreach (var itf in owner.GetInterfaces())
@@ -112,10 +114,12 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
 
     /// <summary>The size of an interface's vtable from its declared methods, by reflection: what VtableSlots must
     /// hold for it (a derived interface's vtable holds every base interface's slots first).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The types reflected over are this assembly's own COM interfaces and classes; the Windows package trims only the framework (TrimMode partial), never this assembly.")]
     public static int DeclaredSlotCount(Type itf) => 3 + itf.GetInterfaces().Append(itf).Sum(i => OwnMethods(i).Count());
 
     /// <summary>The methods an interface adds to its base's vtable. The COM source generator redeclares a derived
     /// interface's inherited methods (as <c>new</c> members), so those are left out by name.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The types reflected over are this assembly's own COM interfaces and classes; the Windows package trims only the framework (TrimMode partial), never this assembly.")]
     public static IEnumerable<MethodInfo> OwnMethods(Type itf)
     {
         var inherited = itf.GetInterfaces().SelectMany(b => b.GetMethods()).Select(m => m.Name).ToHashSet();
