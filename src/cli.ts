@@ -5,6 +5,7 @@ import { version } from '../package.json';
 import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
 import { ExitCode, exitCodeHelp } from './exit-codes';
 import { registerMembarrierEarly } from './requester/membarrier';
+import { RuntimeUnavailable } from './requester/runtime';
 import { isPersistentContext } from './vss';
 import { VssError, vssError } from './vss-error';
 
@@ -18,7 +19,7 @@ function fail(error: unknown, json: boolean): never {
   if (error instanceof VssError) {
     if (json) process.stdout.write(JSON.stringify({ error: error.toJSON() }) + '\n');
     process.stderr.write(`vss-session: ${error.vssName} (${error.hresult}): ${error.message}\n`);
-    process.exit(ExitCode.vssError);
+    process.exit(error.vssName === RuntimeUnavailable.name ? ExitCode.runtimeUnavailable : ExitCode.vssError);
   }
   process.stderr.write(`vss-session: ${(error as Error)?.message ?? String(error)}\n`);
   process.exit(ExitCode.internal);

@@ -6,6 +6,7 @@ export const exitCodeTable = [
   { name: 'vssError', code: 1, description: 'A VSS call failed (the message names the VSS error).' },
   { name: 'usage', code: 2, description: 'The command line was wrong.' },
   { name: 'emulatorUnavailable', code: 3, description: 'The emulated service could not be reached or started.' },
+  { name: 'runtimeUnavailable', code: 4, description: 'The .NET runtime is missing or damaged (Windows: the one shipped in the package; Linux: .NET 10 with dotnet on PATH); the message names the file and the fix.' },
   { name: 'internal', code: 70, description: 'An unexpected internal failure.' },
   { name: 'execNotStarted', code: 127, description: 'backup --exec: the command could not be started; the backup was aborted and released.' },
   { name: 'interrupted', code: 130, description: 'SIGINT (Ctrl+C): the --exec command got it too; the backup was aborted and released.' },
