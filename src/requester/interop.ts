@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runtimeDir } from '../paths';
 import { VssError } from '../vss-error';
+import { checkBundledRuntime, checkInstalledRuntime, runtimeStartFailure, runtimeUnavailable } from './runtime';
 
 /** Where the C# assembly gets its component objects from. */
 export type VssService = { kind: 'windows' } | { kind: 'emulator'; socket: string };
@@ -9,6 +10,7 @@ export type VssService = { kind: 'windows' } | { kind: 'emulator'; socket: strin
 /** The entry points of VssSession.Interop.Facade, each one JSON string in and one JSON string out. */
 export type FacadeMethod =
   | 'Ping'
+  | 'RequesterToken'
   | 'Create'
   | 'InitializeForBackup'
   | 'SetContext'
@@ -107,9 +109,9 @@ export class Interop implements FacadeCaller {
     if (this.loadFailure !== undefined) throw this.loadFailure;
     const appRoot = path.join(this.dir, 'dotnet');
     const native = path.join(this.dir, 'edge_coreclr.node');
-    for (const needed of [path.join(appRoot, 'VssSession.Interop.dll'), native]) {
-      if (!fs.existsSync(needed)) throw new Error(`${needed} is missing; run 'npm run build' (or reinstall the module)`);
-    }
+    if (!fs.existsSync(native)) throw runtimeUnavailable(`${native} (edge-js's addon, which loads .NET) is missing; copy the module's folder again (or run 'npm run build' in a checkout); nothing was sent to VSS`, { path: native });
+    checkBundledRuntime(appRoot);
+    if (process.platform !== 'win32') checkInstalledRuntime();
     process.env.EDGE_USE_CORECLR = '1';
     process.env.EDGE_APP_ROOT = appRoot;
     process.env.EDGE_NATIVE = native;
@@ -120,19 +122,31 @@ export class Interop implements FacadeCaller {
     // from growing by tens of MB before the first collection. Read once, when CoreCLR starts; a caller's own
     // setting wins. (DOTNET_GCgen0size has no runtimeconfig.json name, so it is set here.)
     process.env.DOTNET_GCgen0size ??= '0x100000';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    this.edge = require('edge-js') as { func(options: object): EdgeFunc };
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      this.edge = require('edge-js') as { func(options: object): EdgeFunc };
+    } catch (e) {
+      throw runtimeStartFailure(appRoot, e);
+    }
     return this.edge;
   }
 
   private entry(method: FacadeMethod): EdgeFunc {
     let fn = this.functions.get(method);
     if (!fn) {
-      fn = this.load().func({
-        assemblyFile: path.join(this.dir, 'dotnet', 'VssSession.Interop.dll'),
-        typeName: 'VssSession.Interop.Facade',
-        methodName: method,
-      });
+      const first = this.functions.size === 0;
+      const edge = this.load();
+      try {
+        fn = edge.func({
+          assemblyFile: path.join(this.dir, 'dotnet', 'VssSession.Interop.dll'),
+          typeName: 'VssSession.Interop.Facade',
+          methodName: method,
+        });
+      } catch (e) {
+        // The first binding is where edge-js starts CoreCLR: a failure there is the runtime's, and is kept.
+        if (first) throw (this.loadFailure = runtimeStartFailure(path.join(this.dir, 'dotnet'), e));
+        throw e;
+      }
       this.functions.set(method, fn);
     }
     return fn;

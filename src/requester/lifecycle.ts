@@ -4,7 +4,7 @@ import { Attr, ContextValue, isGuid } from '../vss';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { snapshotRootPath } from '../vss';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
-import { checkRequesterProcess, VolumeSupport, volumeNotFound, volumeRefusal } from './preflight';
+import { checkRequesterProcess, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal } from './preflight';
 
 const withRootPath = (s: Snapshot): Snapshot => ({ ...s, rootPath: snapshotRootPath(s.devicePath) });
 
@@ -36,7 +36,7 @@ export type State = (typeof States)[number];
 /** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
 export type Operation = Exclude<
   FacadeMethod,
-  'Ping' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
+  'Ping' | 'RequesterToken' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
 >;
 
 const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
@@ -273,7 +273,7 @@ export class BackupLifecycle {
   /** CreateVssBackupComponents, InitializeForBackup, SetContext, SetBackupState, GatherWriterMetadata, GatherWriterStatus. */
   async begin(): Promise<void> {
     if (this.stateValue !== 'created' || this.handle !== 0) throw vssError('VSS_E_BAD_STATE', 'this backup was already begun');
-    await checkRequesterProcess(this.service);
+    await checkRequesterProcess(this.service, () => this.interop.call<RequesterToken>('RequesterToken'));
     this.handle = (await this.interop.call<{ handle: number }>('Create', { service: this.service })).handle;
     try {
       await this.step('InitializeForBackup');
@@ -334,6 +334,8 @@ export class BackupLifecycle {
    */
   private async checkVolumes(): Promise<void> {
     for (const volume of this.volumes) {
+      const badName = volumeNameRefusal(volume);
+      if (badName) throw badName;
       let answer: VolumeSupport;
       try {
         answer = await this.step<VolumeSupport>('IsVolumeSupported', { volume });
@@ -531,6 +533,10 @@ export class BackupLifecycle {
    */
   async createSnapshotSet(volumes: string[]): Promise<{ snapshotSetId: string; snapshots: Snapshot[] }> {
     if (volumes.length === 0) throw vssError('E_INVALIDARG', 'name at least one volume to snapshot');
+    for (const volume of volumes) {
+      const badName = volumeNameRefusal(volume);
+      if (badName) throw badName;
+    }
     const started = Date.now();
     this.retryDeadline = started + this.retryTimeoutMs;
     try {
@@ -692,7 +698,7 @@ export class AdminComponent {
   private open(): Promise<number> {
     this.handle ??= (async () => {
       const service = await this.service();
-      await checkRequesterProcess(service);
+      await checkRequesterProcess(service, () => this.interop.call<RequesterToken>('RequesterToken'));
       const { handle } = await this.interop.call<{ handle: number }>('Create', { service });
       try {
         await this.interop.call('InitializeForBackup', { handle });

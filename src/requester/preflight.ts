@@ -1,9 +1,16 @@
 // Pre-flight: what must hold before a requester's first VSS call, each refusal with its own VSS error name and the
 // fix. The process checks (elevation, WOW64) run on Windows only; the volume checks ask the VSS service itself
 // (IsVolumeSupported), so on the emulator they follow the emulated service's rules.
-import * as path from 'node:path';
 import { VssError, vssError } from '../vss-error';
 import { VssService } from './interop';
+
+/** What the binding read from this process's token (Facade.RequesterToken: the token itself, not a child's text). */
+export interface RequesterToken {
+  elevated: boolean;
+  administrators: boolean;
+  backupOperators: boolean;
+  localSystem: boolean;
+}
 
 /** What the Windows process checks read, passed in so that their logic can be tested on any platform. */
 export interface RequesterProcess {
@@ -11,8 +18,8 @@ export interface RequesterProcess {
   /** process.arch: the architecture this process runs as. */
   arch: string;
   env: NodeJS.ProcessEnv;
-  /** The token's privileges as `whoami /priv /fo csv /nh` prints them; null when whoami could not be run. */
-  privileges: string | null;
+  /** The process token's facts; null when the token could not be read (VSS then decides for itself). */
+  token: RequesterToken | null;
 }
 
 /**
@@ -26,13 +33,11 @@ export function isWow64(arch: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Whether the token holds SeBackupPrivilege, from `whoami /priv /fo csv /nh` ("SeBackupPrivilege","…","Disabled").
- * Only an elevated administrator or Backup Operator has it (UAC filters it out of a non-elevated token), and VSS
- * refuses a requester without it; "Disabled" still counts, as VSS enables it itself. Privilege names are not
- * translated, so this holds on every Windows language.
+ * Who may be a requester ("Security Considerations for Requesters"): LocalSystem, or a member of Administrators or
+ * Backup Operators in an elevated token. Holding SeBackupPrivilege is neither necessary nor enough.
  */
-export function hasBackupPrivilege(whoamiPrivileges: string): boolean {
-  return whoamiPrivileges.split(/\r?\n/).some((line) => /^"?SeBackupPrivilege"?(,|\s|$)/i.test(line.trim()));
+export function mayRequest(token: RequesterToken): boolean {
+  return token.localSystem || (token.elevated && (token.administrators || token.backupOperators));
 }
 
 /** The first process check that fails, as the error to report, or null when the process may call VSS. */
@@ -45,38 +50,35 @@ export function processRefusal(p: RequesterProcess): VssError | null {
       { check: 'wow64', arch: p.arch, machine: p.env.PROCESSOR_ARCHITEW6432 },
     );
   }
-  // When whoami could not be run, VSS itself refuses with E_ACCESSDENIED: the check only names the fix sooner.
-  if (p.privileges !== null && !hasBackupPrivilege(p.privileges)) {
+  // When the token could not be read, VSS itself refuses with E_ACCESSDENIED: the check only names the fix sooner.
+  if (p.token === null || mayRequest(p.token)) return null;
+  const details = { check: 'elevation', ...p.token };
+  if (!p.token.elevated) {
     return vssError(
       'E_ACCESSDENIED',
-      'this process is not elevated and holds no backup privilege (SeBackupPrivilege), which VSS requires of a requester: run PowerShell as Administrator (or as a member of Backup Operators), then retry; nothing was sent to VSS',
-      { check: 'elevation' },
+      'this process is not elevated, and VSS serves only requesters whose elevated token is in Administrators or Backup Operators: run PowerShell as Administrator (Run as administrator), then retry; nothing was sent to VSS',
+      details,
     );
   }
-  return null;
-}
-
-/** `whoami /priv /fo csv /nh` from System32 (not from PATH); null when it cannot be run. */
-function readPrivileges(env: NodeJS.ProcessEnv): Promise<string | null> {
-  const whoami = path.win32.join(env.SystemRoot ?? 'C:\\Windows', 'System32', 'whoami.exe');
-  return new Promise((resolve) => {
-    // Loaded here, on Windows only: the host's start does without child_process.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { execFile } = require('node:child_process') as typeof import('node:child_process');
-    execFile(whoami, ['/priv', '/fo', 'csv', '/nh'], { windowsHide: true, timeout: 10_000 }, (error, stdout) => resolve(error ? null : stdout));
-  });
+  return vssError(
+    'E_ACCESSDENIED',
+    "this process's token is in neither Administrators nor Backup Operators, which VSS requires of a requester: run it as a member of one of them (or as LocalSystem), then retry; nothing was sent to VSS",
+    details,
+  );
 }
 
 let processChecked: Promise<void> | null = null;
 
 /**
  * The process checks, once per process, before the first component object is made for the real VSS service.
- * Nothing runs on the emulator or off Windows (the emulated service has no privileges to check).
+ * `readToken` asks the binding for the token's facts. Nothing runs on the emulator or off Windows (the emulated
+ * service has no privileges to check).
  */
-export function checkRequesterProcess(service: VssService): Promise<void> {
+export function checkRequesterProcess(service: VssService, readToken: () => Promise<RequesterToken>): Promise<void> {
   if (service.kind !== 'windows' || process.platform !== 'win32') return Promise.resolve();
   processChecked ??= (async () => {
-    const refusal = processRefusal({ platform: process.platform, arch: process.arch, env: process.env, privileges: await readPrivileges(process.env) });
+    const token = await readToken().catch(() => null);
+    const refusal = processRefusal({ platform: process.platform, arch: process.arch, env: process.env, token });
     if (refusal) throw refusal;
   })();
   // A refusal is not kept: the next backup checks again (the operator may have fixed it meanwhile).
@@ -102,4 +104,21 @@ export function volumeRefusal(volume: string, answer: VolumeSupport): VssError |
 /** A volume that IsVolumeSupported did not find: the same VSS error, with the fix. */
 export function volumeNotFound(volume: string, error: VssError): VssError {
   return new VssError(error.vssName, error.hresult, `the volume ${volume} was not found (IsVolumeSupported): check the path, or name an existing directory or a volume such as 'C:\\'; no writer was involved and no snapshot set was started`, { ...error.details, check: 'volume', volume });
+}
+
+/**
+ * A volume named so that Windows would read it relative to something the user did not name: `C:foo` is relative to
+ * the current folder of drive C: (each drive has one), which depends on the process. Refused before anything is
+ * sent to VSS, with the absolute form to use. Only on Windows: elsewhere `C:foo` is an ordinary relative name.
+ */
+export function volumeNameRefusal(volume: string, platform: NodeJS.Platform = process.platform): VssError | null {
+  if (platform !== 'win32') return null;
+  const driveRelative = /^([A-Za-z]):(?![\\/])(.*)$/.exec(volume);
+  if (!driveRelative) return null;
+  const [, drive, rest] = driveRelative;
+  return vssError(
+    'E_INVALIDARG',
+    `${volume} is relative to the current folder of drive ${drive}:, which depends on the process; name it absolutely, e.g. ${drive}:\\${rest || ''} (or ${drive}:\\ for the volume); nothing was sent to VSS`,
+    { check: 'volume', volume },
+  );
 }

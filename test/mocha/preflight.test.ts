@@ -2,7 +2,6 @@
 // Windows process checks as functions of their inputs (and, on Windows only, against this process), the volume
 // checks through the host, edge-js, the C# binding and the emulated component object against the emulated service.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,36 +11,27 @@ import { Methods, VssErrorData } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
 import { Interop } from '../../src/requester/interop';
 import { allowsLiveFallback } from '../../src/requester/policy';
-import { checkRequesterProcess, hasBackupPrivilege, isWow64, processRefusal } from '../../src/requester/preflight';
+import { checkRequesterProcess, isWow64, mayRequest, processRefusal, RequesterToken } from '../../src/requester/preflight';
 import { VssError, vssError } from '../../src/vss-error';
 import { inProcessService } from './helpers';
 
-// `whoami /priv /fo csv /nh` as an elevated and a non-elevated administrator see it (descriptions are localized,
-// privilege names are not).
-const elevated = [
-  '"SeIncreaseQuotaPrivilege","Adjust memory quotas for a process","Disabled"',
-  '"SeSecurityPrivilege","Manage auditing and security log","Disabled"',
-  '"SeBackupPrivilege","Back up files and directories","Disabled"',
-  '"SeRestorePrivilege","Restore files and directories","Disabled"',
-  '"SeChangeNotifyPrivilege","Bypass traverse checking","Enabled"',
-].join('\r\n');
-const filtered = [
-  '"SeShutdownPrivilege","Shut down the system","Disabled"',
-  '"SeChangeNotifyPrivilege","Umgehen der durchsuchenden Überprüfung","Aktiviert"',
-  '"SeUndockPrivilege","Remove computer from docking station","Disabled"',
-  '"SeIncreaseWorkingSetPrivilege","Increase a process working set","Disabled"',
-  '"SeTimeZonePrivilege","Change the time zone","Disabled"',
-].join('\r\n');
+// Tokens as the binding reads them (Facade.RequesterToken): an elevated administrator, the same administrator
+// under UAC (the group is deny-only in the filtered token, which CheckTokenMembership does not count), an elevated
+// Backup Operator, a service as LocalSystem, and an elevated user in neither group (elevated by another privilege).
+const elevatedAdmin = { elevated: true, administrators: true, backupOperators: false, localSystem: false };
+const filteredAdmin = { elevated: false, administrators: false, backupOperators: false, localSystem: false };
+const backupOperator = { elevated: true, administrators: false, backupOperators: true, localSystem: false };
+const localSystem = { elevated: true, administrators: true, backupOperators: false, localSystem: true };
+const elevatedOther = { elevated: true, administrators: false, backupOperators: false, localSystem: false };
 
 describe('pre-flight: the Windows process checks', function () {
   const x64 = { PROCESSOR_ARCHITECTURE: 'AMD64' };
   const wow64 = { PROCESSOR_ARCHITECTURE: 'x86', PROCESSOR_ARCHITEW6432: 'AMD64' };
+  const win = (token: RequesterToken | null) => processRefusal({ platform: 'win32', arch: 'x64', env: x64, token });
 
-  it('reads SeBackupPrivilege from whoami /priv, enabled or not, and nothing else', () => {
-    assert.equal(hasBackupPrivilege(elevated), true);
-    assert.equal(hasBackupPrivilege(filtered), false);
-    assert.equal(hasBackupPrivilege('"SeBackupPrivilegeX","not it","Enabled"'), false);
-    assert.equal(hasBackupPrivilege(''), false);
+  it('lets through LocalSystem and members of Administrators or Backup Operators in an elevated token', () => {
+    for (const token of [elevatedAdmin, backupOperator, localSystem]) assert.equal(mayRequest(token), true, JSON.stringify(token));
+    for (const token of [filteredAdmin, elevatedOther, { ...elevatedAdmin, elevated: false }, { ...backupOperator, elevated: false }]) assert.equal(mayRequest(token), false, JSON.stringify(token));
   });
 
   it('tells a 32-bit process under WOW64 from a 64-bit one that inherited the variable', () => {
@@ -52,44 +42,53 @@ describe('pre-flight: the Windows process checks', function () {
   });
 
   it('refuses a non-elevated process with E_ACCESSDENIED, naming the fix', () => {
-    const refusal = processRefusal({ platform: 'win32', arch: 'x64', env: x64, privileges: filtered });
+    const refusal = win(filteredAdmin);
     assert.ok(refusal);
     assert.equal(refusal.vssName, 'E_ACCESSDENIED');
     assert.equal(refusal.hresult, '0x80070005');
     assert.match(refusal.message, /not elevated/);
     assert.match(refusal.message, /run PowerShell as Administrator/);
+    assert.equal(refusal.details.check, 'elevation');
   });
 
-  it('refuses a 32-bit process on 64-bit Windows with E_NOTIMPL, naming the fix, before looking at privileges', () => {
-    const refusal = processRefusal({ platform: 'win32', arch: 'ia32', env: wow64, privileges: elevated });
+  it('refuses an elevated process in neither group, saying so rather than "not elevated"', () => {
+    const refusal = win(elevatedOther);
+    assert.equal(refusal?.vssName, 'E_ACCESSDENIED');
+    assert.match(refusal!.message, /in neither Administrators nor Backup Operators/);
+    assert.doesNotMatch(refusal!.message, /not elevated/);
+  });
+
+  it('refuses a 32-bit process on 64-bit Windows with E_NOTIMPL, naming the fix, before looking at the token', () => {
+    const refusal = processRefusal({ platform: 'win32', arch: 'ia32', env: wow64, token: elevatedAdmin });
     assert.ok(refusal);
     assert.equal(refusal.vssName, 'E_NOTIMPL');
     assert.match(refusal.message, /32-bit \(ia32\) process on 64-bit \(AMD64\) Windows/);
     assert.match(refusal.message, /use the 64-bit vss-session/);
-    assert.equal(processRefusal({ platform: 'win32', arch: 'ia32', env: wow64, privileges: filtered })?.vssName, 'E_NOTIMPL');
+    assert.equal(processRefusal({ platform: 'win32', arch: 'ia32', env: wow64, token: filteredAdmin })?.vssName, 'E_NOTIMPL');
   });
 
-  it('lets an elevated 64-bit process through, and leaves the decision to VSS when whoami could not run', () => {
-    assert.equal(processRefusal({ platform: 'win32', arch: 'x64', env: x64, privileges: elevated }), null);
-    assert.equal(processRefusal({ platform: 'win32', arch: 'x64', env: x64, privileges: null }), null);
+  it('lets an elevated 64-bit administrator through, and leaves the decision to VSS when the token could not be read', () => {
+    assert.equal(win(elevatedAdmin), null);
+    assert.equal(win(null), null);
   });
 
   it('checks nothing off Windows, and nothing for the emulated service', async () => {
-    assert.equal(processRefusal({ platform: 'linux', arch: 'ia32', env: wow64, privileges: filtered }), null);
-    await checkRequesterProcess({ kind: 'emulator', socket: '/nonexistent' });
+    assert.equal(processRefusal({ platform: 'linux', arch: 'ia32', env: wow64, token: filteredAdmin }), null);
+    await checkRequesterProcess({ kind: 'emulator', socket: '/nonexistent' }, () => Promise.reject(new Error('the token is not read for the emulator')));
   });
 
-  it('on Windows, refuses this process exactly when its token lacks SeBackupPrivilege', async function () {
+  it('on Windows, reads this process\'s token through the binding and refuses it exactly when VSS would', async function () {
     if (process.platform !== 'win32') {
-      console.log('      (skipped: the elevation check reads this process\'s token with whoami.exe, which exists only on Windows)');
+      console.log('      (skipped: a process token exists only on Windows; the Windows suite reads one under Wine)');
       this.skip();
     }
-    const privileges = execFileSync(path.win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'whoami.exe'), ['/priv', '/fo', 'csv', '/nh'], { encoding: 'utf8' });
-    const outcome = await checkRequesterProcess({ kind: 'windows' }).then(
+    const token = await new Interop().call<RequesterToken>('RequesterToken');
+    for (const fact of ['elevated', 'administrators', 'backupOperators', 'localSystem'] as const) assert.equal(typeof token[fact], 'boolean', fact);
+    const outcome = await checkRequesterProcess({ kind: 'windows' }, () => Promise.resolve(token)).then(
       () => null,
       (e: VssError) => e.vssName,
     );
-    assert.equal(outcome, hasBackupPrivilege(privileges) ? null : 'E_ACCESSDENIED');
+    assert.equal(outcome, mayRequest(token) ? null : 'E_ACCESSDENIED');
   });
 });
 

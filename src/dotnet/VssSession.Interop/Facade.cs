@@ -75,6 +75,21 @@ public sealed class Facade
     /// <summary>A no-op through the same path as every call (JSON in, worker thread, JSON out).</summary>
     public Task<object> Ping(object input) => Run(input, _ => new JsonObject { ["pong"] = true });
 
+    /// <summary>The process token's facts for the requester check (Windows only: elsewhere there is no token to
+    /// ask, and the emulated service has no privileges to check).</summary>
+    public Task<object> RequesterToken(object input) => Run(input, _ =>
+    {
+        if (!OperatingSystem.IsWindows()) throw new VssException(VssErrors.E_NOTIMPL, "RequesterToken", "a process token is read on Windows only");
+        var token = Binding.RequesterToken.Read();
+        return new JsonObject
+        {
+            ["elevated"] = token.Elevated,
+            ["administrators"] = token.Administrators,
+            ["backupOperators"] = token.BackupOperators,
+            ["localSystem"] = token.LocalSystem,
+        };
+    });
+
     public Task<object> Create(object input) => Run(input, args =>
     {
         var component = BackupComponents.Create(Api(args));
