@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import * as lockfile from 'proper-lockfile';
 import {
   createMessageConnection,
@@ -94,6 +95,8 @@ interface Session {
   document: string | null;
   /** SetContext carried VSS_VOLSNAP_ATTR_TRANSPORTABLE: the set can be imported elsewhere. */
   transportable: boolean;
+  /** Set while DoSnapshotSet copies the volumes: AbortBackup, the requester's end and the service's stop cancel it. */
+  copying?: AbortController;
 }
 
 /** One component of the Backup Components Document: what the requester selected and what the backup recorded. */
@@ -229,6 +232,7 @@ export class EmulatorService {
   }
 
   private async shutdown(): Promise<void> {
+    for (const s of this.sessions) s.copying?.abort(new Error('the emulated service is stopping'));
     await Promise.all([...this.sessions].map((s) => this.enqueue(s, () => this.terminate(s, 'RequesterGone'))));
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -442,6 +446,7 @@ export class EmulatorService {
     this.register(connection, session, socket);
     // The connection is the component object's lifeline: when it ends without a release, the requester died.
     socket.on('close', () => {
+      session.copying?.abort(new Error('the requester is gone'));
       void this.enqueue(session, () => this.terminate(session, 'RequesterGone')).finally(() => {
         this.sessions.delete(session);
         this.sockets.delete(socket);
@@ -462,6 +467,23 @@ export class EmulatorService {
       );
 
     connection.onRequest('service.status', () => this.status());
+    // IVssAsync::Cancel, sent on a connection of its own by a component object whose connection waits for the
+    // operation: stops that session's copy of the volumes (DoSnapshotSet's only long part).
+    connection.onRequest('service.cancel', (p: { sessionId?: unknown }) => {
+      const target = [...this.sessions].find((x) => x.id === p?.sessionId);
+      const cancelled = Boolean(target?.copying && !target.copying.signal.aborted);
+      target?.copying?.abort(new Error('IVssAsync::Cancel'));
+      return { cancelled };
+    });
+    // AbortBackup cancels a DoSnapshotSet's copy at once: queued behind it, it would wait for the whole copy.
+    connection.onRequest('abortBackup', () => {
+      s.copying?.abort(new Error('AbortBackup'));
+      return this.enqueue(s, () => {
+        if (s.ended) throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
+        this.requireInitialized(s, 'AbortBackup');
+        return this.abort(s).then(() => null);
+      });
+    });
     connection.onRequest('service.stop', () => {
       // Stop once the answer has reached the client: when it hangs up, or after a second at most.
       const finish = () => void this.stop().then(() => process.exit(0));
@@ -591,11 +613,6 @@ export class EmulatorService {
       for (const w of writers) s.completedWriters.add(w.definition.writerId);
       // Each writer learns, per component, whether the requester backed it up (IVssComponent::GetBackupSucceeded).
       await this.deliver(s, 'BackupComplete', writers, (w) => ({ components: this.componentsOf(s, w) }));
-      return null;
-    });
-    on('abortBackup', async () => {
-      this.requireInitialized(s, 'AbortBackup');
-      await this.abort(s);
       return null;
     });
     on('getSnapshotProperties', (p: { snapshotId: string }) => {
@@ -837,10 +854,18 @@ export class EmulatorService {
     if (typeof volume !== 'string' || volume.length === 0 || volume.includes('\0')) {
       throw fault('VSS_E_OBJECT_NOT_FOUND', 'the volume name must be a non-empty path without NUL characters');
     }
-    const resolved = path.resolve(volume);
+    // A network share is no local volume: VSS's system provider snapshots local volumes only, and so does this one
+    // ("Volume Shadow Copy Service", Requirements: shares are snapshotted by the file server's own VSS).
+    if (process.platform === 'win32' && /^[\\/]{2}(?![?.][\\/])/.test(volume)) {
+      throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${volume} is a network share; shadow copies are made on the machine that holds the data: run the backup on the file server, or name a local folder`);
+    }
+    let resolved = path.resolve(volume);
     let stat: fs.Stats;
     try {
       stat = fs.statSync(resolved);
+      // Links resolved before every rule: a link is snapshotted as the folder it names (never as the link, which
+      // would read the live data), and cannot lead past the refusal of the state folder.
+      resolved = fs.realpathSync.native(resolved);
     } catch {
       throw fault('VSS_E_OBJECT_NOT_FOUND', `volume ${resolved} does not exist`);
     }
@@ -848,7 +873,8 @@ export class EmulatorService {
     const kernel = kernelFilesystem(resolved);
     if (kernel) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is on ${kernel}, a view of the running system, not data to back up: name a directory on a disk filesystem`);
     const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-    if (inside(resolved, this.paths.home) || inside(this.paths.home, resolved)) {
+    const home = realHome(this.paths.home);
+    if (inside(resolved, home) || inside(home, resolved)) {
       throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} holds or is inside the emulator's own state folder ${this.paths.home}; snapshot a directory beside it`);
     }
     return resolved;
@@ -878,12 +904,16 @@ export class EmulatorService {
     const frozenAt = Date.now();
     failed = await this.deliver(s, 'Freeze', writers);
     if (failed.length) await writerFailure(failed, 'Freeze');
+    const copying = (s.copying = new AbortController());
     try {
       const createdAt = new Date().toISOString();
       for (const [volume, snapshotId] of s.volumes) {
         const deviceObject = path.join(this.paths.snapshots, snapshotId);
         const attributes = ContextValue[s.context] | (s.transportable ? TransportableAttr : 0);
-        await copyTreeReadOnly(volume, deviceObject);
+        const { linksNotKept } = await copyTreeReadOnly(volume, deviceObject, copying.signal);
+        if (linksNotKept.length) {
+          process.stderr.write(`snapshot ${snapshotId} of ${volume}: ${linksNotKept.length} link(s) could not be made again in the copy and were left out, not followed: ${linksNotKept.slice(0, 10).join(', ')}\n`);
+        }
         created.push({
           snapshotId,
           snapshotSetId: s.snapshotSetId,
@@ -901,8 +931,12 @@ export class EmulatorService {
           context: s.context,
         });
       }
+      await this.slowProvider(copying.signal);
     } catch (e) {
+      if (copying.signal.aborted) await failSet('VSS_E_UNEXPECTED_PROVIDER_ERROR', `the snapshot set was cancelled while its volumes were copied (${(copying.signal.reason as Error).message}); no copy was kept`);
       await failSet('VSS_E_UNEXPECTED_PROVIDER_ERROR', `the emulated provider could not copy the volume: ${(e as Error).message}`);
+    } finally {
+      s.copying = undefined;
     }
     // Each writer holds its freeze at most its freeze-to-thaw timeout; past it, it gives up with VSS_E_WRITERERROR_TIMEOUT.
     const frozenFor = Date.now() - frozenAt;
@@ -975,8 +1009,8 @@ export class EmulatorService {
    * Fault injection for the emulated provider, from `$VSS_SESSION_HOME/provider.json`:
    * `{ "failDelete": ["<snapshot id>", …] }` makes DeleteSnapshots fail on those snapshots.
    */
-  private providerFaults(): { failDelete: string[] } {
-    if (!fs.existsSync(this.paths.provider)) return { failDelete: [] };
+  private providerFaults(): { failDelete: string[]; copyDelayMs: number } {
+    if (!fs.existsSync(this.paths.provider)) return { failDelete: [], copyDelayMs: 0 };
     let parsed: unknown;
     try {
       parsed = JSON.parse(fs.readFileSync(this.paths.provider, 'utf8'));
@@ -987,7 +1021,20 @@ export class EmulatorService {
     if (!Array.isArray(failDelete) || !failDelete.every((id) => typeof id === 'string')) {
       throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "failDelete" must be an array of snapshot ids`);
     }
-    return { failDelete: failDelete.map((id: string) => id.toLowerCase()) };
+    const copyDelayMs = (parsed as { copyDelayMs?: unknown }).copyDelayMs ?? 0;
+    if (typeof copyDelayMs !== 'number' || !(copyDelayMs >= 0 && copyDelayMs <= 3_600_000)) {
+      throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "copyDelayMs" must be a number of milliseconds from 0 to 3600000`);
+    }
+    return { failDelete: failDelete.map((id: string) => id.toLowerCase()), copyDelayMs };
+  }
+
+  /**
+   * provider.json's `copyDelayMs`: the provider's commit takes that much longer, after the copies are made, as a slow
+   * disk's would; cancelled like the copy itself. Lets a runbook see a phase time limit or AbortBackup mid-snapshot.
+   */
+  private async slowProvider(signal: AbortSignal): Promise<void> {
+    const { copyDelayMs } = this.providerFaults();
+    if (copyDelayMs > 0) await setTimeoutPromise(copyDelayMs, undefined, { signal });
   }
 
   /** Removes snapshot folders the saved state does not list: left by a crash between a copy and its save. */
@@ -1028,5 +1075,14 @@ export class EmulatorService {
       snapshots: this.snapshots.length,
       writers: this.writers.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId, state: w.state, lastError: w.lastError, service: w.definition.service })),
     };
+  }
+}
+
+/** The state folder with its links resolved, as volumes are compared with it. */
+function realHome(home: string): string {
+  try {
+    return fs.realpathSync.native(home);
+  } catch {
+    return path.resolve(home);
   }
 }

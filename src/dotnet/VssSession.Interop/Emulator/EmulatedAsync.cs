@@ -8,14 +8,22 @@ namespace VssSession.Interop.Emulator;
 public sealed partial class EmulatedAsync : IVssAsync
 {
     private readonly Task _operation;
+    private readonly Action? _cancel;
     private volatile bool _cancelled;
 
-    public EmulatedAsync(Func<Task> operation) => _operation = Task.Run(operation);
+    /// <param name="operation">The service call, run on a worker thread.</param>
+    /// <param name="cancel">Asks the service to stop the operation (its copy of the volumes, for DoSnapshotSet).</param>
+    public EmulatedAsync(Func<Task> operation, Action? cancel = null)
+    {
+        _operation = Task.Run(operation);
+        _cancel = cancel;
+    }
 
     public int Cancel()
     {
         if (_operation.IsCompleted) return VssErrors.VSS_S_ASYNC_FINISHED;
         _cancelled = true;
+        _cancel?.Invoke();
         return VssErrors.S_OK;
     }
 

@@ -14,6 +14,7 @@ namespace VssSession.Interop.Emulator;
 public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponentsEx2, IFinalReleaseAware
 {
     private readonly EmulatorConnection _service;
+    private readonly int _sessionId;
     private List<WriterStatusRecord> _writerStatus = [];
     private int _writerMetadataCount;
     private List<WriterMetadataRecord> _writerMetadata = [];
@@ -21,7 +22,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     internal EmulatedBackupComponents(EmulatorConnection service)
     {
         _service = service;
-        _service.Call("open", p => p.WriteNumber("pid", Environment.ProcessId));
+        _sessionId = _service.Call("open", p => p.WriteNumber("pid", Environment.ProcessId)).Property("sessionId")?.GetInt32() ?? 0;
     }
 
     /// <summary>The final Release: the service sends BackupShutdown to every writer and ends auto-release snapshots.</summary>
@@ -63,7 +64,7 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
                 throw;
             }
             return Task.CompletedTask;
-        });
+        }, () => _service.CancelOperation(_sessionId));
         ppAsync = EmulatorComWrappers.Instance.GetInterface<IVssAsync>(operation);
         return VssErrors.S_OK;
     }

@@ -20,11 +20,16 @@ public sealed class EmulatorFault(int hresult, string message) : Exception(messa
 public sealed class EmulatorConnection : IDisposable
 {
     private readonly Stream _stream;
+    private readonly string _path;
     private readonly object _gate = new();
     private int _nextId;
     private bool _closed;
 
-    private EmulatorConnection(Stream stream) => _stream = stream;
+    private EmulatorConnection(Stream stream, string path)
+    {
+        _stream = stream;
+        _path = path;
+    }
 
     /// <summary>Connects to the service: a Unix domain socket, or on Windows a named pipe (\\.\pipe\name).</summary>
     public static EmulatorConnection Open(string socketPath)
@@ -42,11 +47,11 @@ public sealed class EmulatorConnection : IDisposable
                 pipe.Dispose();
                 throw NotRunning(socketPath, e.Message);
             }
-            return new EmulatorConnection(pipe);
+            return new EmulatorConnection(pipe, socketPath);
         }
         // On Windows the service listens on a named pipe only (src/paths.ts).
         if (OperatingSystem.IsWindows()) throw NotRunning(socketPath, @"on Windows the emulated VSS service listens on a named pipe, \\.\pipe\vss-session-…");
-        return new EmulatorConnection(UnixSocket.Connect(socketPath, why => NotRunning(socketPath, why)));
+        return new EmulatorConnection(UnixSocket.Connect(socketPath, why => NotRunning(socketPath, why)), socketPath);
     }
 
     private static EmulatorFault NotRunning(string socketPath, string why) =>
@@ -93,6 +98,24 @@ public sealed class EmulatorConnection : IDisposable
                 }
                 return root.TryGetProperty("result", out var result) && result.ValueKind != JsonValueKind.Null ? result.Clone() : null;
             }
+        }
+    }
+
+    /// <summary>
+    /// IVssAsync::Cancel of this connection's session's operation under way. Sent on a connection of its own: this one
+    /// answers one request at a time, and is waiting for the very operation to cancel. Best effort, as Cancel is:
+    /// an operation that ends meanwhile simply finishes.
+    /// </summary>
+    public void CancelOperation(int sessionId)
+    {
+        try
+        {
+            using var aside = Open(_path);
+            aside.Call("service.cancel", p => p.WriteNumber("sessionId", sessionId));
+        }
+        catch (EmulatorFault)
+        {
+            // the service is gone, or the operation ended: nothing left to cancel
         }
     }
 
