@@ -1,8 +1,22 @@
 # Helpers shared by the public commands: the executable, host sessions, typed output and ErrorRecords.
 
-# The executable for this platform: bin/<runtime>/vss-session[.exe], runtimes named as .NET names them.
-$script:Runtime = '{0}-{1}' -f $(if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }), [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+# The package for this PowerShell process: bin/<runtime>/vss-session[.exe], runtimes named as .NET names them. The
+# process's architecture decides, not the machine's: x64 PowerShell on ARM64 Windows runs x64 code and needs win-x64.
+function Get-VssRuntimeName([bool] $Windows, [bool] $MacOS, [System.Runtime.InteropServices.Architecture] $ProcessArchitecture) {
+    '{0}-{1}' -f $(if ($Windows) { 'win' } elseif ($MacOS) { 'osx' } else { 'linux' }), $ProcessArchitecture.ToString().ToLowerInvariant()
+}
+$script:Runtime = Get-VssRuntimeName $IsWindows $IsMacOS ([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture)
 $script:Executable = Join-Path $PSScriptRoot 'bin' $script:Runtime $(if ($IsWindows) { 'vss-session.exe' } else { 'vss-session' })
+
+# The executable, or an ErrorRecord naming the package this process would need and the ones the module has.
+function Get-VssExecutable {
+    if (Test-Path -LiteralPath $script:Executable -PathType Leaf) { return $script:Executable }
+    $bin = Join-Path $PSScriptRoot 'bin'
+    $have = @(if (Test-Path -LiteralPath $bin) { Get-ChildItem -LiteralPath $bin -Directory | ForEach-Object Name }) -join ', '
+    $message = "VssSession has no package for $($script:Runtime) (this PowerShell runs as $([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture) on $([System.Runtime.InteropServices.RuntimeInformation]::OSDescription)): $($script:Executable) is missing. The module holds $(if ($have) { $have } else { 'no package at all' }); run it from a PowerShell of one of those architectures, or copy the whole module folder again if the package should be there."
+    # ERROR_FILE_NOT_FOUND as an HRESULT; a VssSessionException, so every command reports it as it reports VSS errors.
+    throw [VssSessionException]::new('VSS_SESSION_PACKAGE_MISSING', '0x80070002', $message, $null)
+}
 
 # The open backups of this PowerShell session: BackupId -> VssHostClient.
 $script:Backups = @{}
@@ -18,7 +32,7 @@ function Get-VssExposureScope {
 
 # The JSON-RPC client of one `vss-session host` process (VssSession.Client.dll, built from ps/Client/).
 function New-VssHostClient {
-    [VssHostClient]::new($script:Executable)
+    [VssHostClient]::new((Get-VssExecutable))
 }
 
 # -Debug on its own makes PowerShell ask before each verbose line (Inquire), which fails in non-interactive
@@ -99,6 +113,7 @@ function Get-VssErrorCategory([string] $Name) {
         'VSS_E_OBJECT_ALREADY_EXISTS' { 'ResourceExists' }
         'E_ACCESSDENIED' { 'PermissionDenied' }
         'E_NOTIMPL' { 'NotImplemented' }
+        { $_ -in 'VSS_SESSION_PACKAGE_MISSING', 'RUNTIME_UNAVAILABLE' } { 'NotInstalled' }
         { $_ -like 'VSS_E_MAXIMUM_*' } { 'LimitsExceeded' }
         { $_ -like 'VSS_E_WRITERERROR_*' } { 'OperationStopped' }
         default { 'NotSpecified' }

@@ -61,3 +61,31 @@ Describe '<_>' -ForEach $script:Exported {
         $script:Command.OutputType | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'The package the module runs' {
+    It 'is chosen by the architecture PowerShell runs as, not the machine''s' {
+        $module = Get-Module VssSession
+        & $module { Get-VssRuntimeName $true $false ([System.Runtime.InteropServices.Architecture]::X64) } | Should -Be 'win-x64'
+        & $module { Get-VssRuntimeName $true $false ([System.Runtime.InteropServices.Architecture]::Arm64) } | Should -Be 'win-arm64'
+        & $module { Get-VssRuntimeName $false $false ([System.Runtime.InteropServices.Architecture]::X64) } | Should -Be 'linux-x64'
+        $expected = & $module { Get-VssRuntimeName $IsWindows $IsMacOS ([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture) }
+        & $module { $script:Runtime } | Should -Be $expected
+    }
+
+    It 'names the missing package and the ones the module has, before anything starts' {
+        $module = Get-Module VssSession
+        $saved = & $module { $script:Runtime, $script:Executable }
+        try {
+            & $module { $script:Runtime = 'win-arm64'; $script:Executable = Join-Path $PSScriptRoot 'bin' 'win-arm64' 'vss-session.exe' }
+            $err = $null
+            try { New-VssBackup -ErrorAction Stop | Out-Null } catch { $err = $_ }
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -BeLike 'VSS_SESSION_PACKAGE_MISSING*'
+            $err.CategoryInfo.Category | Should -Be 'NotInstalled'
+            $err.Exception.Message | Should -Match 'no package for win-arm64'
+            $err.Exception.Message | Should -Match 'The module holds .*linux-x64'
+        } finally {
+            & $module { param($r, $e) $script:Runtime = $r; $script:Executable = $e } @saved
+        }
+    }
+}
