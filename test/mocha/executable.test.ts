@@ -154,3 +154,19 @@ describe('vss-session executable', function () {
     assert.equal(cli('emulator', 'status').status, 3);
   });
 });
+
+describe('what the module ships', () => {
+  it('carries no path of the build machine (assemblies, PDB paths, bundles, SEA blobs, code cache)', () => {
+    const root = Buffer.from(repoRoot());
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(full);
+        else if (entry.isFile() && fs.readFileSync(full).includes(root)) found.push(full.slice(root.length + 1));
+      }
+    };
+    walk(`${repoRoot()}/module`);
+    assert.deepEqual(found, [], `files naming ${repoRoot()}`);
+  });
+});
