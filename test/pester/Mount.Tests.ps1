@@ -114,7 +114,7 @@ Describe 'Exposures inside Invoke-VssBackup' {
 
     It 'left by a killed PowerShell are undone by the next command that touches snapshots' {
         $at = New-MountPath
-        $pwsh = Join-Path $PSHOME 'pwsh'
+        $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
         $manifest = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
         $script = "Import-Module '$manifest'; Invoke-VssBackup -Volume '$($script:World.Volume)' -Context AppRollback -ScriptBlock { param(`$s) `$null = `$s[0] | Mount-VssSnapshot -Path '$at'; Write-Output 'mounted'; [Console]::Out.Flush(); Start-Sleep -Seconds 60 }"
         $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)

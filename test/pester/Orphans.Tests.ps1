@@ -12,7 +12,7 @@ BeforeAll {
     # A PowerShell that makes a persistent set in context AppRollback (writers take part) and is killed before it
     # closes the backup. Returns the set's id once the host it left behind has ended the backup and exited.
     function New-KilledSet {
-        $pwsh = Join-Path $PSHOME 'pwsh'
+        $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
         $manifest = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
         $script = "Import-Module '$manifest'; `$b = New-VssBackup -Context AppRollback; `$s = `$b | New-VssSnapshotSet -Volume '$($script:World.Volume)'; Write-Output `"ready `$(`$s.SnapshotSetId) `$(`$b.HostProcessId)`"; Start-Sleep -Seconds 60"
         $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)

@@ -96,7 +96,7 @@ Describe 'Stop-VssBackup' {
 
 Describe 'A PowerShell killed while it holds a backup' {
     It 'never leaves the backup open: writers get Abort and BackupShutdown, the snapshot ends' {
-        $pwsh = Join-Path $PSHOME 'pwsh'
+        $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
         $manifest = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
         $script = "Import-Module '$manifest'; `$b = New-VssBackup; `$s = `$b | New-VssSnapshotSet -Volume '$($script:World.Volume)'; Write-Output `"ready `$(`$s.SnapshotSetId) `$(`$b.HostProcessId) `$(`$s.Snapshots[0].DevicePath)`"; Start-Sleep -Seconds 60"
         $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh)

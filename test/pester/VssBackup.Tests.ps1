@@ -198,7 +198,7 @@ Describe 'Persistent snapshot sets, Get-VssSnapshotSet and Remove-VssSnapshotSet
     }
 
     It 'deletes it from a fresh PowerShell with no backup open' {
-        $pwsh = Join-Path $PSHOME 'pwsh'
+        $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
         $manifest = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
         $command = "Import-Module '$manifest'; Get-VssSnapshotSet -SnapshotSetId $($script:Persistent.SnapshotSetId) | Remove-VssSnapshotSet -Confirm:`$false | ConvertTo-Json -Compress"
         $output = & $pwsh -NoProfile -NonInteractive -Command $command
