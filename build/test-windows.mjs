@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { node22, pester, powershell, root, windowsBin } from './config.mjs';
-import { timed } from './run.mjs';
+import { runMocha, timed } from './run.mjs';
 import { ensurePrefix, ensureWine, installedDotnet, runWindowsPowerShell, stopWine, toWindows, wineEnv, winePrefix, windowsPowerShell } from './wine.mjs';
 
 const results = path.join(root, 'test-results');
@@ -39,19 +39,9 @@ try {
 console.log('\nNot shown under Wine: real VSS (Wine\'s vssapi.dll answers E_NOTIMPL to every requester), NTFS junctions and');
 console.log('mount points, UAC\'s filtered tokens; .github/workflows/windows.yml runs those on Windows.\n');
 
-const report = path.join(results, 'windows.json');
-fs.rmSync(report, { force: true });
-const r = spawnSync(node22.bin, [
-  path.join(root, 'node_modules/mocha/bin/mocha.js'),
-  '--reporter', path.join(root, 'build', 'mocha-reporter.cjs'),
-  '--reporter-option', `output=${report}`,
-  '--timeout', '120000',
-  '--exit',
-  'dist/test/windows/**/*.test.js',
-], { stdio: 'inherit', cwd: root, env: { ...wineEnv(), FORCE_COLOR: '0' } });
+const mocha = runMocha('dist/test/windows/**/*.test.js', path.join(results, 'windows.json'), { timeoutMs: 120_000, env: wineEnv() });
 stopWine();
-const counts = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : { passed: 0, failed: 0, skipped: 0 };
-const suites = [{ name: 'mocha (vss-session.exe)', ...counts, ok: r.status === 0 && counts.failed === 0 && counts.passed > 0 }];
+const suites = [{ name: 'mocha (vss-session.exe)', ...mocha.counts, ok: mocha.status === 0 && mocha.counts.failed === 0 && mocha.counts.passed > 0 }];
 suites.push(await pesterUnderWine());
 stopWine();
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { node22, pester, root } from './config.mjs';
 import { pwsh } from './pwsh.mjs';
+import { runMocha } from './run.mjs';
 
 const results = path.join(root, 'test-results');
 fs.mkdirSync(results, { recursive: true });
@@ -26,21 +27,8 @@ function build() {
 }
 
 function mocha() {
-  const report = path.join(results, 'mocha.json');
-  fs.rmSync(report, { force: true });
-  // The in-process tests load edge-js, built for Node 22: mocha runs on that Node.
-  const r = spawnSync(node22.bin, [
-    path.join(root, 'node_modules/mocha/bin/mocha.js'),
-    '--reporter', path.join(root, 'build', 'mocha-reporter.cjs'),
-    '--reporter-option', `output=${report}`,
-    '--timeout', '60000',
-    // Once edge-js has run C# in this process it can keep the event loop referenced after the last test
-    // (seen now and then, with no JavaScript handle open); --exit ends the run when the tests are done.
-    '--exit',
-    'dist/test/mocha/**/*.test.js',
-  ], { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: '0' } });
-  const counts = fs.existsSync(report) ? JSON.parse(fs.readFileSync(report, 'utf8')) : { passed: 0, failed: 0, skipped: 0 };
-  record('mocha', counts, r.status);
+  const { counts, status } = runMocha('dist/test/mocha/**/*.test.js', path.join(results, 'mocha.json'));
+  record('mocha', counts, status);
 }
 
 function pesterSuite() {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { repoRoot } from '../../src/paths';
+import { tempWorld as sharedWorld } from '../mocha/helpers';
 
 export const packageDir = path.join(repoRoot(), 'module', 'bin', 'win-x64');
 export const exe = path.join(packageDir, 'vss-session.exe');
@@ -73,26 +74,17 @@ export function assertNoStackTrace(text: string): void {
   }
 }
 
-/** A temporary world: a state folder for the emulated service and a volume (a folder holding one file). */
+/** The mocha suite's temporary world (a state folder and a volume), with what the Windows package needs of it. */
 export function tempWorld() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vsswin-'));
-  const home = path.join(root, 'h');
-  const volume = path.join(root, 'volume');
-  fs.mkdirSync(volume);
-  fs.writeFileSync(path.join(volume, 'ledger.txt'), 'balance: 100\r\n');
+  const world = sharedWorld();
   return {
-    root,
-    home,
-    volume,
+    ...world,
     /** The environment for the emulator under Wine, with this world's state folder. */
-    env: { VSS_SESSION_EMULATOR: '1', VSS_SESSION_HOME: winPath(home) } as NodeJS.ProcessEnv,
+    env: { VSS_SESSION_EMULATOR: '1', VSS_SESSION_HOME: winPath(world.home) } as NodeJS.ProcessEnv,
     journal(): Array<Record<string, any>> {
-      const file = path.join(home, 'journal.jsonl');
+      const file = path.join(world.home, 'journal.jsonl');
       if (!fs.existsSync(file)) return [];
       return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as Record<string, any>);
-    },
-    cleanup(): void {
-      fs.rmSync(root, { recursive: true, force: true });
     },
   };
 }
