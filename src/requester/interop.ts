@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runtimeDir } from '../paths';
 import { VssError } from '../vss-error';
-import { checkBundledRuntime, checkInstalledRuntime, runtimeStartFailure, runtimeUnavailable } from './runtime';
+import { checkBundledRuntime, runtimeStartFailure, runtimeUnavailable } from './runtime';
 
 /** Where the C# assembly gets its component objects from. */
 export type VssService = { kind: 'windows' } | { kind: 'emulator'; socket: string };
@@ -111,7 +111,6 @@ export class Interop implements FacadeCaller {
     const native = path.join(this.dir, 'edge_coreclr.node');
     if (!fs.existsSync(native)) throw runtimeUnavailable(`${native} (edge-js's addon, which loads .NET) is missing; copy the module's folder again (or run 'npm run build' in a checkout); nothing was sent to VSS`, { path: native });
     checkBundledRuntime(appRoot);
-    if (process.platform !== 'win32') checkInstalledRuntime();
     process.env.EDGE_USE_CORECLR = '1';
     process.env.EDGE_APP_ROOT = appRoot;
     process.env.EDGE_NATIVE = native;

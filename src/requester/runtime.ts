@@ -4,7 +4,7 @@
 //   Windows: the package carries its own runtime in its app root (edge-js's "standalone" mode), with a list of its
 //            files and their sizes written at build time: a file missing or of another size is a damaged copy.
 //   Linux:   the installed .NET 10 runtime, found as edge-js finds it: the first `dotnet` on PATH, then
-//            shared/Microsoft.NETCore.App/10.* beside it.
+//            shared/Microsoft.NETCore.App/10.* beside it; looked at when edge-js could not start .NET.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { VssError } from '../vss-error';
@@ -91,8 +91,18 @@ export function checkInstalledRuntime(env: NodeJS.ProcessEnv = process.env): voi
   }
 }
 
-/** What edge-js or CoreCLR threw while starting, as the error to report: the cause, then the fix. */
+/**
+ * What edge-js or CoreCLR threw while starting, as the error to report: the cause, then the fix. On Linux the installed
+ * runtime is looked at first, and a missing one named (looked at only now: a PATH scan costs every host's start).
+ */
 export function runtimeStartFailure(appRoot: string, error: unknown): VssError {
+  if (process.platform !== 'win32') {
+    try {
+      checkInstalledRuntime();
+    } catch (missing) {
+      return missing as VssError;
+    }
+  }
   let cause = ((error as Error)?.message ?? String(error)).trim();
   // edge-js reports a CoreCLR that did not start only as its own missing function; the reason (an HRESULT) is the
   // line it printed to stderr.
