@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackupTypeName, ContextName } from './defaults';
 import { ExitCode, signalExitCode } from './exit-codes';
+import { componentPath } from './requester/components';
 import { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
 import { sessionHome } from './paths';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from './records';
@@ -116,8 +117,12 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       }
       if (interrupt.signal && exitCode === ExitCode.ok) exitCode = signalExitCode(interrupt.signal);
       const completed = exitCode === ExitCode.ok;
-      if (completed) await backup.complete();
-      else await backup.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
+      if (completed) {
+        await backup.complete();
+        for (const c of backup.describe().componentsLeftOut) {
+          process.stderr.write(`vss-session: warning: component '${componentPath(c)}' of writer '${c.writer}' was left out of this ${options.backupType} backup and not marked backed up: ${c.reason}\n`);
+        }
+      } else await backup.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
       ok = true;
       const close = await backup.release();
       if (completed) {

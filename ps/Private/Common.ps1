@@ -178,6 +178,17 @@ function ConvertTo-VssBackup {
                     PreviousBackupStamp = $_.previousBackupStamp
                 }
             })
+        # Components of writers taking part whose data was not in the snapshot set: never marked backed up.
+        ComponentsLeftOut = @($Info.componentsLeftOut | Where-Object { $_ } | ForEach-Object {
+                [pscustomobject]@{
+                    PSTypeName  = 'VssSession.ComponentLeftOut'
+                    Writer      = $_.writer
+                    WriterId    = [guid]$_.writerId
+                    Name        = $_.name
+                    LogicalPath = $_.logicalPath
+                    Reason      = $_.reason
+                }
+            })
     }
 }
 

@@ -38,6 +38,11 @@ function Complete-VssBackup {
             foreach ($writer in $completed.Writers | Where-Object State -Like 'Failed*') {
                 Write-Warning "Writer '$($writer.Name)' is $($writer.State) with $($writer.LastError) after BackupComplete; check its service before the next backup."
             }
+            # Data the snapshot set did not hold was not backed up, and the writer was not told it was.
+            foreach ($left in $completed.ComponentsLeftOut) {
+                $name = if ($left.LogicalPath) { "$($left.LogicalPath)\$($left.Name)" } else { $left.Name }
+                Write-Warning "Component '$name' of writer '$($left.Writer)' was left out of this $($completed.BackupType) backup and not marked backed up: $($left.Reason). Add its volume to the snapshot set to back it up."
+            }
             $completed
         } catch {
             $PSCmdlet.ThrowTerminatingError((New-VssErrorRecord $_.Exception $Backup.BackupId))

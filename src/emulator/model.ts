@@ -52,11 +52,42 @@ export const FailedStateAt: Record<WriterEvent, WriterStateName> = {
   Abort: 'Stable',
 };
 
+/** One file specification of a component (IVssWMFiledesc): a folder, the files in it, and whether below it too. */
+export interface FileSpec {
+  path: string;
+  filespec: string;
+  recursive: boolean;
+}
+
+/**
+ * One component of an emulated writer, as IVssWMComponent describes it. A component whose logical path is another
+ * component's `logicalPath\name` belongs to that component's set ("Working with Selectability for Backup").
+ */
+export interface ComponentDefinition {
+  name: string;
+  logicalPath: string | null;
+  type: 'database' | 'filegroup';
+  caption: string | null;
+  /** Selectable for backup: the requester may add it on its own (AddComponent); else only as part of its set. */
+  selectable: boolean;
+  files: FileSpec[];
+  databases: FileSpec[];
+  logs: FileSpec[];
+}
+
+/** VSS_COMPONENT_TYPE: VSS_CT_DATABASE, VSS_CT_FILEGROUP. */
+export const ComponentTypeValue = { database: 1, filegroup: 2 } as const;
+
+/** A component's full path in its writer: `logicalPath\name`, or the name where it has no logical path. */
+export function componentPath(c: { logicalPath: string | null; name: string }): string {
+  return c.logicalPath ? `${c.logicalPath}\\${c.name}` : c.name;
+}
+
 export interface WriterDefinition {
   name: string;
   /** The writer class id (VSS_ID writerId). */
   writerId: string;
-  components: string[];
+  components: ComponentDefinition[];
   /** Fault injection: the VSS_E_WRITERERROR_* a writer's handler reports for an event. */
   failOn: Partial<Record<WriterEvent, string>>;
   /** With failOn: fail only the first n deliveries of the event (counted since the service read the file); then succeed. */
@@ -71,9 +102,14 @@ export interface WriterDefinition {
 
 /** The two writers every emulated service has, standing for an application database and the registry. */
 export const DefaultWriters: WriterDefinition[] = [
-  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: ['Database'], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'EmulatedDatabase' },
-  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: ['Registry'], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'VSS' },
+  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: [simpleComponent('Database')], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'EmulatedDatabase' },
+  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: [simpleComponent('Registry')], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'VSS' },
 ];
+
+/** A component given by its name only: a selectable database component at the top of its writer, with no files. */
+export function simpleComponent(name: string): ComponentDefinition {
+  return { name, logicalPath: null, type: 'database', caption: null, selectable: true, files: [], databases: [], logs: [] };
+}
 
 /** The emulated software provider's id (VSS_ID ProviderId). */
 export const EmulatedProviderId = 'b5946137-7b9f-4925-af80-51abd60b20d5';

@@ -17,6 +17,8 @@ import { ensureHome, EmulatorPaths, writeFileAtomically } from '../paths';
 import { Attr, ContextKey, contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
 import {
+  ComponentTypeValue,
+  componentPath,
   EmulatedProviderId,
   FailedStateAt,
   JournalEntry,
@@ -538,7 +540,16 @@ export class EmulatorService {
           writerId: w.definition.writerId,
           instanceId: w.instanceId,
           failed: failed.includes(w),
-          components: w.definition.components.map((name) => ({ name, logicalPath: null, componentType: 1 /* VSS_CT_DATABASE */, selectable: true })),
+          components: w.definition.components.map((c) => ({
+            name: c.name,
+            logicalPath: c.logicalPath,
+            componentType: ComponentTypeValue[c.type],
+            caption: c.caption,
+            selectable: c.selectable,
+            files: c.files,
+            databases: c.databases,
+            logs: c.logs,
+          })),
         })),
       };
     });
@@ -628,17 +639,19 @@ export class EmulatorService {
       const writer = s.participants.find((w) => w.instanceId === p.instanceId?.toLowerCase() && w.definition.writerId === p.writerId?.toLowerCase());
       if (!writer) throw fault('VSS_E_OBJECT_NOT_FOUND', `no writer instance ${p.instanceId} of writer class ${p.writerId} takes part in this backup`);
       const name = p.componentName ?? '';
-      if (!writer.definition.components.includes(name) || (p.logicalPath ?? '') !== '') {
-        throw fault('VSS_E_OBJECT_NOT_FOUND', `writer '${writer.definition.name}' has no component '${p.logicalPath ? p.logicalPath + '\\' : ''}${name}' (it has ${writer.definition.components.map((c) => `'${c}'`).join(', ') || 'none'})`);
+      const logicalPath = p.logicalPath || null;
+      const declared = writer.definition.components.find((c) => c.name === name && c.logicalPath === logicalPath);
+      if (!declared) {
+        throw fault('VSS_E_OBJECT_NOT_FOUND', `writer '${writer.definition.name}' has no component '${componentPath({ logicalPath, name })}' (it has ${writer.definition.components.map((c) => `'${componentPath(c)}'`).join(', ') || 'none'})`);
       }
-      const key = componentKey(writer.definition.writerId, null, name);
-      if (s.components.has(key)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `component '${name}' of writer '${writer.definition.name}' was already added`);
+      const key = componentKey(writer.definition.writerId, logicalPath, name);
+      if (s.components.has(key)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `component '${componentPath(declared)}' of writer '${writer.definition.name}' was already added`);
       s.components.set(key, {
         instanceId: writer.instanceId,
         writerId: writer.definition.writerId,
         name,
-        logicalPath: null,
-        componentType: p.componentType ?? 1,
+        logicalPath,
+        componentType: p.componentType ?? ComponentTypeValue[declared.type],
         backupSucceeded: null,
         backupStamp: null,
         previousBackupStamp: null,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { HResult } from '../vss-error';
-import { DefaultWriters, WriterDefinition, WriterEvent, WriterEvents } from './model';
+import { ComponentDefinition, componentPath, DefaultWriters, FileSpec, simpleComponent, WriterDefinition, WriterEvent, WriterEvents } from './model';
 
 /** VSS's default freeze-to-thaw timeout for a writer (CVssWriter): 60 s. */
 export const DefaultFreezeTimeoutMs = 60_000;
@@ -13,7 +13,7 @@ export class WritersFileError extends Error {}
 
 /**
  * The emulated writers, from `$VSS_SESSION_HOME/writers.json` when it exists, else the two defaults:
- * `[{ "name", "id", "components"?, "failOn"?: { "<Event>": "<VSS_E_WRITERERROR_*>" }, "failTimes"?: { "<Event>": n },
+ * `[{ "name", "id", "components"? (names, or objects: see loadComponents), "failOn"?: { "<Event>": "<VSS_E_WRITERERROR_*>" }, "failTimes"?: { "<Event>": n },
  *    "delayMs"?: { "<Event>": n }, "freezeTimeoutMs"?, "service"? }]`. failTimes makes a failOn fault transient: only
  * the first n deliveries of that event fail, counted by the service from when it read the file. `service` names the
  * service hosting the writer (Get-VssWriter's Service).
@@ -38,8 +38,7 @@ export function loadWriters(file: string): WriterDefinition[] {
     const writerId = entry.id.toLowerCase();
     if (seen.has(writerId)) throw new WritersFileError(`${where('id')}: ${writerId} is used by an earlier entry; each writer needs its own id`);
     seen.add(writerId);
-    const components = entry.components ?? [];
-    if (!Array.isArray(components) || !components.every((c) => typeof c === 'string')) throw new WritersFileError(`${where('components')}: must be an array of component names`);
+    const components = loadComponents(entry.components ?? [], where);
     const failOn = eventMap(entry.failOn, where, 'failOn', (value, field) => {
       if (typeof value !== 'string' || !WriterErrors.includes(value)) throw new WritersFileError(`${where(field)}: must be one of ${WriterErrors.join(', ')}`);
       return value;
@@ -61,7 +60,7 @@ export function loadWriters(file: string): WriterDefinition[] {
     if (service !== null && (typeof service !== 'string' || !/^[A-Za-z0-9_.$ -]{1,256}$/.test(service))) {
       throw new WritersFileError(`${where('service')}: must be a service name (letters, digits, space, _ . $ -), like "SQLWriter"`);
     }
-    return { name: entry.name, writerId, components: components as string[], failOn, failTimes, delayMs, freezeTimeoutMs, service };
+    return { name: entry.name, writerId, components, failOn, failTimes, delayMs, freezeTimeoutMs, service };
   });
 }
 
@@ -78,4 +77,67 @@ function eventMap<T>(value: unknown, where: (field: string) => string, field: st
     result[event as WriterEvent] = check(v, `${field}.${event}`);
   }
   return result;
+}
+
+const ComponentFields = ['name', 'logicalPath', 'type', 'caption', 'selectable', 'files', 'databases', 'logs', 'excludedFiles'];
+const FileSpecFields = ['path', 'filespec', 'recursive'];
+
+/**
+ * A writer's components: each a name, or `{ "name", "logicalPath"?, "type"? ("database" | "filegroup"), "caption"?,
+ * "selectable"? (default true), "files"?, "databases"?, "logs"?, "excludedFiles"? }`, the file lists each
+ * `[{ "path", "filespec"? (default "*"), "recursive"? }]`. On the emulator a path names a directory. Two components
+ * with the same logical path and name are refused, as VSS's writers cannot report them.
+ */
+function loadComponents(value: unknown, where: (field: string) => string): ComponentDefinition[] {
+  if (!Array.isArray(value)) throw new WritersFileError(`${where('components')}: must be an array of component names or objects`);
+  const seen = new Set<string>();
+  return value.map((item: unknown, i) => {
+    const at = (field: string) => where(`components[${i}]${field ? `.${field}` : ''}`);
+    const component = typeof item === 'string' ? { name: item } : item;
+    if (!isObject(component)) throw new WritersFileError(`${at('')}: must be a component name or an object with "name"`);
+    for (const key of Object.keys(component)) if (!ComponentFields.includes(key)) throw new WritersFileError(`${at(key)}: unknown; the fields are ${ComponentFields.join(', ')}`);
+    const name = component.name;
+    if (typeof name !== 'string' || name.trim() === '' || name.includes('\\')) throw new WritersFileError(`${at('name')}: must be a non-empty name without a backslash`);
+    const logicalPath = component.logicalPath ?? null;
+    if (logicalPath !== null && (typeof logicalPath !== 'string' || logicalPath === '' || /^\\|\\$/.test(logicalPath))) {
+      throw new WritersFileError(`${at('logicalPath')}: must be a path such as "Instance\\Databases" (no leading or trailing backslash), or left out`);
+    }
+    const type = component.type ?? 'database';
+    if (type !== 'database' && type !== 'filegroup') throw new WritersFileError(`${at('type')}: must be "database" or "filegroup"`);
+    const caption = component.caption ?? null;
+    if (caption !== null && typeof caption !== 'string') throw new WritersFileError(`${at('caption')}: must be a string`);
+    const selectable = component.selectable ?? true;
+    if (typeof selectable !== 'boolean') throw new WritersFileError(`${at('selectable')}: must be true or false`);
+    const definition: ComponentDefinition = {
+      ...simpleComponent(name),
+      logicalPath: logicalPath as string | null,
+      type,
+      caption: caption as string | null,
+      selectable,
+      files: fileSpecs(component.files, at, 'files'),
+      databases: fileSpecs(component.databases, at, 'databases'),
+      logs: fileSpecs(component.logs, at, 'logs'),
+    };
+    fileSpecs(component.excludedFiles, at, 'excludedFiles');
+    const key = componentPath(definition).toLowerCase();
+    if (seen.has(key)) throw new WritersFileError(`${at('name')}: "${componentPath(definition)}" is declared twice; each component needs its own logical path and name`);
+    seen.add(key);
+    return definition;
+  });
+}
+
+function fileSpecs(value: unknown, at: (field: string) => string, field: string): FileSpec[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new WritersFileError(`${at(field)}: must be an array of { "path", "filespec"?, "recursive"? }`);
+  return value.map((item: unknown, i) => {
+    const here = (f: string) => at(`${field}[${i}]${f ? `.${f}` : ''}`);
+    if (!isObject(item)) throw new WritersFileError(`${here('')}: must be an object with "path"`);
+    for (const key of Object.keys(item)) if (!FileSpecFields.includes(key)) throw new WritersFileError(`${here(key)}: unknown; the fields are ${FileSpecFields.join(', ')}`);
+    if (typeof item.path !== 'string' || item.path.trim() === '') throw new WritersFileError(`${here('path')}: must be a non-empty folder path`);
+    const filespec = item.filespec ?? '*';
+    if (typeof filespec !== 'string' || filespec === '' || /[\\/]/.test(filespec)) throw new WritersFileError(`${here('filespec')}: must be a file name pattern such as "*.mdf", without a folder`);
+    const recursive = item.recursive ?? false;
+    if (typeof recursive !== 'boolean') throw new WritersFileError(`${here('recursive')}: must be true or false`);
+    return { path: item.path, filespec, recursive };
+  });
 }

@@ -2,6 +2,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { BackupTypeName, ContextName, PhaseName } from '../defaults';
 import { CallRecord } from '../requester/interop';
+import { ComponentLeftOut } from '../requester/components';
 import { BackupComponent, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
 import type { Creator, OrphanReason } from '../records';
 
@@ -14,6 +15,8 @@ export interface BackupInfo {
   writers: Writer[];
   /** After BackupComplete in a component-mode backup: each selected component, backed up or not, with its stamp. */
   components: BackupComponent[];
+  /** In component mode: components of the writers taking part that were left out, with why; never marked backed up. */
+  componentsLeftOut: ComponentLeftOut[];
 }
 
 export interface SnapshotSetInfo {

@@ -1,10 +1,12 @@
+import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../defaults';
 import { Attr, ContextValue, isGuid } from '../vss';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { snapshotRootPath } from '../vss';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
-import { checkRequesterProcess, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal } from './preflight';
+import { chooseComponents, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
+import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal } from './preflight';
 
 const withRootPath = (s: Snapshot): Snapshot => ({ ...s, rootPath: snapshotRootPath(s.devicePath) });
 
@@ -80,14 +82,6 @@ export interface Writer {
   lastError: string | null;
   /** The service whose process hosts the writer, where known (writer-services.ts). */
   service?: string | null;
-}
-
-/** One component of a writer's metadata (GetWriterMetadata). */
-export interface MetadataComponent {
-  name: string;
-  logicalPath: string | null;
-  type: string;
-  selectable: boolean;
 }
 
 /** One component in the Backup Components Document after the backup (GetWriterComponents). */
@@ -180,10 +174,14 @@ export class BackupLifecycle {
   private snapshotSetIdValue: string | null = null;
   private snapshotsValue: Snapshot[] = [];
   private readonly snapshotIds: string[] = [];
+  /** The volumes of the snapshot set being made (AddToSnapshotSet), for the choice of components. */
+  private setVolumes: string[] = [];
   /** Writers that were sent BackupComplete (the ones taking part when it succeeded). */
   private completedWriters = new Set<string>();
-  /** Components added to the backup (AddComponent): every component of every writer taking part, in component mode. */
-  private selected: { instanceId: string; writerId: string; writer: string; component: MetadataComponent }[] = [];
+  /** Components added to the backup (AddComponent) in component mode, chosen by chooseComponents. */
+  private selected: SelectedComponent[] = [];
+  /** Components of writers taking part that the backup leaves out, with why (their data is not in the snapshot set). */
+  private componentsLeftOut: ComponentLeftOut[] = [];
   private componentsValue: BackupComponent[] = [];
   private readonly context: ContextName;
   private readonly backupType: BackupTypeName;
@@ -236,7 +234,7 @@ export class BackupLifecycle {
   }
 
   describe() {
-    return { backupId: this.backupId, context: this.context, backupType: this.backupType, state: this.stateValue, writers: this.writersValue, components: this.componentsValue };
+    return { backupId: this.backupId, context: this.context, backupType: this.backupType, state: this.stateValue, writers: this.writersValue, components: this.componentsValue, componentsLeftOut: this.componentsLeftOut };
   }
 
   /** Component mode: every backup type but Copy tells writers which components were backed up. */
@@ -274,7 +272,7 @@ export class BackupLifecycle {
   async begin(): Promise<void> {
     if (this.stateValue !== 'created' || this.handle !== 0) throw vssError('VSS_E_BAD_STATE', 'this backup was already begun');
     await checkRequesterProcess(this.service, () => this.interop.call<RequesterToken>('RequesterToken'));
-    this.handle = (await this.interop.call<{ handle: number }>('Create', { service: this.service })).handle;
+    this.handle = (await this.interop.call<{ handle: number }>('Create', { service: this.service }).catch((e) => Promise.reject(creationRefused(e)))).handle;
     try {
       await this.step('InitializeForBackup');
       await this.step('SetContext', { context: this.context });
@@ -285,7 +283,6 @@ export class BackupLifecycle {
       await this.refreshWriters();
       this.checkIncludedWriters();
       this.checkRequiredWriters();
-      if (this.componentMode) await this.selectComponents();
     } catch (e) {
       await this.release().catch(() => undefined);
       throw e;
@@ -312,19 +309,23 @@ export class BackupLifecycle {
   }
 
   /**
-   * A Full (or Incremental, Differential, Log) backup adds each component of each writer taking part, so that
+   * A Full (or Incremental, Differential, Log) backup adds the components of the writers taking part whose data is in
+   * the snapshot set (chooseComponents), once its volumes are known and before PrepareForBackup, so that
    * SetBackupSucceeded can tell each writer, per component, that its data was backed up: that is what moves SQL
-   * Server's and Exchange's own backup history on. A Copy backup selects nothing and changes no history.
+   * Server's and Exchange's own backup history on. A component whose data is not in the set is left out and
+   * reported, never marked backed up. A Copy backup selects nothing and changes no history.
    */
-  private async selectComponents(): Promise<void> {
-    const { writers } = await this.step<{ writers: { name: string; writerId: string; instanceId: string; components: MetadataComponent[] }[] }>('GetWriterMetadata');
+  private async selectComponents(volumes: string[]): Promise<void> {
+    const { writers } = await this.step<{ writers: WriterMetadata[] }>('GetWriterMetadata');
     const taking = new Set(this.writersValue.filter((w) => !w.state.startsWith('Failed')).map((w) => w.instanceId.toLowerCase()));
+    // A volume named through a link holds the files under the folder it names, too.
+    const roots = [...new Set(volumes.flatMap((v) => [v, realPath(v)]))];
+    const choice = chooseComponents(writers.filter((x) => taking.has(x.instanceId.toLowerCase())), roots);
     this.selected = [];
-    for (const w of writers.filter((x) => taking.has(x.instanceId.toLowerCase()))) {
-      for (const component of w.components) {
-        await this.step('AddComponent', { instanceId: w.instanceId, writerId: w.writerId, type: component.type, logicalPath: component.logicalPath, name: component.name });
-        this.selected.push({ instanceId: w.instanceId, writerId: w.writerId, writer: w.name, component });
-      }
+    this.componentsLeftOut = choice.leftOut;
+    for (const s of choice.selected) {
+      await this.step('AddComponent', { instanceId: s.instanceId, writerId: s.writerId, type: s.component.type, logicalPath: s.component.logicalPath, name: s.component.name });
+      this.selected.push(s);
     }
   }
 
@@ -450,6 +451,7 @@ export class BackupLifecycle {
     for (let attempt = 1, delayMs = defaults.retryFirstDelayMs; ; attempt++, delayMs = Math.min(delayMs * 2, defaults.retryMaxDelayMs)) {
       try {
         this.snapshotSetIdValue = (await this.step<{ snapshotSetId: string }>('StartSnapshotSet')).snapshotSetId;
+        this.setVolumes = [];
         return await this.snapshotSetStarted(this.snapshotSetIdValue);
       } catch (e) {
         const wait = Math.min(delayMs, deadline - Date.now());
@@ -484,13 +486,16 @@ export class BackupLifecycle {
     return this.abortOnFailure(async () => {
       const { snapshotId } = await this.step<{ snapshotId: string }>('AddToSnapshotSet', { volume });
       this.snapshotIds.push(snapshotId);
+      this.setVolumes.push(volume);
       return snapshotId;
     });
   }
 
-  /** PrepareForBackup, then GatherWriterStatus: a writer that failed fails the backup. */
+  /** In component mode the components first, now that the set's volumes are known; PrepareForBackup, then
+   * GatherWriterStatus: a writer that failed fails the backup. */
   prepare(): Promise<void> {
     return this.abortOnFailure(async () => {
+      if (this.componentMode) await this.selectComponents(this.setVolumes);
       await this.step('PrepareForBackup');
       await this.checkWriters('PrepareForBackup');
     });
@@ -699,7 +704,7 @@ export class AdminComponent {
     this.handle ??= (async () => {
       const service = await this.service();
       await checkRequesterProcess(service, () => this.interop.call<RequesterToken>('RequesterToken'));
-      const { handle } = await this.interop.call<{ handle: number }>('Create', { service });
+      const { handle } = await this.interop.call<{ handle: number }>('Create', { service }).catch((e) => Promise.reject(creationRefused(e)));
       try {
         await this.interop.call('InitializeForBackup', { handle });
         await this.interop.call('SetContext', { handle, context: 'All' });
@@ -739,5 +744,13 @@ export class AdminComponent {
     const handle = this.handle;
     this.handle = null;
     if (handle) await this.interop.call('Release', { handle: await handle }).catch(() => undefined);
+  }
+}
+
+function realPath(volume: string): string {
+  try {
+    return fs.realpathSync.native(volume);
+  } catch {
+    return volume;
   }
 }

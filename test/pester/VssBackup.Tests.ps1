@@ -48,6 +48,34 @@ Describe 'Backup types' {
         }
     }
 
+    It 'a Full backup leaves out, never marks and warns about a component whose data is outside the snapshot set' {
+        $outside = Join-Path $script:World.Root 'outside'
+        New-Item -ItemType Directory -Path $outside -Force | Out-Null
+        Set-Writers @(@{
+                name       = 'Sql Writer'
+                id         = '11111111-2222-3333-4444-555555555555'
+                components = @(
+                    @{ name = 'Sales'; databases = @(@{ path = $script:World.Volume; filespec = '*.mdf' }) },
+                    @{ name = 'Archive'; databases = @(@{ path = $outside; filespec = '*.mdf' }) }
+                )
+            })
+        $backup = New-VssBackup -BackupType Full
+        try {
+            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            $completed = $backup | Complete-VssBackup -WarningVariable warned -WarningAction SilentlyContinue
+            $completed.Components.Name | Should -Be @('Sales')
+            $completed.ComponentsLeftOut.Name | Should -Be @('Archive')
+            $completed.ComponentsLeftOut[0].Reason | Should -Match 'on no volume of the snapshot set'
+            $completed.ComponentsLeftOut[0].PSObject.TypeNames | Should -Contain 'VssSession.ComponentLeftOut'
+            "$warned" | Should -Match "Component 'Archive' of writer 'Sql Writer' was left out of this Full backup and not marked backed up"
+            $end = Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete'
+            @($end.components).name | Should -Be @('Sales')
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+            Clear-Writers
+        }
+    }
+
     It 'a backup of type <BackupType> tells the writers so, and marks every component of every writer backed up before BackupComplete' -ForEach @(
         @{ BackupType = 'Full' }, @{ BackupType = 'Incremental' }, @{ BackupType = 'Differential' }, @{ BackupType = 'Log' }
     ) {

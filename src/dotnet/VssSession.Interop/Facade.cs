@@ -175,9 +175,15 @@ public sealed class Facade
                 ["logicalPath"] = c.LogicalPath,
                 ["type"] = ((VssComponentType)c.Type).ToString(),
                 ["selectable"] = c.Selectable,
+                ["caption"] = c.Caption,
+                ["files"] = JsonList(c.Files, FileSpec),
+                ["databases"] = JsonList(c.Databases, FileSpec),
+                ["logs"] = JsonList(c.Logs, FileSpec),
             }),
         }),
     });
+
+    private static JsonNode FileSpec(FileSpecification f) => new JsonObject { ["path"] = f.Path, ["filespec"] = f.Filespec, ["recursive"] = f.Recursive };
 
     public Task<object> AddComponent(object input) => Run(input, args =>
     {

@@ -43,7 +43,18 @@ public sealed class WriterMetadataAbiTests
         ("GetDependency", "UINT iDependency, IVssWMDependency** ppDependency"),
     ];
 
+    // vswriter.h (mingw-w64's C bindings: IVssWMFiledesc_GetPath ... IVssWMFiledesc_GetBackupTypeMask).
+    private static readonly (string Name, string Params)[] WMFiledesc =
+    [
+        ("GetPath", "BSTR* pbstrPath"),
+        ("GetFilespec", "BSTR* pbstrFilespec"),
+        ("GetRecursive", "bool* pbRecursive"),
+        ("GetAlternateLocation", "BSTR* pbstrAlternateLocation"),
+        ("GetBackupTypeMask", "DWORD* pdwTypeMask"),
+    ];
+
     private static readonly Guid WMComponentPlaceholderIid = new("4b3b25ba-a927-487f-9c4e-6774c7ac8c64");
+    private static readonly Guid WMFiledescPlaceholderIid = new("b0e9a2c1-5e4f-4d3a-9c7b-2f8e6d1a4c35");
 
     [Fact]
     public void IVssWMComponentDoesNotBorrowAnotherInterfacesIid()
@@ -55,7 +66,7 @@ public sealed class WriterMetadataAbiTests
         Assert.NotEqual(Guid.Empty, typeof(IVssWMComponent).GUID);
     }
 
-    public static TheoryData<string> Interfaces => new() { nameof(IVssExamineWriterMetadata), nameof(IVssWMComponent) };
+    public static TheoryData<string> Interfaces => new() { nameof(IVssExamineWriterMetadata), nameof(IVssWMComponent), nameof(IVssWMFiledesc) };
 
     private static (Type Type, Guid Iid, (string Name, string Params)[] Methods) Expected(string name) => name switch
     {
@@ -63,6 +74,8 @@ public sealed class WriterMetadataAbiTests
         // vsbackup.h gives IVssWMComponent no uuid (mingw-w64 and winapi-rs write GUID_NULL, which .NET ignores in a
         // [Guid]); the declaration carries a project placeholder, documented in IVssWMComponent.cs.
         nameof(IVssWMComponent) => (typeof(IVssWMComponent), WMComponentPlaceholderIid, WMComponent),
+        // Likewise IVssWMFiledesc (vswriter.h); the binding calls it through WMFiledescRef's raw slots only.
+        nameof(IVssWMFiledesc) => (typeof(IVssWMFiledesc), WMFiledescPlaceholderIid, WMFiledesc),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -52,6 +52,46 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
     }
 
     [Fact]
+    public void TheBindingReadsComponentSetsAndTheirFileDescriptorsThroughTheVtable()
+    {
+        string writersFile = Path.Combine(emulator.Home, "writers.json");
+        File.WriteAllText(writersFile, """
+            [{ "name": "Sql Writer", "id": "11111111-2222-3333-4444-555555555555", "components": [
+                { "name": "Instance", "selectable": false, "caption": "The instance" },
+                { "name": "Sales", "logicalPath": "Instance", "type": "database", "caption": "Sales database",
+                  "databases": [{ "path": "/data/sales", "filespec": "*.mdf" }],
+                  "logs": [{ "path": "/logs/sales", "filespec": "*.ldf", "recursive": true }] },
+                { "name": "Reports", "type": "filegroup", "files": [{ "path": "/data/reports" }] } ] }]
+            """);
+        try
+        {
+            var vss = BackupComponents.Create(new EmulatorVssApi(emulator.Socket));
+            _components.Add(vss);
+            vss.InitializeForBackup();
+            vss.SetContext(VssSnapshotContext.Backup);
+            vss.GatherWriterMetadata(Timeout);
+            var writer = Assert.Single(vss.GetWriterMetadata());
+            var instance = Assert.Single(writer.Components, c => c.Name == "Instance");
+            Assert.False(instance.Selectable);
+            Assert.Equal("The instance", instance.Caption);
+            Assert.Empty(instance.Files);
+            var sales = Assert.Single(writer.Components, c => c.Name == "Sales");
+            Assert.Equal("Instance", sales.LogicalPath);
+            Assert.Equal((int)VssComponentType.Database, sales.Type);
+            Assert.Equal([new FileSpecification("/data/sales", "*.mdf", false)], sales.Databases);
+            Assert.Equal([new FileSpecification("/logs/sales", "*.ldf", true)], sales.Logs);
+            Assert.Empty(sales.Files);
+            var reports = Assert.Single(writer.Components, c => c.Name == "Reports");
+            Assert.Equal((int)VssComponentType.Filegroup, reports.Type);
+            Assert.Equal([new FileSpecification("/data/reports", "*", false)], reports.Files);
+        }
+        finally
+        {
+            File.Delete(writersFile);
+        }
+    }
+
+    [Fact]
     public void TheEmulatedObjectsRefuseOutOfRangeIndexesAndSayWhatTheyDoNotSupport()
     {
         Assert.Equal(VssErrors.S_OK, EmulatedVss.CreateVssBackupComponents(emulator.Socket, out nint pointer));

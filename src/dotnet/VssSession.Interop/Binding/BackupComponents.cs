@@ -21,7 +21,8 @@ public sealed record WriterMetadata(Guid InstanceId, Guid WriterId, string Name,
 
 /// <summary>One component of a writer's metadata, copied out of its VSS_COMPONENTINFO. <see cref="Type"/> is a
 /// VSS_COMPONENT_TYPE value (1 database, 2 file group).</summary>
-public sealed record ComponentMetadata(string? LogicalPath, string Name, int Type, bool Selectable);
+public sealed record ComponentMetadata(string? LogicalPath, string Name, int Type, bool Selectable, string? Caption,
+    IReadOnlyList<FileSpecification> Files, IReadOnlyList<FileSpecification> Databases, IReadOnlyList<FileSpecification> Logs);
 
 /// <summary>One writer's components in the Backup Components Document (GetWriterComponents).</summary>
 public sealed record WriterComponents(Guid InstanceId, Guid WriterId, IReadOnlyList<DocumentComponent> Components);
@@ -87,22 +88,48 @@ public sealed unsafe class BackupComponents
         Marshal.Release(asyncPointer);
         try
         {
-            uint ms = timeout == Timeout.InfiniteTimeSpan ? uint.MaxValue : (uint)Math.Clamp(timeout.TotalMilliseconds, 0, uint.MaxValue - 1);
-            Check(pending.Wait(ms), method, "IVssAsync::Wait");
-            Check(pending.QueryStatus(out int status, 0), method, "IVssAsync::QueryStatus");
-            if (status == VssErrors.VSS_S_ASYNC_PENDING)
-            {
-                pending.Cancel();
-                throw new VssException(VssErrors.ERROR_TIMEOUT, Itf + method, $"no answer within {timeout.TotalSeconds:0.###} s; the operation was cancelled");
-            }
-            if (status == VssErrors.VSS_S_ASYNC_CANCELLED)
-                throw new VssException(VssErrors.VSS_E_UNEXPECTED, Itf + method, "the operation was cancelled");
-            Check(status, method);
+            AwaitOperation(_api, pending, Itf + method, timeout);
         }
         finally
         {
             ((ComObject)(object)pending).FinalRelease();
         }
+    }
+
+    /// <summary>
+    /// The outcome of a pending operation, as it really ended. Wait may expire (or fail) just as the operation
+    /// finishes, so the status is read after it whatever Wait answered; an operation still pending is cancelled, and
+    /// Cancel's own answer counts: VSS_S_ASYNC_FINISHED means it finished meanwhile, and then its result is what is
+    /// reported, success or its own error, never ERROR_TIMEOUT. (vshadow's WaitAndCheckForAsyncOperation reads the
+    /// status after Wait the same way.)
+    /// </summary>
+    internal static void AwaitOperation(VssApi api, IVssAsync pending, string operation, TimeSpan timeout)
+    {
+        uint ms = timeout == Timeout.InfiniteTimeSpan ? uint.MaxValue : (uint)Math.Clamp(timeout.TotalMilliseconds, 0, uint.MaxValue - 1);
+        int waited = pending.Wait(ms);
+        int queried = pending.QueryStatus(out int status, 0);
+        if (queried < 0)
+        {
+            pending.Cancel(); // its state is unknown: do not leave it running
+            Check(api, waited < 0 ? waited : queried, operation, waited < 0 ? "IVssAsync::Wait" : "IVssAsync::QueryStatus");
+        }
+        if (status == VssErrors.VSS_S_ASYNC_PENDING)
+        {
+            int cancelled = pending.Cancel();
+            if (cancelled == VssErrors.VSS_S_ASYNC_FINISHED)
+            {
+                Check(api, pending.QueryStatus(out status, 0), operation, "IVssAsync::QueryStatus");
+            }
+            else
+            {
+                string wait = waited < 0 ? $"IVssAsync::Wait failed with {VssErrors.NameOf(waited)}" : $"no answer within {timeout.TotalSeconds:0.###} s";
+                string cancel = cancelled < 0 ? $"; IVssAsync::Cancel failed with {VssErrors.NameOf(cancelled)}, so it may still be running" : "; the operation was cancelled";
+                throw new VssException(VssErrors.ERROR_TIMEOUT, operation, wait + cancel);
+            }
+        }
+        if (status == VssErrors.VSS_S_ASYNC_CANCELLED)
+            throw new VssException(VssErrors.VSS_E_UNEXPECTED, operation, "the operation was cancelled");
+        Check(api, status, operation);
     }
 
     public void InitializeForBackup(string? xml = null) => Check(Com.InitializeForBackup(xml), nameof(InitializeForBackup));
@@ -271,7 +298,12 @@ public sealed unsafe class BackupComponents
         if (info is null) throw new VssException(VssErrors.VSS_E_UNEXPECTED, Wmc + nameof(component.GetComponentInfo), $"{writer}: no VSS_COMPONENTINFO returned");
         try
         {
-            return new ComponentMetadata(Bstr(info->LogicalPath), Bstr(info->ComponentName) ?? "", (int)info->Type, info->Selectable != 0);
+            string name = Bstr(info->ComponentName) ?? "";
+            string where = $"{writer}, component {name}";
+            return new ComponentMetadata(Bstr(info->LogicalPath), name, (int)info->Type, info->Selectable != 0, Bstr(info->Caption),
+                ReadFiles(info->FileCount, (uint i, out nint p) => component.GetFile(i, out p), Wmc + nameof(component.GetFile), where),
+                ReadFiles(info->Databases, (uint i, out nint p) => component.GetDatabaseFile(i, out p), Wmc + nameof(component.GetDatabaseFile), where),
+                ReadFiles(info->LogFiles, (uint i, out nint p) => component.GetDatabaseLogFile(i, out p), Wmc + nameof(component.GetDatabaseLogFile), where));
         }
         finally
         {
@@ -280,6 +312,31 @@ public sealed unsafe class BackupComponents
     }
 
     private static string? Bstr(nint p) => p == 0 ? null : Marshal.PtrToStringBSTR(p);
+
+    private delegate int FiledescGetter(uint index, out nint filedesc);
+
+    /// <summary>A component's file descriptors of one kind, each read through its vtable and released in finally.</summary>
+    private List<FileSpecification> ReadFiles(uint count, FiledescGetter get, string method, string where)
+    {
+        var files = new List<FileSpecification>((int)count);
+        for (uint i = 0; i < count; i++)
+        {
+            Check(_api, get(i, out nint pointer), method, $"{where}, file {i}");
+            var filedesc = new WMFiledescRef(pointer);
+            try
+            {
+                Check(_api, filedesc.GetPath(out string? path), "IVssWMFiledesc::GetPath", where);
+                Check(_api, filedesc.GetFilespec(out string? filespec), "IVssWMFiledesc::GetFilespec", where);
+                Check(_api, filedesc.GetRecursive(out bool recursive), "IVssWMFiledesc::GetRecursive", where);
+                files.Add(new FileSpecification(path ?? "", filespec ?? "*", recursive));
+            }
+            finally
+            {
+                filedesc.Release();
+            }
+        }
+        return files;
+    }
 
     /// <summary>IVssWMComponent has no IID (vsbackup.h declares it without a uuid; the C# declaration carries a project
     /// placeholder), so VSS will not answer a QueryInterface for it. These wrappers ask anyway (the emulator answers)
@@ -426,12 +483,20 @@ public sealed unsafe class BackupComponents
         Await(hr, pending, nameof(GatherWriterStatus), timeout);
         Check(Com.GetWriterStatusCount(out uint count), nameof(Com.GetWriterStatusCount));
         var writers = new List<WriterStatus>((int)count);
-        for (uint i = 0; i < count; i++)
+        try
         {
-            Check(Com.GetWriterStatus(i, out Guid instance, out Guid writer, out string? name, out VssWriterState state, out int failure), nameof(Com.GetWriterStatus));
-            writers.Add(new WriterStatus(instance, writer, name ?? "", state, failure));
+            for (uint i = 0; i < count; i++)
+            {
+                Check(Com.GetWriterStatus(i, out Guid instance, out Guid writer, out string? name, out VssWriterState state, out int failure), nameof(Com.GetWriterStatus));
+                writers.Add(new WriterStatus(instance, writer, name ?? "", state, failure));
+            }
         }
-        Check(Com.FreeWriterStatus(), nameof(Com.FreeWriterStatus));
+        finally
+        {
+            // VSS keeps the status until freed, however the reading ended (vshadow frees it in every path too).
+            int freed = Com.FreeWriterStatus();
+            if (freed < 0 && writers.Count == (int)count) Check(freed, nameof(Com.FreeWriterStatus));
+        }
         return writers;
     }
 

@@ -17,13 +17,26 @@ public sealed record WriterMetadataRecord(string Name, Guid WriterId, Guid Insta
     }
 }
 
-/// <summary>One component of an emulated writer.</summary>
-public sealed record ComponentRecord(string Name, string? LogicalPath, int ComponentType, bool Selectable)
+/// <summary>One component of an emulated writer, with its file specifications (writers.json).</summary>
+public sealed record ComponentRecord(string Name, string? LogicalPath, int ComponentType, bool Selectable, string? Caption,
+    List<FileRecord> Files, List<FileRecord> Databases, List<FileRecord> Logs)
 {
     public static ComponentRecord FromJson(JsonElement json)
     {
         JsonElement? e = json;
-        return new(e.Property("name").String()!, e.Property("logicalPath").String(), e.Property("componentType").Int(), e.Property("selectable").Bool());
+        return new(e.Property("name").String()!, e.Property("logicalPath").String(), e.Property("componentType").Int(), e.Property("selectable").Bool(),
+            e.Property("caption").String(), e.Property("files").List(FileRecord.FromJson), e.Property("databases").List(FileRecord.FromJson),
+            e.Property("logs").List(FileRecord.FromJson));
+    }
+}
+
+/// <summary>One file specification of an emulated component.</summary>
+public sealed record FileRecord(string Path, string Filespec, bool Recursive)
+{
+    public static FileRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new(e.Property("path").String()!, e.Property("filespec").String() ?? "*", e.Property("recursive").Bool());
     }
 }
 
@@ -182,7 +195,11 @@ public sealed unsafe partial class EmulatedWMComponent(ComponentRecord component
             Type = (VssComponentType)component.ComponentType,
             LogicalPath = component.LogicalPath is null ? 0 : Marshal.StringToBSTR(component.LogicalPath),
             ComponentName = Marshal.StringToBSTR(component.Name),
+            Caption = component.Caption is null ? 0 : Marshal.StringToBSTR(component.Caption),
             Selectable = component.Selectable ? (byte)1 : (byte)0,
+            FileCount = (uint)component.Files.Count,
+            Databases = (uint)component.Databases.Count,
+            LogFiles = (uint)component.Logs.Count,
         };
         *ppInfo = info;
         return VssErrors.S_OK;
@@ -197,27 +214,59 @@ public sealed unsafe partial class EmulatedWMComponent(ComponentRecord component
         return VssErrors.S_OK;
     }
 
-    public int GetFile(uint iFile, out nint ppFiledesc)
+    private static int Filedesc(List<FileRecord> files, uint index, string method, out nint ppFiledesc)
     {
         ppFiledesc = 0;
-        return OutOfRange(nameof(GetFile), iFile);
+        if (index >= files.Count) return OutOfRange(method, index);
+        ppFiledesc = EmulatorComWrappers.Instance.GetInterface<IVssWMFiledesc>(new EmulatedWMFiledesc(files[(int)index]));
+        return VssErrors.S_OK;
     }
 
-    public int GetDatabaseFile(uint iDBFile, out nint ppFiledesc)
-    {
-        ppFiledesc = 0;
-        return OutOfRange(nameof(GetDatabaseFile), iDBFile);
-    }
+    public int GetFile(uint iFile, out nint ppFiledesc) => Filedesc(component.Files, iFile, nameof(GetFile), out ppFiledesc);
 
-    public int GetDatabaseLogFile(uint iDbLogFile, out nint ppFiledesc)
-    {
-        ppFiledesc = 0;
-        return OutOfRange(nameof(GetDatabaseLogFile), iDbLogFile);
-    }
+    public int GetDatabaseFile(uint iDBFile, out nint ppFiledesc) => Filedesc(component.Databases, iDBFile, nameof(GetDatabaseFile), out ppFiledesc);
+
+    public int GetDatabaseLogFile(uint iDbLogFile, out nint ppFiledesc) => Filedesc(component.Logs, iDbLogFile, nameof(GetDatabaseLogFile), out ppFiledesc);
 
     public int GetDependency(uint iDependency, out nint ppDependency)
     {
         ppDependency = 0;
         return OutOfRange(nameof(GetDependency), iDependency);
+    }
+}
+
+/// <summary>The emulator's IVssWMFiledesc: strings handed out as BSTRs the caller frees, as with VSS.</summary>
+[GeneratedComClass]
+public sealed unsafe partial class EmulatedWMFiledesc(FileRecord file) : IVssWMFiledesc
+{
+    public int GetPath(nint* pbstrPath)
+    {
+        *pbstrPath = Marshal.StringToBSTR(file.Path);
+        return VssErrors.S_OK;
+    }
+
+    public int GetFilespec(nint* pbstrFilespec)
+    {
+        *pbstrFilespec = Marshal.StringToBSTR(file.Filespec);
+        return VssErrors.S_OK;
+    }
+
+    public int GetRecursive(byte* pbRecursive)
+    {
+        *pbRecursive = file.Recursive ? (byte)1 : (byte)0;
+        return VssErrors.S_OK;
+    }
+
+    public int GetAlternateLocation(nint* pbstrAlternateLocation)
+    {
+        *pbstrAlternateLocation = 0;
+        return VssErrors.S_OK;
+    }
+
+    public int GetBackupTypeMask(uint* pdwTypeMask)
+    {
+        // VSS_FSBT_ALL_BACKUP_REQUIRED | VSS_FSBT_ALL_SNAPSHOT_REQUIRED: every backup type copies these files
+        *pdwTypeMask = 0x0F | 0xF00;
+        return VssErrors.S_OK;
     }
 }

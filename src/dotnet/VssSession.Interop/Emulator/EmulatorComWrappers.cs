@@ -99,6 +99,7 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
         [typeof(IVssExamineWriterMetadataEx)] = 3 + 11 + 1,
         [typeof(IVssExamineWriterMetadataEx2)] = 3 + 11 + 1 + 3,
         [typeof(IVssWMComponent)] = 3 + 6,
+        [typeof(IVssWMFiledesc)] = 3 + 5,
         [typeof(IVssComponent)] = 3 + 38,
     };
 
