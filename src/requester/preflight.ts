@@ -67,6 +67,20 @@ export function processRefusal(p: RequesterProcess): VssError | null {
   );
 }
 
+/**
+ * CreateVssBackupComponents' own E_ACCESSDENIED (the token check could not read the token, or VSS judged otherwise):
+ * the same fix as the pre-check's, with VSS's error kept.
+ */
+export function creationRefused(error: unknown): unknown {
+  if (!(error instanceof VssError) || error.vssName !== 'E_ACCESSDENIED' || error.details.check) return error;
+  return new VssError(
+    error.vssName,
+    error.hresult,
+    `VSS refused to create a backup component object for this process (CreateVssBackupComponents: E_ACCESSDENIED): it serves only LocalSystem and members of Administrators or Backup Operators in an elevated token; run PowerShell as Administrator (Run as administrator), then retry. ${error.message}`,
+    { ...error.details, check: 'elevation' },
+  );
+}
+
 let processChecked: Promise<void> | null = null;
 
 /**

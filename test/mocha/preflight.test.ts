@@ -9,7 +9,8 @@ import { createMessageConnection, MessageConnection, ResponseError } from 'vscod
 import { readJournal } from '../../src/emulator/control';
 import { Methods, VssErrorData } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
-import { Interop } from '../../src/requester/interop';
+import { FacadeCaller, Interop } from '../../src/requester/interop';
+import { AdminComponent, BackupLifecycle } from '../../src/requester/lifecycle';
 import { allowsLiveFallback } from '../../src/requester/policy';
 import { checkRequesterProcess, isWow64, mayRequest, processRefusal, RequesterToken } from '../../src/requester/preflight';
 import { VssError, vssError } from '../../src/vss-error';
@@ -75,6 +76,23 @@ describe('pre-flight: the Windows process checks', function () {
   it('checks nothing off Windows, and nothing for the emulated service', async () => {
     assert.equal(processRefusal({ platform: 'linux', arch: 'ia32', env: wow64, token: filteredAdmin }), null);
     await checkRequesterProcess({ kind: 'emulator', socket: '/nonexistent' }, () => Promise.reject(new Error('the token is not read for the emulator')));
+  });
+
+  it('gives CreateVssBackupComponents\' own E_ACCESSDENIED the same fix, keeping VSS\'s error', async () => {
+    const facade: FacadeCaller = {
+      call: async (method: string) => {
+        if (method === 'Create') throw vssError('E_ACCESSDENIED', 'CreateVssBackupComponents failed with E_ACCESSDENIED (0x80070005).');
+        throw new Error(`no ${method} expected before the component object exists`);
+      },
+    } as FacadeCaller;
+    for (const start of [() => new BackupLifecycle(facade, { kind: 'windows' }, 'backup').begin(), () => new AdminComponent(facade, async () => ({ kind: 'windows' })).querySnapshots()]) {
+      await assert.rejects(start(), (e: VssError) => {
+        assert.equal(e.vssName, 'E_ACCESSDENIED');
+        assert.match(e.message, /refused to create a backup component object.*run PowerShell as Administrator.*CreateVssBackupComponents failed with E_ACCESSDENIED/);
+        assert.equal(e.details.check, 'elevation');
+        return true;
+      });
+    }
   });
 
   it('on Windows, reads this process\'s token through the binding and refuses it exactly when VSS would', async function () {

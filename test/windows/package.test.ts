@@ -233,7 +233,7 @@ describe('the Windows package under Wine (no .NET installed)', function () {
     it('a \\\\?\\ path and a trailing separator name the same folder', () => {
       for (const volume of [`\\\\?\\${winPath(world.volume)}`, `${winPath(world.volume)}\\`]) {
         const result = vss(['backup', '--volume', volume, '--exec', 'type "%VSS_SNAPSHOT_PATH%\\ledger.txt"'], env);
-        assert.equal(result.status, 0, `${volume}: ${result.stderr}`);
+        assert.equal(result.status, 0, `${volume}: ${result.stdout}${result.stderr}`);
         assert.match(result.stdout, /balance: 100/);
       }
     });
@@ -264,6 +264,15 @@ describe('the Windows package under Wine (no .NET installed)', function () {
     assert.equal(error.name, 'E_NOTIMPL', JSON.stringify(error));
     assert.equal(error.operation, 'CreateVssBackupComponents');
     assert.match(result.stderr, /^vss-session: E_NOTIMPL \(0x80004001\): CreateVssBackupComponents failed/);
+    assert.match(result.stderr, /VSS is not available on this system .*use the emulated service \(VSS_SESSION_EMULATOR=1\)/);
+  });
+
+  it('names a missing VSS requester API (no vssapi.dll, as on Nano Server) and the way to try runbooks without it', () => {
+    // Wine loads no vssapi.dll at all when told so: LoadLibrary fails, as where Windows has none.
+    const result = vss(['writers'], { VSS_SESSION_HOME: env.VSS_SESSION_HOME, WINEDLLOVERRIDES: 'vssapi=d' });
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    assertNoStackTrace(result.stderr);
+    assert.match(result.stderr, /^vss-session: E_NOTIMPL \(0x80004001\): .*this system has no VSS requester API \(vssapi\.dll could not be loaded from System32\)/);
   });
 
   describe('a damaged copy of the package', () => {

@@ -39,7 +39,9 @@ public sealed class EmulatorVssApi(string socketPath) : VssApi
     }
 }
 
-/// <summary>The real VSS requester API in vssapi.dll (Windows only).</summary>
+/// <summary>The real VSS requester API in vssapi.dll (Windows only). The DLLs are loaded from System32 only: the
+/// module's folder may be writable by users, and the process is elevated (a planted vssapi.dll beside the executable
+/// would run as administrator).</summary>
 public sealed unsafe partial class WindowsVssApi : VssApi
 {
     private const uint COINIT_MULTITHREADED = 0x0;
@@ -54,16 +56,20 @@ public sealed unsafe partial class WindowsVssApi : VssApi
     public override string Kind => "windows";
 
     // vsbackup.h: CreateVssBackupComponents is an inline wrapper around this export.
+    [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
     [LibraryImport("vssapi.dll", EntryPoint = "CreateVssBackupComponentsInternal")]
     private static partial int CreateVssBackupComponentsInternal(out nint ppBackup);
 
     // vsbackup.h: VssFreeSnapshotProperties wraps this export.
+    [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
     [LibraryImport("vssapi.dll", EntryPoint = "VssFreeSnapshotPropertiesInternal")]
     private static partial void VssFreeSnapshotPropertiesInternal(VssSnapshotProp* pProp);
 
+    [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
     [LibraryImport("ole32.dll")]
     private static partial int CoInitializeEx(nint pvReserved, uint dwCoInit);
 
+    [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
     [LibraryImport("ole32.dll")]
     private static partial int CoInitializeSecurity(nint pSecDesc, int cAuthSvc, nint asAuthSvc, nint pReserved1, uint dwAuthnLevel, uint dwImpLevel, nint pAuthList, uint dwCapabilities, nint pReserved3);
 
@@ -77,7 +83,14 @@ public sealed unsafe partial class WindowsVssApi : VssApi
     public override int CreateVssBackupComponents(out nint ppBackup)
     {
         int hr = CoInitializeEx(0, COINIT_MULTITHREADED);
-        if (hr < 0 && hr != RPC_E_CHANGED_MODE)
+        if (hr == RPC_E_CHANGED_MODE)
+        {
+            // A single-threaded apartment: VSS's callbacks would wait for a message loop this thread never runs.
+            ppBackup = 0;
+            LastFault = "this thread is in a single-threaded COM apartment, and VSS requesters need the multithreaded one (\"Overview of Backup Initialization\"); the component object is created on the facade's thread-pool threads, so something in this process changed that thread's apartment";
+            return hr;
+        }
+        if (hr < 0)
         {
             ppBackup = 0;
             return hr;
@@ -95,7 +108,32 @@ public sealed unsafe partial class WindowsVssApi : VssApi
                 s_securityDone = true;
             }
         }
-        return CreateVssBackupComponentsInternal(out ppBackup);
+        try
+        {
+            hr = CreateVssBackupComponentsInternal(out ppBackup);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Nano Server and Windows PE have no VSS requester API; Wine's vssapi.dll can be left out.
+            ppBackup = 0;
+            LastFault = $"this system has no VSS requester API ({(e is DllNotFoundException ? "vssapi.dll could not be loaded from System32" : "vssapi.dll does not export CreateVssBackupComponentsInternal")}); VSS backups need a Windows edition with the Volume Shadow Copy service. To try runbooks without it, use the emulated service (VSS_SESSION_EMULATOR=1)";
+            return VssErrors.E_NOTIMPL;
+        }
+        if (hr == VssErrors.E_NOTIMPL)
+        {
+            LastFault = "VSS is not available on this system (vssapi.dll answered E_NOTIMPL: Wine's does, and so would a Windows without the Volume Shadow Copy service). To try runbooks without it, use the emulated service (VSS_SESSION_EMULATOR=1)";
+        }
+        return hr;
+    }
+
+    [ThreadStatic]
+    private static string? LastFault;
+
+    public override string? TakeLastFault()
+    {
+        string? fault = LastFault;
+        LastFault = null;
+        return fault;
     }
 
     public override void FreeSnapshotProperties(ref VssSnapshotProp prop)

@@ -24,7 +24,7 @@ public unsafe partial interface IVssBackupComponents
     [PreserveSig] int InitializeForBackup([MarshalAs(UnmanagedType.BStr)] string? bstrXML);
 
     // slot 6: HRESULT SetBackupState(BOOL bSelectComponents, BOOL bBackupBootableSystemState, VSS_BACKUP_TYPE backupType, BOOL bPartialFileSupport)
-    [PreserveSig] int SetBackupState([MarshalAs(UnmanagedType.Bool)] bool bSelectComponents, [MarshalAs(UnmanagedType.Bool)] bool bBackupBootableSystemState, VssBackupType backupType, [MarshalAs(UnmanagedType.Bool)] bool bPartialFileSupport);
+    [PreserveSig] int SetBackupState([MarshalAs(UnmanagedType.U1)] bool bSelectComponents, [MarshalAs(UnmanagedType.U1)] bool bBackupBootableSystemState, VssBackupType backupType, [MarshalAs(UnmanagedType.U1)] bool bPartialFileSupport);
 
     // slot 7: HRESULT InitializeForRestore(BSTR bstrXML)
     [PreserveSig] int InitializeForRestore([MarshalAs(UnmanagedType.BStr)] string? bstrXML);
@@ -66,19 +66,19 @@ public unsafe partial interface IVssBackupComponents
     [PreserveSig] int GetWriterStatus(uint iWriter, out Guid pidInstance, out Guid pidWriter, [MarshalAs(UnmanagedType.BStr)] out string? pbstrWriter, out VssWriterState pnStatus, out int phResultFailure);
 
     // slot 20: HRESULT SetBackupSucceeded(VSS_ID instanceId, VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, BOOL bSucceded)
-    [PreserveSig] int SetBackupSucceeded(Guid instanceId, Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, [MarshalAs(UnmanagedType.Bool)] bool bSucceded);
+    [PreserveSig] int SetBackupSucceeded(Guid instanceId, Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, [MarshalAs(UnmanagedType.U1)] bool bSucceded);
 
     // slot 21: HRESULT SetBackupOptions(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, LPCWSTR wszBackupOptions)
     [PreserveSig] int SetBackupOptions(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszBackupOptions);
 
     // slot 22: HRESULT SetSelectedForRestore(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, BOOL bSelectedForRestore)
-    [PreserveSig] int SetSelectedForRestore(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, [MarshalAs(UnmanagedType.Bool)] bool bSelectedForRestore);
+    [PreserveSig] int SetSelectedForRestore(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, [MarshalAs(UnmanagedType.U1)] bool bSelectedForRestore);
 
     // slot 23: HRESULT SetRestoreOptions(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, LPCWSTR wszRestoreOptions)
     [PreserveSig] int SetRestoreOptions(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszRestoreOptions);
 
     // slot 24: HRESULT SetAdditionalRestores(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, BOOL bAdditionalRestores)
-    [PreserveSig] int SetAdditionalRestores(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, [MarshalAs(UnmanagedType.Bool)] bool bAdditionalRestores);
+    [PreserveSig] int SetAdditionalRestores(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, [MarshalAs(UnmanagedType.U1)] bool bAdditionalRestores);
 
     // slot 25: HRESULT SetPreviousBackupStamp(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, LPCWSTR wszPreviousBackupStamp)
     [PreserveSig] int SetPreviousBackupStamp(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszPreviousBackupStamp);
@@ -90,16 +90,16 @@ public unsafe partial interface IVssBackupComponents
     [PreserveSig] int BackupComplete(out nint ppAsync);
 
     // slot 28: HRESULT AddAlternativeLocationMapping(VSS_ID writerId, VSS_COMPONENT_TYPE componentType, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, LPCWSTR wszPath, LPCWSTR wszFilespec, BOOL bRecursive, LPCWSTR wszDestination)
-    [PreserveSig] int AddAlternativeLocationMapping(Guid writerId, VssComponentType componentType, string? wszLogicalPath, string? wszComponentName, string? wszPath, string? wszFilespec, [MarshalAs(UnmanagedType.Bool)] bool bRecursive, string? wszDestination);
+    [PreserveSig] int AddAlternativeLocationMapping(Guid writerId, VssComponentType componentType, string? wszLogicalPath, string? wszComponentName, string? wszPath, string? wszFilespec, [MarshalAs(UnmanagedType.U1)] bool bRecursive, string? wszDestination);
 
     // slot 29: HRESULT AddRestoreSubcomponent(VSS_ID writerId, VSS_COMPONENT_TYPE componentType, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, LPCWSTR wszSubComponentLogicalPath, LPCWSTR wszSubComponentName, BOOL bRepair)
-    [PreserveSig] int AddRestoreSubcomponent(Guid writerId, VssComponentType componentType, string? wszLogicalPath, string? wszComponentName, string? wszSubComponentLogicalPath, string? wszSubComponentName, [MarshalAs(UnmanagedType.Bool)] bool bRepair);
+    [PreserveSig] int AddRestoreSubcomponent(Guid writerId, VssComponentType componentType, string? wszLogicalPath, string? wszComponentName, string? wszSubComponentLogicalPath, string? wszSubComponentName, [MarshalAs(UnmanagedType.U1)] bool bRepair);
 
     // slot 30: HRESULT SetFileRestoreStatus(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, VSS_FILE_RESTORE_STATUS status)
     [PreserveSig] int SetFileRestoreStatus(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, int status);
 
     // slot 31: HRESULT AddNewTarget(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, LPCWSTR wszPath, LPCWSTR wszFileName, BOOL bRecursive, LPCWSTR wszAlternatePath)
-    [PreserveSig] int AddNewTarget(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszPath, string? wszFileName, [MarshalAs(UnmanagedType.Bool)] bool bRecursive, string? wszAlternatePath);
+    [PreserveSig] int AddNewTarget(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, string? wszPath, string? wszFileName, [MarshalAs(UnmanagedType.U1)] bool bRecursive, string? wszAlternatePath);
 
     // slot 32: HRESULT SetRangesFilePath(VSS_ID writerId, VSS_COMPONENT_TYPE ct, LPCWSTR wszLogicalPath, LPCWSTR wszComponentName, UINT iPartialFile, LPCWSTR wszRangesFile)
     [PreserveSig] int SetRangesFilePath(Guid writerId, VssComponentType ct, string? wszLogicalPath, string? wszComponentName, uint iPartialFile, string? wszRangesFile);
