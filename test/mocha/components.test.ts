@@ -3,14 +3,10 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { createMessageConnection } from 'vscode-jsonrpc/node';
 import { readJournal } from '../../src/emulator/control';
 import { Methods } from '../../src/host/protocol';
-import { startHost } from '../../src/host/server';
 import { chooseComponents, MetadataComponent, volumeOf, WriterMetadata } from '../../src/requester/components';
-import { Interop } from '../../src/requester/interop';
-import { inProcessService } from './helpers';
+import { hostInProcess, inProcessService } from './helpers';
 
 const component = (name: string, extra: Partial<MetadataComponent> = {}): MetadataComponent => ({ name, logicalPath: null, type: 'Database', selectable: true, ...extra });
 const writer = (components: MetadataComponent[]): WriterMetadata => ({ name: 'Sql Writer', writerId: 'w', instanceId: 'i', components });
@@ -78,11 +74,7 @@ describe('a Full backup through the host, with components on volumes', function 
   });
 
   it('marks backed up only the components whose data was in the snapshot set, and reports the others', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    startHost(input, output, { interop: new Interop(), service: async () => ({ kind: 'emulator', socket: world.paths.socket }) });
-    const client = createMessageConnection(output, input);
-    client.listen();
+    const { client, end } = hostInProcess(world.paths.socket);
     try {
       await client.sendRequest(Methods.createBackup, { backupType: 'Full' });
       const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
@@ -94,8 +86,7 @@ describe('a Full backup through the host, with components on volumes', function 
       assert.deepEqual(completed?.components, [{ name: 'Inside', logicalPath: null, backupSucceeded: true }]);
       await client.sendRequest(Methods.closeBackup);
     } finally {
-      client.dispose();
-      input.end();
+      end();
     }
   });
 });

@@ -5,15 +5,12 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { createMessageConnection, ResponseError } from 'vscode-jsonrpc/node';
+import { ResponseError } from 'vscode-jsonrpc/node';
 import { readJournal } from '../../src/emulator/control';
 import { EmulatorService } from '../../src/emulator/service';
 import { copyTreeReadOnly, copyTreeWalking } from '../../src/emulator/snapshot-store';
 import { Methods } from '../../src/host/protocol';
-import { startHost } from '../../src/host/server';
-import { Interop } from '../../src/requester/interop';
-import { eventually, executable, startService, tempWorld } from './helpers';
+import { eventually, executable, hostInProcess, startService, tempWorld } from './helpers';
 
 /** A volume holding a file, a folder, and links to a folder and a file outside it. */
 function volumeWithLinks(root: string): { volume: string; outside: string } {
@@ -98,11 +95,7 @@ describe('cancelling DoSnapshotSet while the provider copies', function () {
   }
 
   it('a phase time limit: AbortBackup ends the copy at once, not after it', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    startHost(input, output, { interop: new Interop(), service: async () => ({ kind: 'emulator', socket: world.paths.socket }) });
-    const client = createMessageConnection(output, input);
-    client.listen();
+    const { client, end } = hostInProcess(world.paths.socket);
     try {
       await client.sendRequest(Methods.createBackup, { phaseTimeoutMs: 500 });
       const started = Date.now();
@@ -113,8 +106,7 @@ describe('cancelling DoSnapshotSet while the provider copies', function () {
       assert.deepEqual(setFolders(), [], 'no copy is left');
       await client.sendRequest(Methods.closeBackup);
     } finally {
-      client.dispose();
-      input.end();
+      end();
     }
   });
 

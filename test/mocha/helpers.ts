@@ -1,10 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createMessageConnection, MessageConnection } from 'vscode-jsonrpc/node';
 import { readJournal } from '../../src/emulator/control';
 import { JournalEntry } from '../../src/emulator/model';
 import { EmulatorService } from '../../src/emulator/service';
+import { startHost } from '../../src/host/server';
 import { emulatorPaths, EmulatorPaths, platformFolder, repoRoot } from '../../src/paths';
+import { Interop } from '../../src/requester/interop';
 
 /** A temporary VSS_SESSION_HOME and a volume (a directory holding one file) outside it. */
 export function tempWorld(): { root: string; home: string; volume: string; paths: EmulatorPaths; cleanup(): void } {
@@ -89,4 +93,23 @@ export function linuxOnly(test: Mocha.Context, why: string): void {
   if (process.platform === 'linux') return;
   console.log(`      (skipped on ${process.platform}: ${why})`);
   test.skip();
+}
+
+/**
+ * A host in this process, on in-memory streams, for the emulated service at `socket`: `client` speaks to it, and
+ * `end()` closes its input as a PowerShell that exits would.
+ */
+export function hostInProcess(socket: string): { client: MessageConnection; end(): void } {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  startHost(input, output, { interop: new Interop(), service: async () => ({ kind: 'emulator', socket }) });
+  const client = createMessageConnection(output, input);
+  client.listen();
+  return {
+    client,
+    end() {
+      client.dispose();
+      input.end();
+    },
+  };
 }
