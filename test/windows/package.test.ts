@@ -195,7 +195,7 @@ describe('the Windows package under Wine (no .NET installed)', function () {
       const frozen = await eventually(() => world.journal().find((e) => e.event === 'Freeze' && !before.has(e.snapshotSetId)), 60_000);
       const stop = vss(['emulator', 'stop', '--json'], env);
       assert.equal(stop.status, 0, stop.stderr);
-      assert.ok(stop.ms < 4000, `emulator stop took ${stop.ms} ms, Wine's start of the program included`);
+      assert.ok(stop.ms < 10_000, `emulator stop took ${stop.ms} ms, Wine's start of the program included (the provider would have taken 60 s)`);
       const result = await running.result();
       assert.notEqual(result.status, 0, 'the backup failed');
       assertNoStackTrace(result.stderr);
