@@ -867,8 +867,9 @@ export class EmulatorService {
     if (typeof volume !== 'string' || volume.length === 0 || volume.includes('\0')) {
       throw fault('VSS_E_OBJECT_NOT_FOUND', 'the volume name must be a non-empty path without NUL characters');
     }
-    // A network share is no local volume: VSS's system provider snapshots local volumes only, and so does this one
-    // ("Volume Shadow Copy Service", Requirements: shares are snapshotted by the file server's own VSS).
+    // A network share is no local volume. VSS's system provider snapshots local volumes only, and so does the emulated
+    // one; a share is shadow-copied on its file server by the File Share Shadow Copy Provider ("VSS for SMB File
+    // Shares", FileShareBackup context), which is not emulated.
     if (process.platform === 'win32' && /^[\\/]{2}(?![?.][\\/])/.test(volume)) {
       throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${volume} is a network share; shadow copies are made on the machine that holds the data: run the backup on the file server, or name a local folder`);
     }
