@@ -60,7 +60,6 @@ const samePath = (a: string, b: string) => (process.platform === 'win32' ? a.toL
  */
 export async function copyTreeWalking(source: string, target: string, signal: AbortSignal, report: CopyReport): Promise<void> {
   const walk = async (from: string, to: string, realFrom: string): Promise<void> => {
-    const stat = await fs.promises.stat(from);
     await fs.promises.mkdir(to);
     for (const entry of await fs.promises.readdir(from)) {
       signal.throwIfAborted();
@@ -80,12 +79,14 @@ export async function copyTreeWalking(source: string, target: string, signal: Ab
       }
       if (lstat.isDirectory()) await walk(src, dst, path.join(realFrom, entry));
       else if (lstat.isFile()) await copyFile(src, dst, lstat.size, signal);
-      // Sockets, FIFOs and devices are not data: a shadow copy of them would hold nothing to read either.
+      // Sockets, FIFOs and devices are not data: a shadow copy of them would hold nothing to read either. A folder's
+      // times are set once its entries are written (writing them changes its times).
       if (lstat.isDirectory() || lstat.isFile()) await fs.promises.utimes(dst, lstat.atime, lstat.mtime);
     }
-    await fs.promises.utimes(to, stat.atime, stat.mtime);
   };
   await walk(source, target, await realpathNative(source));
+  const root = await fs.promises.stat(source);
+  await fs.promises.utimes(target, root.atime, root.mtime);
 }
 
 /** A link at `at` to `leadsTo`: a junction for a folder (no privilege needed), else a file link. False if refused. */
