@@ -27,6 +27,7 @@ public static partial class VssErrors
     public const int S_OK = 0;
     public const int S_FALSE = 1;
     public const int E_NOINTERFACE = unchecked((int)0x80004002);
+    public const int E_POINTER = unchecked((int)0x80004003);
     public const int E_NOTIMPL = unchecked((int)0x80004001);
     public const int E_INVALIDARG = unchecked((int)0x80070057);
     public const int E_ACCESSDENIED = unchecked((int)0x80070005);

@@ -113,32 +113,47 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
             Assert.Equal(0, none);
 
             Assert.Equal(VssErrors.S_OK, backup.GetWriterMetadata(0, out Guid instance, out nint metadataPointer));
-            var metadata = Wrap<IVssExamineWriterMetadata>(metadataPointer);
+            var metadata = new ExamineWriterMetadataRef(metadataPointer);
             try
             {
-                Assert.Equal(VssErrors.S_OK, metadata.GetIdentity(out Guid identity, out _, out string? name, out VssUsageType usage, out VssSourceType source));
+                Assert.Equal(VssErrors.S_OK, metadata.GetIdentity(out Guid identity, out _, out string? name));
                 Assert.Equal(instance, identity);
                 Assert.Contains(name, EmulatorFixture.DefaultWriters);
+                var vtable = *(void***)metadataPointer;
+                VssUsageType usage;
+                VssSourceType source;
+                nint bstr = 0;
+                Guid writer;
+                // slot 3 called with every out parameter, to see the usage and source types too.
+                Assert.Equal(VssErrors.S_OK, ((delegate* unmanaged[MemberFunction]<nint, Guid*, Guid*, nint*, VssUsageType*, VssSourceType*, int>)vtable[3])(metadataPointer, &identity, &writer, &bstr, &usage, &source));
+                Marshal.FreeBSTR(bstr);
                 Assert.Equal((VssUsageType.UserData, VssSourceType.TransactedDb), (usage, source));
                 Assert.Equal(VssErrors.S_OK, metadata.GetFileCounts(out uint include, out uint exclude, out uint components));
                 Assert.Equal((0u, 0u, 1u), (include, exclude, components));
                 Assert.Equal(VssErrors.E_INVALIDARG, metadata.GetComponent(components, out nint noComponent));
                 Assert.Equal(0, noComponent);
-                Assert.Equal(VssErrors.E_INVALIDARG, metadata.GetIncludeFile(0, out _));
+                nint file = 0;
+                Assert.Equal(VssErrors.E_INVALIDARG, ((delegate* unmanaged[MemberFunction]<nint, uint, nint*, int>)vtable[5])(metadataPointer, 0, &file)); // GetIncludeFile
 
                 EmulatedVss.LastFault = null;
-                Assert.Equal(VssErrors.E_NOTIMPL, metadata.GetRestoreMethod(out _, out _, out _, out _, out _, out _));
+                // slot 8: GetRestoreMethod(VSS_RESTOREMETHOD_ENUM*, BSTR*, BSTR*, VSS_WRITERRESTORE_ENUM*, bool*, UINT*)
+                int method = 0, writerRestore = 0;
+                nint service = 0, procedure = 0;
+                byte reboot = 0;
+                uint mappings = 0;
+                Assert.Equal(VssErrors.E_NOTIMPL, ((delegate* unmanaged[MemberFunction]<nint, int*, nint*, nint*, int*, byte*, uint*, int>)vtable[8])(metadataPointer, &method, &service, &procedure, &writerRestore, &reboot, &mappings));
                 Assert.Contains("GetRestoreMethod", EmulatedVss.LastFault);
-                // GetDocument hands out MSXML's IXMLDOMDocument, which exists only on Windows; SaveAsXML gives the same text.
-                Assert.Equal(VssErrors.E_NOTIMPL, metadata.GetDocument(out nint document));
+                // slot 11: GetDocument hands out MSXML's IXMLDOMDocument, which exists only on Windows; SaveAsXML gives the same text.
+                nint document = 0;
+                Assert.Equal(VssErrors.E_NOTIMPL, ((delegate* unmanaged[MemberFunction]<nint, nint*, int>)vtable[11])(metadataPointer, &document));
                 Assert.Equal(0, document);
                 Assert.Contains("SaveAsXML", EmulatedVss.LastFault);
-                Assert.Equal(VssErrors.S_OK, metadata.SaveAsXML(out string? xml));
+                Assert.Equal(VssErrors.S_OK, metadata.SaveAsXml(out string? xml));
                 Assert.StartsWith("<WRITER_METADATA", xml);
             }
             finally
             {
-                ((ComObject)(object)metadata).FinalRelease();
+                metadata.Release();
             }
 
             // FreeWriterMetadata ends the metadata: no index is valid after it.
@@ -149,6 +164,77 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
         {
             ((ComObject)(object)backup).FinalRelease();
             EmulatedVss.LastFault = null;
+        }
+    }
+
+    /// <summary>IVssExamineWriterMetadata, IVssWMComponent and IVssWMFiledesc are C++ interfaces VSS hands out already
+    /// typed. The emulator's refuse QueryInterface for IUnknown (and, but for the documented Ex2 widening, for anything),
+    /// so every read above proves the binding never asks; a wrapper built by ComWrappers fails on them.</summary>
+    [Fact]
+    public void TheWriterMetadataObjectsRefuseQueryInterfaceAndTheBindingNeverAsks()
+    {
+        string writersFile = Path.Combine(emulator.Home, "writers.json");
+        File.WriteAllText(writersFile, """
+            [{ "name": "Files Writer", "id": "22222222-3333-4444-5555-666666666666", "components": [{ "name": "Data", "files": [{ "path": "/data" }] }] }]
+            """);
+        Assert.Equal(VssErrors.S_OK, EmulatedVss.CreateVssBackupComponents(emulator.Socket, out nint pointer));
+        var backup = Wrap<IVssBackupComponents>(pointer);
+        try
+        {
+            Assert.Equal(VssErrors.S_OK, backup.InitializeForBackup(null));
+            Assert.Equal(VssErrors.S_OK, backup.SetContext((int)VssSnapshotContext.Backup));
+            Assert.Equal(VssErrors.S_OK, backup.GatherWriterMetadata(out nint asyncPointer));
+            var pending = Wrap<IVssAsync>(asyncPointer);
+            Assert.Equal(VssErrors.S_OK, pending.Wait(30_000));
+            ((ComObject)(object)pending).FinalRelease();
+
+            Assert.Equal(VssErrors.S_OK, backup.GetWriterMetadata(0, out _, out nint metadataPointer));
+            var metadata = new ExamineWriterMetadataRef(metadataPointer);
+            try
+            {
+                Guid unknown = new("00000000-0000-0000-C000-000000000046");
+                Assert.Equal(VssErrors.E_NOINTERFACE, Marshal.QueryInterface(metadataPointer, in unknown, out nint none));
+                Assert.Equal(0, none);
+                Guid itself = typeof(IVssExamineWriterMetadata).GUID;
+                Assert.Equal(VssErrors.E_NOINTERFACE, Marshal.QueryInterface(metadataPointer, in itself, out _));
+                Assert.ThrowsAny<Exception>(() => Wrappers.GetOrCreateObjectForComInstance(metadataPointer, CreateObjectFlags.UniqueInstance));
+                // The documented widening still answers: the metadata version comes from IVssExamineWriterMetadataEx2.
+                Assert.Equal(new Version(1, 0), metadata.GetVersion());
+
+                Assert.Equal(VssErrors.S_OK, metadata.GetComponent(0, out nint componentPointer));
+                var component = new WMComponentRef(componentPointer);
+                try
+                {
+                    Assert.Equal(VssErrors.E_NOINTERFACE, Marshal.QueryInterface(componentPointer, in unknown, out _));
+                    Guid placeholder = typeof(IVssWMComponent).GUID;
+                    Assert.Equal(VssErrors.E_NOINTERFACE, Marshal.QueryInterface(componentPointer, in placeholder, out _));
+                    Assert.Equal(VssErrors.S_OK, component.GetFile(0, out nint filePointer));
+                    var file = new WMFiledescRef(filePointer);
+                    try
+                    {
+                        Assert.Equal(VssErrors.E_NOINTERFACE, Marshal.QueryInterface(filePointer, in unknown, out _));
+                        Assert.Equal(VssErrors.S_OK, file.GetPath(out string? path));
+                        Assert.Equal("/data", path);
+                    }
+                    finally
+                    {
+                        file.Release();
+                    }
+                }
+                finally
+                {
+                    component.Release();
+                }
+            }
+            finally
+            {
+                metadata.Release();
+            }
+        }
+        finally
+        {
+            ((ComObject)(object)backup).FinalRelease();
+            File.Delete(writersFile);
         }
     }
 

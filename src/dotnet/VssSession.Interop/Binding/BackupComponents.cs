@@ -166,7 +166,8 @@ public sealed unsafe class BackupComponents
     }
 
     /// <summary>Every writer's metadata after GatherWriterMetadata: identity and components. Each
-    /// IVssExamineWriterMetadata and IVssWMComponent is released here, and each VSS_COMPONENTINFO freed.</summary>
+    /// IVssExamineWriterMetadata and IVssWMComponent is released here, and each VSS_COMPONENTINFO freed. Both are C++
+    /// interfaces VSS hands out already typed: called through their vtables, never asked QueryInterface.</summary>
     public IReadOnlyList<WriterMetadata> GetWriterMetadata()
     {
         Check(Com.GetWriterMetadataCount(out uint count), nameof(Com.GetWriterMetadataCount));
@@ -174,22 +175,14 @@ public sealed unsafe class BackupComponents
         for (uint i = 0; i < count; i++)
         {
             Check(Com.GetWriterMetadata(i, out Guid instance, out nint pointer), nameof(Com.GetWriterMetadata), $"writer {i}");
-            IVssExamineWriterMetadata metadata;
-            try
-            {
-                metadata = Wrap<IVssExamineWriterMetadata>(pointer);
-            }
-            finally
-            {
-                Marshal.Release(pointer); // the wrapper holds its own reference
-            }
+            var metadata = new ExamineWriterMetadataRef(pointer);
             try
             {
                 writers.Add(ReadWriterMetadata(metadata, instance));
             }
             finally
             {
-                ((ComObject)(object)metadata).FinalRelease();
+                metadata.Release();
             }
         }
         return writers;
@@ -206,25 +199,15 @@ public sealed unsafe class BackupComponents
         for (uint i = 0; i < count; i++)
         {
             Check(_api, ex.GetWriterMetadataEx(i, out _, out nint pointer), "IVssBackupComponentsEx::GetWriterMetadataEx", $"writer {i}");
-            IVssExamineWriterMetadataEx metadata;
+            var metadata = new ExamineWriterMetadataRef(pointer);
             try
             {
-                metadata = Wrap<IVssExamineWriterMetadataEx>(pointer);
+                Check(_api, metadata.GetIdentityEx(out Guid instanceId, out Guid writerId, out string? name, out string? instanceName), "IVssExamineWriterMetadataEx::GetIdentityEx", $"writer {i}");
+                writers.Add((instanceId, writerId, name ?? "", instanceName, metadata.GetVersion()));
             }
             finally
             {
-                Marshal.Release(pointer);
-            }
-            try
-            {
-                Check(_api, metadata.GetIdentityEx(out Guid instanceId, out Guid writerId, out string? name, out string? instanceName, out _, out _), "IVssExamineWriterMetadataEx::GetIdentityEx", $"writer {i}");
-                Version? version = null;
-                if (metadata is IVssExamineWriterMetadataEx2 ex2 && ex2.GetVersion(out uint major, out uint minor) >= 0) version = new Version((int)major, (int)minor);
-                writers.Add((instanceId, writerId, name ?? "", instanceName, version));
-            }
-            finally
-            {
-                ((ComObject)(object)metadata).FinalRelease();
+                metadata.Release();
             }
         }
         return writers;
@@ -238,76 +221,60 @@ public sealed unsafe class BackupComponents
         for (uint i = 0; i < count; i++)
         {
             Check(Com.GetWriterMetadata(i, out _, out nint pointer), nameof(Com.GetWriterMetadata), $"writer {i}");
-            IVssExamineWriterMetadata metadata;
+            var metadata = new ExamineWriterMetadataRef(pointer);
             try
             {
-                metadata = Wrap<IVssExamineWriterMetadata>(pointer);
-            }
-            finally
-            {
-                Marshal.Release(pointer);
-            }
-            try
-            {
-                Check(_api, metadata.SaveAsXML(out string? xml), "IVssExamineWriterMetadata::SaveAsXML", $"writer {i}");
+                Check(_api, metadata.SaveAsXml(out string? xml), "IVssExamineWriterMetadata::SaveAsXML", $"writer {i}");
                 documents.Add(xml ?? "");
             }
             finally
             {
-                ((ComObject)(object)metadata).FinalRelease();
+                metadata.Release();
             }
         }
         return documents;
     }
 
-    private WriterMetadata ReadWriterMetadata(IVssExamineWriterMetadata metadata, Guid instance)
+    private WriterMetadata ReadWriterMetadata(ExamineWriterMetadataRef metadata, Guid instance)
     {
         const string Ewm = "IVssExamineWriterMetadata::";
-        Check(_api, metadata.GetIdentity(out Guid instanceId, out Guid writerId, out string? name, out _, out _), Ewm + nameof(metadata.GetIdentity), instance.ToString());
-        Check(_api, metadata.GetFileCounts(out _, out _, out uint componentCount), Ewm + nameof(metadata.GetFileCounts), name);
+        Check(_api, metadata.GetIdentity(out Guid instanceId, out Guid writerId, out string? name), Ewm + "GetIdentity", instance.ToString());
+        Check(_api, metadata.GetFileCounts(out _, out _, out uint componentCount), Ewm + "GetFileCounts", name);
         var components = new List<ComponentMetadata>((int)componentCount);
         for (uint j = 0; j < componentCount; j++)
         {
-            Check(_api, metadata.GetComponent(j, out nint pointer), Ewm + nameof(metadata.GetComponent), $"{name}, component {j}");
-            IVssWMComponent component;
-            try
-            {
-                component = WrapComponent(pointer);
-            }
-            finally
-            {
-                Marshal.Release(pointer);
-            }
+            Check(_api, metadata.GetComponent(j, out nint pointer), Ewm + "GetComponent", $"{name}, component {j}");
+            var component = new WMComponentRef(pointer);
             try
             {
                 components.Add(ReadComponent(component, name));
             }
             finally
             {
-                ((ComObject)(object)component).FinalRelease();
+                component.Release();
             }
         }
         return new WriterMetadata(instanceId, writerId, name ?? "", components);
     }
 
-    private ComponentMetadata ReadComponent(IVssWMComponent component, string? writer)
+    private ComponentMetadata ReadComponent(WMComponentRef component, string? writer)
     {
         const string Wmc = "IVssWMComponent::";
         VssComponentInfo* info = null;
-        Check(_api, component.GetComponentInfo(&info), Wmc + nameof(component.GetComponentInfo), writer);
-        if (info is null) throw new VssException(VssErrors.VSS_E_UNEXPECTED, Wmc + nameof(component.GetComponentInfo), $"{writer}: no VSS_COMPONENTINFO returned");
+        Check(_api, component.GetComponentInfo(&info), Wmc + "GetComponentInfo", writer);
+        if (info is null) throw new VssException(VssErrors.VSS_E_UNEXPECTED, Wmc + "GetComponentInfo", $"{writer}: no VSS_COMPONENTINFO returned");
         try
         {
             string name = Bstr(info->ComponentName) ?? "";
             string where = $"{writer}, component {name}";
             return new ComponentMetadata(Bstr(info->LogicalPath), name, (int)info->Type, info->Selectable != 0, Bstr(info->Caption),
-                ReadFiles(info->FileCount, (uint i, out nint p) => component.GetFile(i, out p), Wmc + nameof(component.GetFile), where),
-                ReadFiles(info->Databases, (uint i, out nint p) => component.GetDatabaseFile(i, out p), Wmc + nameof(component.GetDatabaseFile), where),
-                ReadFiles(info->LogFiles, (uint i, out nint p) => component.GetDatabaseLogFile(i, out p), Wmc + nameof(component.GetDatabaseLogFile), where));
+                ReadFiles(info->FileCount, component.GetFile, Wmc + "GetFile", where),
+                ReadFiles(info->Databases, component.GetDatabaseFile, Wmc + "GetDatabaseFile", where),
+                ReadFiles(info->LogFiles, component.GetDatabaseLogFile, Wmc + "GetDatabaseLogFile", where));
         }
         finally
         {
-            Check(_api, component.FreeComponentInfo(info), Wmc + nameof(component.FreeComponentInfo), writer);
+            Check(_api, component.FreeComponentInfo(info), Wmc + "FreeComponentInfo", writer);
         }
     }
 
@@ -336,35 +303,6 @@ public sealed unsafe class BackupComponents
             }
         }
         return files;
-    }
-
-    /// <summary>IVssWMComponent has no IID (vsbackup.h declares it without a uuid; the C# declaration carries a project
-    /// placeholder), so VSS will not answer a QueryInterface for it. These wrappers ask anyway (the emulator answers)
-    /// and, if refused, use the pointer as handed out: GetComponent returns it already typed as IVssWMComponent.</summary>
-    private static readonly StrategyBasedComWrappers ComponentWrappers = new TypedPointerComWrappers(typeof(IVssWMComponent).GUID);
-
-    private static IVssWMComponent WrapComponent(nint pointer) =>
-        (IVssWMComponent)ComponentWrappers.GetOrCreateObjectForComInstance(pointer, CreateObjectFlags.UniqueInstance);
-
-    private sealed class TypedPointerComWrappers(Guid typedIid) : CachingComWrappers
-    {
-        protected override IIUnknownStrategy GetOrCreateIUnknownStrategy() => new TypedPointerStrategy(DefaultIUnknownStrategy, typedIid);
-    }
-
-    private sealed class TypedPointerStrategy(IIUnknownStrategy inner, Guid typedIid) : IIUnknownStrategy
-    {
-        public void* CreateInstancePointer(void* unknown) => inner.CreateInstancePointer(unknown);
-
-        public int QueryInterface(void* instancePtr, in Guid iid, out void* ppObj)
-        {
-            int hr = inner.QueryInterface(instancePtr, iid, out ppObj);
-            if (hr >= 0 || iid != typedIid) return hr;
-            Marshal.AddRef((nint)instancePtr); // released with the wrapper's other interface references
-            ppObj = instancePtr;
-            return VssErrors.S_OK;
-        }
-
-        public int Release(void* instancePtr) => inner.Release(instancePtr);
     }
 
     public void AddComponent(Guid instanceId, Guid writerId, VssComponentType type, string? logicalPath, string name) =>

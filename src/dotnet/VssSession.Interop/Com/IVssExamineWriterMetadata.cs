@@ -47,5 +47,95 @@ public unsafe partial interface IVssExamineWriterMetadata
     // slot 13: HRESULT LoadFromXML(BSTR bstrXML)
     [PreserveSig] int LoadFromXML([MarshalAs(UnmanagedType.BStr)] string? bstrXML);
 }
-// Interface pointers come back as raw nint: the binding wraps each with its own ComWrappers so every
-// call goes through the vtable and every reference is released exactly once.
+
+/// <summary>A caller's reference to one IVssExamineWriterMetadata (or its Ex form from GetWriterMetadataEx), called
+/// through its vtable and released exactly once. The SDK documents it as a C++ interface handed out by VSS; vshadow's
+/// writer.cpp and AlphaVSS call it without QueryInterface, and so does the binding: ComWrappers would ask the object
+/// for IUnknown and build its wrapper on whatever that query returns.</summary>
+public readonly unsafe struct ExamineWriterMetadataRef(nint pointer)
+{
+    private const int GetIdentitySlot = 3, GetFileCountsSlot = 4, GetComponentSlot = 7, SaveAsXmlSlot = 12;
+    private const int GetIdentityExSlot = 14; // IVssExamineWriterMetadataEx
+    private const int GetVersionSlot = 15;    // IVssExamineWriterMetadataEx2
+
+    private void** Vtable => *(void***)pointer;
+
+    private static string? TakeBstr(nint bstr)
+    {
+        if (bstr == 0) return null;
+        string value = Marshal.PtrToStringBSTR(bstr);
+        Marshal.FreeBSTR(bstr);
+        return value;
+    }
+
+    public int GetIdentity(out Guid instanceId, out Guid writerId, out string? name)
+    {
+        Guid instance = default, writer = default;
+        nint bstr = 0;
+        VssUsageType usage;
+        VssSourceType source;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, Guid*, Guid*, nint*, VssUsageType*, VssSourceType*, int>)Vtable[GetIdentitySlot])(pointer, &instance, &writer, &bstr, &usage, &source);
+        (instanceId, writerId, name) = (instance, writer, TakeBstr(bstr));
+        return hr;
+    }
+
+    /// <summary>IVssExamineWriterMetadataEx::GetIdentityEx: only on a pointer GetWriterMetadataEx handed out.</summary>
+    public int GetIdentityEx(out Guid instanceId, out Guid writerId, out string? name, out string? instanceName)
+    {
+        Guid instance = default, writer = default;
+        nint bstrName = 0, bstrInstance = 0;
+        VssUsageType usage;
+        VssSourceType source;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, Guid*, Guid*, nint*, nint*, VssUsageType*, VssSourceType*, int>)Vtable[GetIdentityExSlot])(pointer, &instance, &writer, &bstrName, &bstrInstance, &usage, &source);
+        (instanceId, writerId, name, instanceName) = (instance, writer, TakeBstr(bstrName), TakeBstr(bstrInstance));
+        return hr;
+    }
+
+    public int GetFileCounts(out uint includeFiles, out uint excludeFiles, out uint components)
+    {
+        uint include = 0, exclude = 0, count = 0;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, uint*, uint*, uint*, int>)Vtable[GetFileCountsSlot])(pointer, &include, &exclude, &count);
+        (includeFiles, excludeFiles, components) = (include, exclude, count);
+        return hr;
+    }
+
+    /// <summary>An AddRef'ed IVssWMComponent pointer, owned by the caller (see WMComponentRef).</summary>
+    public int GetComponent(uint index, out nint component)
+    {
+        nint value = 0;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, uint, nint*, int>)Vtable[GetComponentSlot])(pointer, index, &value);
+        component = value;
+        return hr;
+    }
+
+    public int SaveAsXml(out string? xml)
+    {
+        nint bstr = 0;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, nint*, int>)Vtable[SaveAsXmlSlot])(pointer, &bstr);
+        xml = TakeBstr(bstr);
+        return hr;
+    }
+
+    /// <summary>The writer metadata version through IVssExamineWriterMetadataEx2 (Windows Server 2008 and later), or
+    /// null where the object does not answer that documented IID. The one QueryInterface the binding makes of it.</summary>
+    public Version? GetVersion()
+    {
+        Guid iid = typeof(IVssExamineWriterMetadataEx2).GUID;
+        if (Marshal.QueryInterface(pointer, in iid, out nint ex2) < 0 || ex2 == 0) return null;
+        try
+        {
+            uint major = 0, minor = 0;
+            int hr = ((delegate* unmanaged[MemberFunction]<nint, uint*, uint*, int>)(*(void***)ex2)[GetVersionSlot])(ex2, &major, &minor);
+            return hr < 0 ? null : new Version((int)major, (int)minor);
+        }
+        finally
+        {
+            Marshal.Release(ex2);
+        }
+    }
+
+    public void Release()
+    {
+        if (pointer != 0) Marshal.Release(pointer);
+    }
+}

@@ -13,8 +13,8 @@ namespace VssSession.Interop.Com;
 /// GUID_NULL). [GeneratedComInterface] needs one, and .NET ignores an all-zero [Guid] (Type.GUID becomes a name hash
 /// that the generated vtable entries do not carry), so the GUID below is a placeholder made for this project: VSS does
 /// not know it. It is NOT 156c8b5e-f131-4bd7-9c97-d1923be7e1fa, which is IID_IVssComponentEx (vswriter.h). VSS hands
-/// the pointer out already typed; the binding asks QueryInterface for the placeholder and, when VSS refuses it, uses
-/// the pointer as handed out. The emulator answers the placeholder.</remarks>
+/// the pointer out already typed; the binding calls it through WMComponentRef and never asks QueryInterface. The
+/// declaration below only gives the emulator's components the SDK's vtable; they refuse every QueryInterface.</remarks>
 [GeneratedComInterface(StringMarshalling = StringMarshalling.Utf16)]
 [Guid("4b3b25ba-a927-487f-9c4e-6774c7ac8c64")] // project placeholder: the SDK gives IVssWMComponent no IID
 public unsafe partial interface IVssWMComponent
@@ -37,5 +37,40 @@ public unsafe partial interface IVssWMComponent
     // slot 8: HRESULT GetDependency(UINT iDependency, IVssWMDependency** ppDependency)
     [PreserveSig] int GetDependency(uint iDependency, out nint ppDependency);
 }
-// Interface pointers come back as raw nint: the binding wraps each with its own ComWrappers so every
-// call goes through the vtable and every reference is released exactly once.
+
+/// <summary>A caller's reference to one IVssWMComponent, called through its vtable and released exactly once. The SDK
+/// gives the class no IID and VSS hands the pointer out already typed, so nothing here asks QueryInterface (vshadow's
+/// writer.cpp and AlphaVSS call it the same way).</summary>
+public readonly unsafe struct WMComponentRef(nint pointer)
+{
+    private const int GetComponentInfoSlot = 3, FreeComponentInfoSlot = 4, GetFileSlot = 5, GetDatabaseFileSlot = 6, GetDatabaseLogFileSlot = 7;
+
+    private void** Vtable => *(void***)pointer;
+
+    /// <summary>A VSS_COMPONENTINFO owned by VSS until FreeComponentInfo.</summary>
+    public int GetComponentInfo(VssComponentInfo** info) =>
+        ((delegate* unmanaged[MemberFunction]<nint, VssComponentInfo**, int>)Vtable[GetComponentInfoSlot])(pointer, info);
+
+    public int FreeComponentInfo(VssComponentInfo* info) =>
+        ((delegate* unmanaged[MemberFunction]<nint, VssComponentInfo*, int>)Vtable[FreeComponentInfoSlot])(pointer, info);
+
+    private int Filedesc(int slot, uint index, out nint filedesc)
+    {
+        nint value = 0;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, uint, nint*, int>)Vtable[slot])(pointer, index, &value);
+        filedesc = value;
+        return hr;
+    }
+
+    /// <summary>AddRef'ed IVssWMFiledesc pointers, owned by the caller (see WMFiledescRef).</summary>
+    public int GetFile(uint index, out nint filedesc) => Filedesc(GetFileSlot, index, out filedesc);
+
+    public int GetDatabaseFile(uint index, out nint filedesc) => Filedesc(GetDatabaseFileSlot, index, out filedesc);
+
+    public int GetDatabaseLogFile(uint index, out nint filedesc) => Filedesc(GetDatabaseLogFileSlot, index, out filedesc);
+
+    public void Release()
+    {
+        if (pointer != 0) Marshal.Release(pointer);
+    }
+}

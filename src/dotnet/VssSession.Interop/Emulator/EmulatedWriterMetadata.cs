@@ -45,8 +45,12 @@ public sealed record FileRecord(string Path, string Filespec, bool Recursive)
 /// components only: no include or exclude files and no restore method.
 /// </summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord writer) : IVssExamineWriterMetadataEx2
+public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord writer) : IVssExamineWriterMetadataEx2, IAnswersQueryInterfaceOnly
 {
+    /// <summary>Only the documented IIDs that widen it (a requester asks for Ex2 to read the metadata version); never
+    /// IUnknown or the interface the pointer already is.</summary>
+    public bool Answers(in Guid iid) => iid == typeof(IVssExamineWriterMetadataEx2).GUID;
+
     private const string Itf = "IVssExamineWriterMetadata::";
 
     private static int NotSupported(string method, string why)
@@ -176,8 +180,11 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
 /// owned by the caller until it gives it back to FreeComponentInfo, as with VSS.
 /// </summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedWMComponent(ComponentRecord component) : IVssWMComponent
+public sealed unsafe partial class EmulatedWMComponent(ComponentRecord component) : IVssWMComponent, IAnswersQueryInterfaceOnly
 {
+    /// <summary>No IID at all: the SDK gives the class none.</summary>
+    public bool Answers(in Guid iid) => false;
+
     private const string Itf = "IVssWMComponent::";
 
     private static int OutOfRange(string method, uint index)
@@ -237,8 +244,11 @@ public sealed unsafe partial class EmulatedWMComponent(ComponentRecord component
 
 /// <summary>The emulator's IVssWMFiledesc: strings handed out as BSTRs the caller frees, as with VSS.</summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedWMFiledesc(FileRecord file) : IVssWMFiledesc
+public sealed unsafe partial class EmulatedWMFiledesc(FileRecord file) : IVssWMFiledesc, IAnswersQueryInterfaceOnly
 {
+    /// <summary>No IID at all: the SDK gives the class none.</summary>
+    public bool Answers(in Guid iid) => false;
+
     public int GetPath(nint* pbstrPath)
     {
         *pbstrPath = Marshal.StringToBSTR(file.Path);

@@ -14,6 +14,15 @@ public interface IFinalReleaseAware
     void OnFinalRelease();
 }
 
+/// <summary>An emulated object that stands for one of the SDK's C++ (not COM) interfaces, which VSS hands out already
+/// typed (IVssWMComponent, IVssWMFiledesc, IVssExamineWriterMetadata). A pointer it hands out answers QueryInterface
+/// only for the IIDs named here, and refuses IUnknown itself, as such an object may: the binding must never depend on
+/// asking it (issue: ComWrappers builds its wrapper on whatever the IUnknown query returns).</summary>
+public interface IAnswersQueryInterfaceOnly
+{
+    bool Answers(in Guid iid);
+}
+
 /// <summary>
 /// Exposes the emulator's [GeneratedComClass] objects as real COM objects. It takes the vtables the COM
 /// source generator built and swaps IUnknown::Release for one that tells the object when its count
@@ -25,6 +34,7 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
 
     private static readonly Guid IID_IUnknown = new("00000000-0000-0000-C000-000000000046");
     private static delegate* unmanaged<nint, uint> s_runtimeRelease;
+    private static delegate* unmanaged<nint, Guid*, nint*, int> s_runtimeQueryInterface;
     // A plain dictionary under a lock: ConcurrentDictionary over a value-type tuple is not in the framework's
     // ReadyToRun code, and its first use JIT-compiled dozens of methods in every host.
     private readonly Dictionary<Type, Vtables> _vtables = [];
@@ -33,8 +43,9 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
 
     static EmulatorComWrappers()
     {
-        GetIUnknownImpl(out _, out _, out nint release);
+        GetIUnknownImpl(out nint queryInterface, out _, out nint release);
         s_runtimeRelease = (delegate* unmanaged<nint, uint>)release;
+        s_runtimeQueryInterface = (delegate* unmanaged<nint, Guid*, nint*, int>)queryInterface;
     }
 
     /// <summary>A COM pointer (AddRef'ed, owned by the caller) to the given emulated object's interface.</summary>
@@ -76,11 +87,13 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
         int count = generatedCount + 1;
         var entries = (ComInterfaceEntry*)RuntimeHelpers.AllocateTypeAssociatedMemory(type, sizeof(ComInterfaceEntry) * count);
         entries[0].IID = IID_IUnknown;
-        entries[0].Vtable = PatchedCopy(type, generated[0].Vtable, 3);
+        entries[0].Vtable = PatchedCopy(type, generated[0].Vtable, 3, refuseQueries: false);
+        // The identity IUnknown (entry 0) always answers: GetInterface asks it for the typed pointer it hands out.
+        bool refuse = typeof(IAnswersQueryInterfaceOnly).IsAssignableFrom(type);
         for (int i = 0; i < generatedCount; i++)
         {
             entries[i + 1].IID = generated[i].IID;
-            entries[i + 1].Vtable = PatchedCopy(type, generated[i].Vtable, SlotCount(type, generated[i].IID));
+            entries[i + 1].Vtable = PatchedCopy(type, generated[i].Vtable, SlotCount(type, generated[i].IID), refuse);
         }
         return new((nint)entries, count);
     }
@@ -127,12 +140,23 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
         return itf.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(m => !inherited.Contains(m.Name));
     }
 
-    private static nint PatchedCopy(Type owner, nint vtable, int slots)
+    private static nint PatchedCopy(Type owner, nint vtable, int slots, bool refuseQueries)
     {
         var copy = (nint*)RuntimeHelpers.AllocateTypeAssociatedMemory(owner, sizeof(nint) * slots);
         new ReadOnlySpan<nint>((void*)vtable, slots).CopyTo(new Span<nint>(copy, slots));
+        if (refuseQueries) copy[0] = (nint)(delegate* unmanaged<nint, Guid*, nint*, int>)&QueryInterfaceOnly;
         copy[2] = (nint)(delegate* unmanaged<nint, uint>)&Release;
         return (nint)copy;
+    }
+
+    [UnmanagedCallersOnly]
+    private static int QueryInterfaceOnly(nint self, Guid* iid, nint* ppv)
+    {
+        if (ppv is null || iid is null) return VssErrors.E_POINTER;
+        var target = ComInterfaceDispatch.GetInstance<IAnswersQueryInterfaceOnly>((ComInterfaceDispatch*)self);
+        if (target.Answers(*iid)) return s_runtimeQueryInterface(self, iid, ppv);
+        *ppv = 0;
+        return VssErrors.E_NOINTERFACE;
     }
 
     [UnmanagedCallersOnly]
