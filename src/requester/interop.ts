@@ -10,6 +10,7 @@ export type VssService = { kind: 'windows' } | { kind: 'emulator'; socket: strin
 /** The entry points of VssSession.Interop.Facade, each one JSON string in and one JSON string out. */
 export type FacadeMethod =
   | 'Ping'
+  | 'InitializeComSecurity'
   | 'RequesterToken'
   | 'Create'
   | 'InitializeForBackup'
@@ -93,10 +94,15 @@ export class Interop implements FacadeCaller {
 
   constructor(private readonly dir = runtimeDir()) {}
 
-  /** Loads .NET and the facade now, before the first call needs them. A failure is kept for that call to report. */
+  /**
+   * Loads .NET and the facade now, before the first call needs them. A failure is kept for that call to report.
+   * On Windows the first call sets the process's COM security, before anything in the process uses COM; creating
+   * a component object reports it if that failed.
+   */
   prepare(): void {
     try {
-      this.entry('Ping');
+      if (process.platform === 'win32') void this.call('InitializeComSecurity').catch(() => undefined);
+      else this.entry('Ping');
     } catch (e) {
       this.loadFailure = e;
     }

@@ -267,6 +267,36 @@ describe('the Windows package under Wine (no .NET installed)', function () {
     assert.match(result.stderr, /VSS is not available on this system .*use the emulated service \(VSS_SESSION_EMULATOR=1\)/);
   });
 
+  describe('COM security, set first as a requester must (Wine logs each call\'s parameters; its own call always succeeds)', () => {
+    // Wine's CoInitializeSecurity is a stub that logs its arguments: authentication level 6 (RPC_C_AUTHN_LEVEL_PKT_PRIVACY),
+    // impersonation level 3 (RPC_C_IMP_LEVEL_IMPERSONATE), capabilities 64 (EOAC_DYNAMIC_CLOAKING): vshadow's.
+    const logged = { WINEDEBUG: '-all,fixme+ole,fixme+vssapi' };
+    const securityCalls = (stderr: string) => stderr.split('\n').filter((l) => l.includes(':CoInitializeSecurity '));
+    const vshadowParameters = /CoInitializeSecurity 0+, -1, 0+, 0+, 6, 3, 0+, 64, 0+ stub/;
+
+    it('the host sets it as it starts, once, before any request needs a component object', () => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'host/ping' });
+      const result = wine(exe, ['host'], { VSS_SESSION_HOME: env.VSS_SESSION_HOME, ...logged }, 90_000, `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /"result":\{"pong":true\}/);
+      const calls = securityCalls(result.stderr);
+      assert.equal(calls.length, 1, result.stderr);
+      assert.match(calls[0]!, vshadowParameters);
+      // Nothing but the host's start asked for it: no component object was created.
+      assert.doesNotMatch(result.stderr, /CreateVssBackupComponentsInternal/);
+    });
+
+    it('a command sets it once, before it creates the component object', () => {
+      const result = vss(['writers', '--json'], { VSS_SESSION_HOME: env.VSS_SESSION_HOME, ...logged });
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      const calls = securityCalls(result.stderr);
+      assert.equal(calls.length, 1, result.stderr);
+      assert.match(calls[0]!, vshadowParameters);
+      const created = result.stderr.indexOf(':CreateVssBackupComponentsInternal');
+      assert.ok(created > result.stderr.indexOf(calls[0]!), result.stderr);
+    });
+  });
+
   it('names a missing VSS requester API (no vssapi.dll, as on Nano Server) and the way to try runbooks without it', () => {
     // Wine loads no vssapi.dll at all when told so: LoadLibrary fails, as where Windows has none.
     const result = vss(['writers'], { VSS_SESSION_HOME: env.VSS_SESSION_HOME, WINEDLLOVERRIDES: 'vssapi=d' });

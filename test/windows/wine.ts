@@ -33,19 +33,26 @@ function collect(files: { dir: string; out: string; err: string }, status: numbe
   return run;
 }
 
-/** Runs a Windows program (a Unix path to an .exe, or a program of the prefix such as `taskkill`) and waits. */
-export function wine(program: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000): Run {
+/** Runs a Windows program (a Unix path to an .exe, or a program of the prefix such as `taskkill`) and waits.
+ * `input`, if given, is its whole stdin, from a file (as with its output, Wine's programs and Unix pipes disagree). */
+export function wine(program: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 90_000, input?: string): Run {
   const files = outputFiles();
   const out = fs.openSync(files.out, 'w');
   const err = fs.openSync(files.err, 'w');
+  let stdin: number | 'ignore' = 'ignore';
+  if (input !== undefined) {
+    fs.writeFileSync(path.join(files.dir, 'stdin'), input);
+    stdin = fs.openSync(path.join(files.dir, 'stdin'), 'r');
+  }
   const started = Date.now();
   try {
-    const r = spawnSync('wine', [program, ...args], { stdio: ['ignore', out, err], env: { ...process.env, ...env }, timeout: timeoutMs });
+    const r = spawnSync('wine', [program, ...args], { stdio: [stdin, out, err], env: { ...process.env, ...env }, timeout: timeoutMs });
     if (r.error) throw r.error;
     return collect(files, r.status, started);
   } finally {
     fs.closeSync(out);
     fs.closeSync(err);
+    if (typeof stdin === 'number') fs.closeSync(stdin);
   }
 }
 

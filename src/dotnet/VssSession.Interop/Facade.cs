@@ -75,6 +75,15 @@ public sealed class Facade
     /// <summary>A no-op through the same path as every call (JSON in, worker thread, JSON out).</summary>
     public Task<object> Ping(object input) => Run(input, _ => new JsonObject { ["pong"] = true });
 
+    /// <summary>Sets the process's COM security (Windows only), what a requester does before anything else: the host
+    /// calls this as it starts. Its failure is kept and reported by the first component object's creation.</summary>
+    public Task<object> InitializeComSecurity(object input) => Run(input, _ =>
+    {
+        if (!OperatingSystem.IsWindows()) return new JsonObject { ["set"] = false };
+        (int hr, string? fault) = ComSecurity.Initialize();
+        return new JsonObject { ["set"] = hr >= 0, ["hresult"] = VssErrors.Hex(hr), ["fault"] = fault };
+    });
+
     /// <summary>The process token's facts for the requester check (Windows only: elsewhere there is no token to
     /// ask, and the emulated service has no privileges to check).</summary>
     public Task<object> RequesterToken(object input) => Run(input, _ =>

@@ -44,15 +44,6 @@ public sealed class EmulatorVssApi(string socketPath) : VssApi
 /// would run as administrator).</summary>
 public sealed unsafe partial class WindowsVssApi : VssApi
 {
-    private const uint COINIT_MULTITHREADED = 0x0;
-    private const uint RPC_C_AUTHN_LEVEL_PKT_PRIVACY = 6;
-    private const uint RPC_C_IMP_LEVEL_IDENTIFY = 2;
-    private const uint EOAC_DYNAMIC_CLOAKING = 0x40;
-    private const int RPC_E_TOO_LATE = unchecked((int)0x80010119);
-    private const int RPC_E_CHANGED_MODE = unchecked((int)0x80010106);
-    private static readonly object SecurityGate = new();
-    private static bool s_securityDone;
-
     public override string Kind => "windows";
 
     // vsbackup.h: CreateVssBackupComponents is an inline wrapper around this export.
@@ -69,21 +60,24 @@ public sealed unsafe partial class WindowsVssApi : VssApi
     [LibraryImport("ole32.dll")]
     private static partial int CoInitializeEx(nint pvReserved, uint dwCoInit);
 
-    [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
-    [LibraryImport("ole32.dll")]
-    private static partial int CoInitializeSecurity(nint pSecDesc, int cAuthSvc, nint asAuthSvc, nint pReserved1, uint dwAuthnLevel, uint dwImpLevel, nint pAuthList, uint dwCapabilities, nint pReserved3);
-
     /// <summary>
     /// A requester calls CoInitializeEx (multithreaded apartment) and CoInitializeSecurity before creating the
     /// component object ("Overview of Backup Initialization"; vshadow does the same): VSS calls back into the
     /// requester, and writers must be able to identify it. The edge-js facade runs every call on thread-pool
-    /// threads, which live in the process's multithreaded apartment. Security can be set once per process:
-    /// RPC_E_TOO_LATE means the host process already did, which is fine.
+    /// threads, which live in the process's multithreaded apartment. Security is set once per process (ComSecurity,
+    /// which the host calls as it starts); where it could not be set, no component object is created.
     /// </summary>
     public override int CreateVssBackupComponents(out nint ppBackup)
     {
-        int hr = CoInitializeEx(0, COINIT_MULTITHREADED);
-        if (hr == RPC_E_CHANGED_MODE)
+        (int hr, string? fault) = ComSecurity.Initialize();
+        if (hr < 0)
+        {
+            ppBackup = 0;
+            LastFault = fault;
+            return hr;
+        }
+        hr = CoInitializeEx(0, ComSecurity.COINIT_MULTITHREADED);
+        if (hr == ComSecurity.RPC_E_CHANGED_MODE)
         {
             // A single-threaded apartment: VSS's callbacks would wait for a message loop this thread never runs.
             ppBackup = 0;
@@ -94,19 +88,6 @@ public sealed unsafe partial class WindowsVssApi : VssApi
         {
             ppBackup = 0;
             return hr;
-        }
-        lock (SecurityGate)
-        {
-            if (!s_securityDone)
-            {
-                hr = CoInitializeSecurity(0, -1, 0, 0, RPC_C_AUTHN_LEVEL_PKT_PRIVACY, RPC_C_IMP_LEVEL_IDENTIFY, 0, EOAC_DYNAMIC_CLOAKING, 0);
-                if (hr < 0 && hr != RPC_E_TOO_LATE)
-                {
-                    ppBackup = 0;
-                    return hr;
-                }
-                s_securityDone = true;
-            }
         }
         try
         {
