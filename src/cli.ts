@@ -140,6 +140,11 @@ async function main(): Promise<void> {
         const { listWriters, formatWriters } = await import('./commands');
         print(await listWriters(), a, formatWriters);
       }))
+    .command('volume <paths..>', 'Show the volume VSS would snapshot for each path (on Windows GetVolumePathNameW, then GetVolumeNameForVolumeMountPointW) and the path\'s place on it; sends nothing to VSS', (y: Argv) =>
+      y.positional('paths', { type: 'string', array: true, demandOption: true }).options({ ...jsonOption }), (argv) => run(argv, async (a) => {
+        const { resolveVolumes, formatVolumes } = await import('./commands');
+        print(await resolveVolumes(a.paths as string[]), a, formatVolumes);
+      }))
     .command('snapshots <action>', 'List or delete snapshot sets (DeleteSnapshots); --orphaned: only the persistent sets vss-session made that expired or whose creator died', (y: Argv) =>
       y.positional('action', { choices: ['list', 'delete'] as const, demandOption: true })
         .options({

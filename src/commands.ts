@@ -11,7 +11,7 @@ import { sessionHome } from './paths';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from './records';
 import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
-import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, Writer } from './requester/lifecycle';
+import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, VolumeTarget, Writer } from './requester/lifecycle';
 import { allowsLiveFallback, PolicyName } from './requester/policy';
 import { resolveService } from './requester/service';
 import { withServices, writerServices } from './writer-services';
@@ -159,7 +159,7 @@ async function runLive(
   let exec: BackupReport['exec'] = null;
   let exitCode: number = ExitCode.ok;
   if (options.exec !== undefined && !interrupt.signal) {
-    const asSnapshots = liveVolumes.map((v) => ({ snapshotSetId: '', devicePath: v }) as Snapshot);
+    const asSnapshots = liveVolumes.map((v) => ({ snapshotSetId: '', devicePath: v, snapshotPath: v }) as Snapshot);
     exitCode = await runCommand(options.exec, asSnapshots, { ...env, VSS_SNAPSHOT_LIVE: '1' }, options.json, (f) => (interrupt.forward = f));
     interrupt.forward = null;
     exec = { command: options.exec, exitCode };
@@ -191,8 +191,9 @@ function runCommand(command: string, snapshots: Snapshot[], baseEnv: NodeJS.Proc
         env: {
           ...baseEnv,
           VSS_SNAPSHOT_SET_ID: snapshots[0]?.snapshotSetId ?? '',
-          VSS_SNAPSHOT_PATH: snapshots[0]?.devicePath ?? '',
-          VSS_SNAPSHOT_PATHS: snapshots.map((s) => s.devicePath).join(path.delimiter),
+          // The folder each volume argument named, inside its snapshot (on Windows below the shadow copy's root).
+          VSS_SNAPSHOT_PATH: snapshots[0]?.snapshotPath ?? '',
+          VSS_SNAPSHOT_PATHS: snapshots.map((s) => s.snapshotPath).join(path.delimiter),
         },
       });
     } catch (e) {
@@ -263,6 +264,18 @@ export function formatWriters(writers: WriterRow[]): string {
   const rows = writers.map((w) => [w.name, w.writerId, w.instanceId, w.state, w.service ?? '-', w.lastError ?? '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/** What each path names for VSS, as a backup would look it up (no component object is made, nothing is sent to VSS). */
+export async function resolveVolumes(paths: string[]): Promise<VolumeTarget[]> {
+  const backup = new BackupLifecycle(new Interop(), await resolveService(), randomUUID());
+  const targets: VolumeTarget[] = [];
+  for (const p of paths) targets.push(await backup.resolveVolume(p));
+  return targets;
+}
+
+export function formatVolumes(targets: VolumeTarget[]): string {
+  return targets.map((t) => `${t.named}\n  volume: ${t.volume}\n  given to VSS: ${t.vss}\n  inside the snapshot: ${t.relative || '(its root)'}`).join('\n');
 }
 
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {

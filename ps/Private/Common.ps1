@@ -202,6 +202,8 @@ function ConvertTo-VssSnapshot {
             Volume        = $Snapshot.volume
             DevicePath    = $Snapshot.devicePath
             RootPath      = $Snapshot.rootPath
+            Path          = $Snapshot.path
+            SnapshotPath  = $Snapshot.snapshotPath
             ExposedPath   = $Snapshot.exposedName
             Persistent    = [bool]$Snapshot.persistent
             CreatedAt     = [datetimeoffset]$Snapshot.createdAt
@@ -277,7 +279,7 @@ function Find-VssSnapshotSet {
 
 # A backup in its own host process from `backup/create` parameters, registered like New-VssBackup's, as a
 # VssSession.Backup. For Invoke-VssBackup, which names its volumes up front so that the host checks them
-# (IsVolumeSupported) before any writer is involved. A failure closes the host and passes through as it is.
+# (IsVolumeSupported) before anything is prepared or frozen. A failure closes the host and passes through as it is.
 function Start-VssBackupHost {
     param([hashtable] $Params, [System.Management.Automation.PSCmdlet] $Cmdlet)
     $client = New-VssHostClient

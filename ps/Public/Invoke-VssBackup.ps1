@@ -10,7 +10,8 @@ function Invoke-VssBackup {
     writers always get BackupShutdown and auto-release snapshots end, and then the script's error is rethrown.
     What the script block outputs is this command's output.
 
-    Before any writer is involved the volumes are checked (IsVolumeSupported), and on Windows the process too:
+    Before anything is prepared or frozen the volumes are checked (IsVolumeSupported, after the writers were asked
+    for their metadata, as VSS's discovery phase has it), and on Windows the process too:
     not elevated (E_ACCESSDENIED), a 32-bit process on 64-bit Windows (E_NOTIMPL), a volume VSS cannot snapshot
     (VSS_E_VOLUME_NOT_SUPPORTED; on the emulator a file, /proc and the like) or cannot find (VSS_E_OBJECT_NOT_FOUND)
     each fail with their own error and the fix. What happens when no snapshot can be made is -Policy's choice.

@@ -384,6 +384,12 @@ export class EmulatorService {
     return (ContextValue[s.context] & Attr.NoWriters) === 0;
   }
 
+  /** "Shadow Copy Creation Details": in a context without writers (FileShareBackup, ClientAccessible, NasRollback),
+   * AddComponent, PrepareForBackup and BackupComplete return an error; the set goes from its volumes to DoSnapshotSet. */
+  private requireWriterContext(s: Session, call: string): void {
+    if (!this.writersTakePart(s)) throw fault('VSS_E_BAD_STATE', `${call} is not called in context ${s.context}: no writer takes part in it, so after AddToSnapshotSet comes DoSnapshotSet ("Shadow Copy Creation Details")`);
+  }
+
   /** The writers this session's requester lets take part: a disabled class or instance gets no event, Identify included. */
   private selectedWriters(s: Session): WriterInstance[] {
     if (!this.writersTakePart(s)) return [];
@@ -578,7 +584,7 @@ export class EmulatorService {
       return { snapshotSetId: s.snapshotSetId };
     });
     on('addToSnapshotSet', (p: { volume?: unknown }) => {
-      if (!s.snapshotSetId || s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddToSnapshotSet needs StartSnapshotSet first, and comes before PrepareForBackup');
+      if (!s.snapshotSetId || s.prepared || s.snapshotsDone || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddToSnapshotSet needs StartSnapshotSet first, and comes before PrepareForBackup');
       const volume = this.checkVolume(p.volume);
       if (s.volumes.has(volume)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `volume ${volume} is already in snapshot set ${s.snapshotSetId}`);
       if (s.volumes.size >= defaults.maxVolumesPerSet) throw fault('VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED', `a snapshot set holds at most ${defaults.maxVolumesPerSet} volumes`);
@@ -603,6 +609,7 @@ export class EmulatorService {
       }
     });
     on('prepareForBackup', async () => {
+      this.requireWriterContext(s, 'PrepareForBackup');
       if (!s.snapshotSetId || s.volumes.size === 0) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup needs a snapshot set with at least one volume');
       if (s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', s.aborted ? 'the backup was aborted' : 'PrepareForBackup was already called');
       // Writers can only be prepared once they have been asked for their metadata (Overview of Backup Initialization).
@@ -616,6 +623,7 @@ export class EmulatorService {
     });
     on('doSnapshotSet', () => this.doSnapshotSet(s));
     on('backupComplete', async () => {
+      this.requireWriterContext(s, 'BackupComplete');
       if (!s.snapshotsDone) throw fault('VSS_E_BAD_STATE', 'BackupComplete needs a finished DoSnapshotSet');
       if (s.completed) throw fault('VSS_E_BAD_STATE', 'BackupComplete was already called');
       if (s.aborted) throw fault('VSS_E_BAD_STATE', 'the backup was aborted');
@@ -634,6 +642,7 @@ export class EmulatorService {
     on('query', () => ({ snapshots: this.snapshots }));
     on('deleteSnapshots', (p: { sourceId: string; sourceType: number; force?: boolean }) => this.deleteSnapshots(p));
     on('addComponent', (p: { instanceId?: string; writerId?: string; componentType?: number; logicalPath?: string | null; componentName?: string }) => {
+      this.requireWriterContext(s, 'AddComponent');
       if (!s.participants) throw fault('VSS_E_BAD_STATE', 'AddComponent needs GatherWriterMetadata first');
       if (s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddComponent comes before PrepareForBackup');
       const writer = s.participants.find((w) => w.instanceId === p.instanceId?.toLowerCase() && w.definition.writerId === p.writerId?.toLowerCase());
@@ -900,7 +909,11 @@ export class EmulatorService {
    * snapshot is kept, as VSS does.
    */
   private async doSnapshotSet(s: Session): Promise<null> {
-    if (!s.prepared || s.snapshotsDone || !s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'DoSnapshotSet needs PrepareForBackup first, once');
+    if (this.writersTakePart(s)) {
+      if (!s.prepared || s.snapshotsDone || !s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'DoSnapshotSet needs PrepareForBackup first, once');
+    } else if (s.snapshotsDone || !s.snapshotSetId || s.volumes.size === 0) {
+      throw fault('VSS_E_BAD_STATE', 'DoSnapshotSet needs StartSnapshotSet and at least one volume first, once');
+    }
     if (s.aborted) throw fault('VSS_E_BAD_STATE', 'the backup was aborted');
     const writers = (s.participants ?? []).filter((w) => !w.state.startsWith('Failed'));
     const created: SnapshotRecord[] = [];

@@ -45,7 +45,7 @@ export interface CreateBackupParams {
   retryTimeoutMs?: number;
   /** Writers (names or ids) that must be present and stable. */
   requireWriters?: string[];
-  /** The volumes the backup will snapshot: checked (IsVolumeSupported) before any writer is involved. */
+  /** The volumes the backup will snapshot: checked (IsVolumeSupported) before anything is prepared or frozen. */
   volumes?: string[];
   /** Writers (names, class ids or instance ids) kept out of the backup: they get no event at all. */
   excludeWriters?: string[];

@@ -11,6 +11,7 @@ export type VssService = { kind: 'windows' } | { kind: 'emulator'; socket: strin
 export type FacadeMethod =
   | 'Ping'
   | 'InitializeComSecurity'
+  | 'ResolveVolume'
   | 'RequesterToken'
   | 'Create'
   | 'InitializeForBackup'

@@ -6,9 +6,29 @@ import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { snapshotRootPath } from '../vss';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
 import { chooseComponents, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
-import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal } from './preflight';
+import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal, volumeRoot } from './preflight';
 
-const withRootPath = (s: Snapshot): Snapshot => ({ ...s, rootPath: snapshotRootPath(s.devicePath) });
+const withRootPath = (s: Snapshot): Snapshot => {
+  const rootPath = snapshotRootPath(s.devicePath);
+  return { ...s, rootPath, path: s.path ?? null, snapshotPath: s.snapshotPath ?? rootPath };
+};
+
+/**
+ * A volume as the user named it, and what VSS is given for it. AddToSnapshotSet and IsVolumeSupported take a volume
+ * (its root, a mount folder or its \\?\Volume{GUID}\ name, with the trailing backslash), so on Windows a folder is
+ * looked up as vshadow and restic do (GetVolumePathNameW, then GetVolumeNameForVolumeMountPointW); the snapshot
+ * keeps what the user named and the folder inside it. The emulated service snapshots directories: given as named.
+ */
+export interface VolumeTarget {
+  /** What the user named. */
+  named: string;
+  /** The volume it lies on: its root or mount folder, with a trailing separator on Windows. */
+  volume: string;
+  /** What VSS is given: the volume's \\?\Volume{GUID}\ name where it has one, else `volume`. */
+  vss: string;
+  /** The named path inside the volume ('' for the volume itself). */
+  relative: string;
+}
 
 /**
  * Writer errors after which the snapshot creation is restarted on a new component object. Microsoft's guidance
@@ -38,13 +58,17 @@ export type State = (typeof States)[number];
 /** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
 export type Operation = Exclude<
   FacadeMethod,
-  'Ping' | 'InitializeComSecurity' | 'RequesterToken' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
+  'Ping' | 'InitializeComSecurity' | 'ResolveVolume' | 'RequesterToken' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
 >;
 
 const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
 const AFTER_METADATA: State[] = ['metadataGathered', 'snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone', 'completed', 'aborted'];
 
-/** Every legal call: the states it may come from and the state it leaves (undefined: unchanged). */
+/**
+ * Every legal call in a context with writers: the states it may come from and the state it leaves (undefined:
+ * unchanged). The order is VSS's discovery phase ("Overview of Backup Initialization"; restic's vss_windows.go):
+ * GatherWriterMetadata, then IsVolumeSupported for each volume, then the snapshot set.
+ */
 export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
   InitializeForBackup: { from: ['created'], to: 'initialized' },
   SetContext: { from: ['initialized'] },
@@ -59,7 +83,7 @@ export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
   GatherWriterStatus: { from: AFTER_METADATA },
   StartSnapshotSet: { from: ['metadataGathered'], to: 'snapshotSetStarted' },
   AddToSnapshotSet: { from: ['snapshotSetStarted', 'volumesAdded'], to: 'volumesAdded' },
-  IsVolumeSupported: { from: ['initialized', 'metadataGathered'] },
+  IsVolumeSupported: { from: ['metadataGathered'] },
   PrepareForBackup: { from: ['volumesAdded'], to: 'prepared' },
   DoSnapshotSet: { from: ['prepared'], to: 'snapshotsDone' },
   SetBackupSucceeded: { from: ['snapshotsDone'] },
@@ -69,9 +93,45 @@ export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
   Release: { from: ANY_LIVE, to: 'released' },
 };
 
+/**
+ * The same in a context without writers (VSS_VOLSNAP_ATTR_NO_WRITERS: FileShareBackup, ClientAccessible,
+ * NasRollback). "Shadow Copy Creation Details": a requester may call GatherWriterMetadata but need not, and
+ * AddComponent, PrepareForBackup and BackupComplete return an error. vshadow (create.cpp, select.cpp, shadow.cpp)
+ * skips GatherWriterMetadata, component selection, PrepareForBackup, GatherWriterStatus and BackupComplete there,
+ * and so does the lifecycle: the set goes from its volumes straight to DoSnapshotSet, and completing the backup
+ * sends VSS nothing.
+ */
+export const WriterlessTransitions: Record<Operation, { from: State[]; to?: State }> = {
+  ...Transitions,
+  DisableWriterClasses: { from: [] },
+  EnableWriterClasses: { from: [] },
+  DisableWriterInstances: { from: [] },
+  GatherWriterMetadata: { from: [] },
+  GetWriterMetadata: { from: [] },
+  AddComponent: { from: [] },
+  GatherWriterStatus: { from: [] },
+  StartSnapshotSet: { from: ['initialized'], to: 'snapshotSetStarted' },
+  IsVolumeSupported: { from: ['initialized'] },
+  PrepareForBackup: { from: [] },
+  DoSnapshotSet: { from: ['volumesAdded'], to: 'snapshotsDone' },
+  SetBackupSucceeded: { from: [] },
+  BackupComplete: { from: [] },
+  GetWriterComponents: { from: [] },
+};
+
+/** Whether writers take part in a context: not where it carries VSS_VOLSNAP_ATTR_NO_WRITERS. */
+export function writersTakePart(context: ContextName): boolean {
+  return (ContextValue[context] & Attr.NoWriters) === 0;
+}
+
+/** The call table for a context. */
+export function transitionsFor(context: ContextName): Record<Operation, { from: State[]; to?: State }> {
+  return writersTakePart(context) ? Transitions : WriterlessTransitions;
+}
+
 /** What may follow a state, for error messages. */
-export function nextOperations(state: State): Operation[] {
-  return (Object.keys(Transitions) as Operation[]).filter((op) => Transitions[op].from.includes(state));
+export function nextOperations(state: State, table: Record<Operation, { from: State[]; to?: State }> = Transitions): Operation[] {
+  return (Object.keys(table) as Operation[]).filter((op) => table[op].from.includes(state));
 }
 
 export interface Writer {
@@ -103,6 +163,10 @@ export interface Snapshot {
   devicePath: string;
   /** The device path usable as a root (the GLOBALROOT trailing separator added on Windows). */
   rootPath: string;
+  /** What the user named for this snapshot (a folder on the volume, or the volume itself); null for a snapshot listed. */
+  path: string | null;
+  /** The folder the user named, inside the snapshot: the root path, then the named path's place on its volume. */
+  snapshotPath: string;
   exposedName: string | null;
   exposedPath: string | null;
   originatingMachine: string;
@@ -135,7 +199,7 @@ export interface BackupOptions {
   retryTimeoutMs?: number;
   /** Writers (names or ids) that must be present and stable, checked before anything is prepared or frozen. */
   requireWriters?: string[];
-  /** Volumes the backup will snapshot, checked with IsVolumeSupported in begin(), before any writer is involved. */
+  /** Volumes the backup will snapshot, checked with IsVolumeSupported in begin(), before anything is prepared or frozen. */
   volumes?: string[];
   /** Writers (names, class ids or instance ids) kept out of the backup: they get no event at all. */
   excludeWriters?: string[];
@@ -176,6 +240,10 @@ export class BackupLifecycle {
   private readonly snapshotIds: string[] = [];
   /** The volumes of the snapshot set being made (AddToSnapshotSet), for the choice of components. */
   private setVolumes: string[] = [];
+  /** Each named volume, resolved once (resolveVolume). */
+  private readonly targets = new Map<string, VolumeTarget>();
+  /** Each snapshot's target, by snapshot id. */
+  private readonly snapshotTargets = new Map<string, VolumeTarget>();
   /** Writers that were sent BackupComplete (the ones taking part when it succeeded). */
   private completedWriters = new Set<string>();
   /** Components added to the backup (AddComponent) in component mode, chosen by chooseComponents. */
@@ -242,10 +310,17 @@ export class BackupLifecycle {
     return this.backupType !== 'Copy';
   }
 
+  /** Whether writers take part in this backup's context. */
+  private get withWriters(): boolean {
+    return writersTakePart(this.context);
+  }
+
   private async step<T>(op: Operation, input: object = {}): Promise<T> {
-    const rule = Transitions[op];
+    const table = transitionsFor(this.context);
+    const rule = table[op];
     if (!rule.from.includes(this.stateValue)) {
-      const next = nextOperations(this.stateValue);
+      const next = nextOperations(this.stateValue, table);
+      if (next.length === 0 && this.stateValue !== 'released') next.push('Release');
       throw vssError(
         'VSS_E_BAD_STATE',
         `${op} is not allowed now: the backup is ${this.stateValue}` +
@@ -268,19 +343,27 @@ export class BackupLifecycle {
     return result;
   }
 
-  /** CreateVssBackupComponents, InitializeForBackup, SetContext, SetBackupState, GatherWriterMetadata, GatherWriterStatus. */
+  /**
+   * CreateVssBackupComponents, InitializeForBackup, SetContext, SetBackupState, then, where writers take part,
+   * GatherWriterMetadata; IsVolumeSupported for each named volume; GatherWriterStatus where writers take part.
+   */
   async begin(): Promise<void> {
     if (this.stateValue !== 'created' || this.handle !== 0) throw vssError('VSS_E_BAD_STATE', 'this backup was already begun');
     await checkRequesterProcess(this.service, () => this.interop.call<RequesterToken>('RequesterToken'));
+    await this.resolveVolumes(this.volumes);
     this.handle = (await this.interop.call<{ handle: number }>('Create', { service: this.service }).catch((e) => Promise.reject(creationRefused(e)))).handle;
     try {
       await this.step('InitializeForBackup');
       await this.step('SetContext', { context: this.context });
-      await this.checkVolumes();
       await this.step('SetBackupState', { backupType: this.backupType, selectComponents: this.componentMode, bootableSystemState: false, partialFileSupport: false });
-      await this.selectWriters();
-      await this.step('GatherWriterMetadata');
-      await this.refreshWriters();
+      if (this.withWriters) {
+        await this.selectWriters();
+        await this.step('GatherWriterMetadata');
+      } else if (this.excludeWriters.length || this.includeWriters.length) {
+        await this.resolveSelection(); // refuses: no writer takes part in this context
+      }
+      await this.checkVolumes();
+      if (this.withWriters) await this.refreshWriters();
       this.checkIncludedWriters();
       this.checkRequiredWriters();
     } catch (e) {
@@ -331,15 +414,15 @@ export class BackupLifecycle {
 
   /**
    * Pre-flight of the named volumes: IsVolumeSupported for each, after SetContext (support depends on the context)
-   * and before GatherWriterMetadata, so a volume VSS cannot snapshot is refused before any writer hears of the backup.
+   * and GatherWriterMetadata, as VSS's discovery phase has it, and before any snapshot set is started: a volume VSS
+   * cannot snapshot is refused before anything is prepared or frozen.
    */
   private async checkVolumes(): Promise<void> {
     for (const volume of this.volumes) {
-      const badName = volumeNameRefusal(volume);
-      if (badName) throw badName;
+      const target = await this.resolveVolume(volume);
       let answer: VolumeSupport;
       try {
-        answer = await this.step<VolumeSupport>('IsVolumeSupported', { volume });
+        answer = await this.step<VolumeSupport>('IsVolumeSupported', { volume: target.vss });
       } catch (e) {
         if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(volume, e);
         throw e;
@@ -481,12 +564,54 @@ export class BackupLifecycle {
     }
   }
 
-  /** AddToSnapshotSet for one volume; returns the new snapshot's id. */
+  /**
+   * Each named volume's target, refusing a name Windows would read relative to the process, a path that does not
+   * exist (on Windows, where it is looked up here: before any VSS call), and two names on one volume (a snapshot set
+   * holds each volume once, and AddToSnapshotSet would refuse the second).
+   */
+  private async resolveVolumes(volumes: string[]): Promise<VolumeTarget[]> {
+    const targets: VolumeTarget[] = [];
+    for (const volume of volumes) {
+      const target = await this.resolveVolume(volume);
+      const same = targets.find((t) => t.vss.toLowerCase() === target.vss.toLowerCase());
+      if (same) {
+        throw vssError('E_INVALIDARG', `${same.named} and ${volume} are on the same volume ${target.volume}, and a snapshot set holds each volume once; name it once (the snapshot holds the whole volume: both folders are in it)`, { check: 'volume', volume });
+      }
+      targets.push(target);
+    }
+    return targets;
+  }
+
+  /** One named volume's target, looked up once. */
+  async resolveVolume(named: string): Promise<VolumeTarget> {
+    const known = this.targets.get(named);
+    if (known) return known;
+    const badName = volumeNameRefusal(named);
+    if (badName) throw badName;
+    let target: VolumeTarget;
+    if (this.service.kind === 'windows') {
+      try {
+        target = { named, ...(await this.interop.call<Omit<VolumeTarget, 'named'>>('ResolveVolume', { path: volumeRoot(named) })) };
+      } catch (e) {
+        if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(named, e, 'windows');
+        throw e;
+      }
+    } else {
+      const volume = volumeRoot(named);
+      target = { named, volume, vss: volume, relative: '' };
+    }
+    this.targets.set(named, target);
+    return target;
+  }
+
+  /** AddToSnapshotSet for one volume (as the user named it); returns the new snapshot's id. */
   addVolume(volume: string): Promise<string> {
     return this.abortOnFailure(async () => {
-      const { snapshotId } = await this.step<{ snapshotId: string }>('AddToSnapshotSet', { volume });
+      const target = await this.resolveVolume(volume);
+      const { snapshotId } = await this.step<{ snapshotId: string }>('AddToSnapshotSet', { volume: target.vss });
       this.snapshotIds.push(snapshotId);
-      this.setVolumes.push(volume);
+      this.setVolumes.push(target.volume);
+      this.snapshotTargets.set(snapshotId, target);
       return snapshotId;
     });
   }
@@ -494,6 +619,7 @@ export class BackupLifecycle {
   /** In component mode the components first, now that the set's volumes are known; PrepareForBackup, then
    * GatherWriterStatus: a writer that failed fails the backup. */
   prepare(): Promise<void> {
+    if (!this.withWriters) return Promise.resolve(); // no writer to prepare: DoSnapshotSet follows the volumes
     return this.abortOnFailure(async () => {
       if (this.componentMode) await this.selectComponents(this.setVolumes);
       await this.step('PrepareForBackup');
@@ -515,7 +641,13 @@ export class BackupLifecycle {
       await this.checkWriters('DoSnapshotSet');
       this.snapshotsValue = [];
       for (const snapshotId of this.snapshotIds) {
-        this.snapshotsValue.push(withRootPath(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId })));
+        const snapshot = withRootPath(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId }));
+        const target = this.snapshotTargets.get(snapshotId);
+        if (target) {
+          snapshot.path = target.named;
+          snapshot.snapshotPath = target.relative ? `${snapshot.rootPath}${snapshot.rootPath.endsWith('\\') ? '' : '\\'}${target.relative}` : snapshot.rootPath;
+        }
+        this.snapshotsValue.push(snapshot);
       }
       const createdAt = this.snapshotsValue[0]?.createdAt;
       if (this.snapshotSetHooks && createdAt) {
@@ -538,10 +670,7 @@ export class BackupLifecycle {
    */
   async createSnapshotSet(volumes: string[]): Promise<{ snapshotSetId: string; snapshots: Snapshot[] }> {
     if (volumes.length === 0) throw vssError('E_INVALIDARG', 'name at least one volume to snapshot');
-    for (const volume of volumes) {
-      const badName = volumeNameRefusal(volume);
-      if (badName) throw badName;
-    }
+    await this.resolveVolumes(volumes);
     const started = Date.now();
     this.retryDeadline = started + this.retryTimeoutMs;
     try {
@@ -600,6 +729,7 @@ export class BackupLifecycle {
     this.snapshotSetIdValue = null;
     this.snapshotsValue = [];
     this.snapshotIds.length = 0;
+    this.snapshotTargets.clear();
     this.completedWriters = new Set();
     await this.begin();
   }
@@ -616,6 +746,7 @@ export class BackupLifecycle {
 
   /** GatherWriterStatus after a phase; writers that took part and failed fail the backup, named with their reasons. */
   private async checkWriters(phase: Operation): Promise<void> {
+    if (!this.withWriters) return;
     const failed = (await this.refreshWriters()).filter((w) => w.state.startsWith('Failed') && w.state !== 'FailedAtIdentify');
     if (failed.length === 0) return;
     const reasons = failed.map((w) => `'${w.name}' is ${w.state} with ${w.lastError ?? 'no error code'}`).join('; ');
@@ -626,8 +757,16 @@ export class BackupLifecycle {
     });
   }
 
-  /** BackupComplete, then GatherWriterStatus (writers clean up their session state only then). */
+  /** BackupComplete, then GatherWriterStatus (writers clean up their session state only then). Where no writer takes
+   * part there is no BackupComplete to send: the backup is complete once its set is made. */
   async complete(): Promise<void> {
+    if (!this.withWriters) {
+      if (this.stateValue !== 'snapshotsDone') {
+        throw vssError('VSS_E_BAD_STATE', `the backup cannot be completed now: it is ${this.stateValue}, and only a backup whose snapshot set was made (DoSnapshotSet) can be`, { state: this.stateValue, operation: 'BackupComplete' });
+      }
+      this.stateValue = 'completed';
+      return;
+    }
     // The caller completing the backup says its data was saved: each selected component is marked backed up first.
     for (const s of this.selected) {
       await this.step('SetBackupSucceeded', { instanceId: s.instanceId, writerId: s.writerId, type: s.component.type, logicalPath: s.component.logicalPath, name: s.component.name, succeeded: true });
@@ -658,7 +797,7 @@ export class BackupLifecycle {
 
   /** AbortBackup where VSS allows it; the object stays ready for Release. */
   async abort(): Promise<void> {
-    if (Transitions.AbortBackup.from.includes(this.stateValue)) {
+    if (transitionsFor(this.context).AbortBackup.from.includes(this.stateValue)) {
       await this.step('AbortBackup');
       await this.giveUpSnapshotSet();
     }

@@ -112,12 +112,23 @@ export function volumeRefusal(volume: string, answer: VolumeSupport): VssError |
   const why = answer.reason
     ? answer.reason
     : 'no shadow copy provider supports it: name a local NTFS or ReFS volume (network shares, FAT and removable volumes have no shadow copies)';
-  return vssError('VSS_E_VOLUME_NOT_SUPPORTED', `VSS cannot snapshot ${volume}: ${why}; no writer was involved and no snapshot set was started`, { check: 'volume', volume });
+  return vssError('VSS_E_VOLUME_NOT_SUPPORTED', `VSS cannot snapshot ${volume}: ${why}; no snapshot set was started and nothing was frozen`, { check: 'volume', volume });
 }
 
-/** A volume that IsVolumeSupported did not find: the same VSS error, with the fix. */
-export function volumeNotFound(volume: string, error: VssError): VssError {
-  return new VssError(error.vssName, error.hresult, `the volume ${volume} was not found (IsVolumeSupported): check the path, or name an existing directory or a volume such as 'C:\\'; no writer was involved and no snapshot set was started`, { ...error.details, check: 'volume', volume });
+/** A volume that was not found (by IsVolumeSupported on the emulator, by its volume lookup on Windows): the same VSS
+ * error, with the fix for where it was looked for. */
+export function volumeNotFound(volume: string, error: VssError, service: VssService['kind'] = 'emulator'): VssError {
+  const fix =
+    service === 'windows'
+      ? `check the path: name a volume (C:\\ or C:), a mount folder, a \\\\?\\Volume{GUID}\\ name, or an existing folder or file on one (its volume is snapshotted, and the snapshot's SnapshotPath is that folder inside it); nothing was sent to VSS`
+      : `check the path, or name an existing directory (the emulated service snapshots directories); no snapshot set was started and nothing was frozen`;
+  return new VssError(error.vssName, error.hresult, `the volume ${volume} was not found (${service === 'windows' ? 'GetVolumePathName' : 'IsVolumeSupported'}): ${fix}`, { ...error.details, check: 'volume', volume });
+}
+
+/** A bare drive (`C:`) as the volume's root (`C:\\`), which VSS takes (AddToSnapshotSet wants a trailing backslash);
+ * every other name unchanged. Only on Windows. */
+export function volumeRoot(volume: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === 'win32' && /^[A-Za-z]:$/.test(volume) ? `${volume.toUpperCase()}\\` : volume;
 }
 
 /**
@@ -127,7 +138,8 @@ export function volumeNotFound(volume: string, error: VssError): VssError {
  */
 export function volumeNameRefusal(volume: string, platform: NodeJS.Platform = process.platform): VssError | null {
   if (platform !== 'win32') return null;
-  const driveRelative = /^([A-Za-z]):(?![\\/])(.*)$/.exec(volume);
+  // A bare drive (C:) names the volume, as vshadow's and diskshadow's volume arguments do: see volumeRoot.
+  const driveRelative = /^([A-Za-z]):(?![\\/])(.+)$/.exec(volume);
   if (!driveRelative) return null;
   const [, drive, rest] = driveRelative;
   return vssError(

@@ -40,18 +40,22 @@ class RawComponent {
     return this.connection.sendRequest(method, params) as Promise<T>;
   }
 
-  /** InitializeForBackup, SetContext, GatherWriterMetadata. */
+  private withWriters = true;
+
+  /** InitializeForBackup, SetContext, GatherWriterMetadata (where writers take part: not with VSS_VOLSNAP_ATTR_NO_WRITERS). */
   async begin(context = CTX_BACKUP): Promise<this> {
     await this.call('initializeForBackup');
     await this.call('setContext', { context });
-    await this.call('gatherWriterMetadata');
+    this.withWriters = context === -1 || (context & 0x10) === 0;
+    if (this.withWriters) await this.call('gatherWriterMetadata');
     return this;
   }
 
+  /** StartSnapshotSet, AddToSnapshotSet, PrepareForBackup (where writers take part), DoSnapshotSet. */
   async snapshot(volumes: string[]): Promise<string> {
     const { snapshotSetId } = await this.call('startSnapshotSet');
     for (const volume of volumes) await this.call('addToSnapshotSet', { volume });
-    await this.call('prepareForBackup');
+    if (this.withWriters) await this.call('prepareForBackup');
     await this.call('doSnapshotSet');
     return snapshotSetId;
   }

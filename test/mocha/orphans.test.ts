@@ -80,10 +80,9 @@ describe('orphaned persistent snapshot sets', function () {
     await c.sendRequest('open', { pid: process.pid });
     await c.sendRequest('initializeForBackup', {});
     await c.sendRequest('setContext', { context: CTX_CLIENT_ACCESSIBLE });
-    await c.sendRequest('gatherWriterMetadata', {});
+    // No writer takes part in ClientAccessible: the volumes go straight to DoSnapshotSet, as vshadow does.
     const { snapshotSetId } = (await c.sendRequest('startSnapshotSet', {})) as { snapshotSetId: string };
     await c.sendRequest('addToSnapshotSet', { volume: world.volume });
-    await c.sendRequest('prepareForBackup', {});
     await c.sendRequest('doSnapshotSet', {});
     // Its requester goes away without a release, as a killed tool's would.
     c.dispose();

@@ -143,31 +143,32 @@ describe('pre-flight of the volumes (host, on the emulated service)', function (
     return { client, calls };
   }
 
-  async function refusal(volume: string): Promise<{ data: VssErrorData; message: string; calls: string[]; journal: number }> {
+  async function refusal(volume: string): Promise<{ data: VssErrorData; message: string; calls: string[]; journal: string[] }> {
     const before = readJournal(world.paths).length;
     const { client, calls } = connect();
     try {
       await client.sendRequest(Methods.createBackup, { volumes: [world.volume, volume] });
     } catch (e) {
       assert.ok(e instanceof ResponseError, `expected a JSON-RPC error, got ${e}`);
-      return { data: e.data as VssErrorData, message: e.message, calls, journal: readJournal(world.paths).length - before };
+      return { data: e.data as VssErrorData, message: e.message, calls, journal: readJournal(world.paths).slice(before).map((j) => String(j.event)) };
     } finally {
       client.dispose();
     }
     assert.fail(`${volume} passed the pre-flight`);
   }
 
-  /** What every refusal shares: IsVolumeSupported before any writer is asked, nothing started, Release at once. */
-  function assertNothingStarted(r: { calls: string[]; journal: number }) {
-    assert.deepEqual(r.calls, ['Create', 'InitializeForBackup', 'SetContext', 'IsVolumeSupported', 'IsVolumeSupported', 'Release']);
-    assert.equal(r.journal, 0, 'no writer received any event');
+  /** What every refusal shares: IsVolumeSupported after the writers' metadata, as VSS's discovery phase has it, and
+   * before any snapshot set: writers were asked for their metadata only (Identify, then BackupShutdown), nothing was
+   * prepared or frozen, and the component object was released at once. */
+  function assertNothingStarted(r: { calls: string[]; journal: string[] }) {
+    assert.deepEqual(r.calls, ['Create', 'InitializeForBackup', 'SetContext', 'SetBackupState', 'GatherWriterMetadata', 'IsVolumeSupported', 'IsVolumeSupported', 'Release']);
+    assert.deepEqual([...new Set(r.journal)].sort(), ['BackupShutdown', 'Identify'], r.journal.join(', '));
   }
 
-  it('passes a directory: IsVolumeSupported after SetContext, before GatherWriterMetadata', async () => {
+  it('passes a directory: IsVolumeSupported after GatherWriterMetadata, before GatherWriterStatus and the snapshot set', async () => {
     const { client, calls } = connect();
     await client.sendRequest(Methods.createBackup, { volumes: [world.volume] });
-    assert.deepEqual(calls.slice(0, 5), ['Create', 'InitializeForBackup', 'SetContext', 'IsVolumeSupported', 'SetBackupState']);
-    assert.ok(calls.indexOf('IsVolumeSupported') < calls.indexOf('GatherWriterMetadata'));
+    assert.deepEqual(calls.slice(0, 7), ['Create', 'InitializeForBackup', 'SetContext', 'SetBackupState', 'GatherWriterMetadata', 'IsVolumeSupported', 'GatherWriterStatus']);
     await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
     await client.sendRequest(Methods.closeBackup);
     client.dispose();
@@ -257,5 +258,70 @@ describe('pre-flight of the volumes (host, on the emulated service)', function (
     } finally {
       fs.rmSync(world.paths.writers, { force: true });
     }
+  });
+
+  it('keeps what was named: each snapshot has its path, and the folder inside the snapshot (on the emulator its root)', async () => {
+    const { client } = connect();
+    await client.sendRequest(Methods.createBackup, {});
+    const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+    const snapshot = set.snapshots[0]!;
+    assert.equal(snapshot.path, world.volume);
+    assert.equal(snapshot.snapshotPath, snapshot.rootPath);
+    assert.equal(fs.readFileSync(path.join(snapshot.snapshotPath, 'ledger.txt'), 'utf8').trim(), 'balance: 100');
+    await client.sendRequest(Methods.closeBackup);
+    client.dispose();
+  });
+
+  it('refuses one volume named twice before any VSS call: a snapshot set holds each volume once', async () => {
+    const { client, calls } = connect();
+    await client.sendRequest(Methods.createBackup, {});
+    const before = calls.length;
+    const error = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume, world.volume] }).then(
+      () => assert.fail('the same volume twice was accepted'),
+      (e: ResponseError<VssErrorData>) => e,
+    );
+    assert.equal(error.data!.name, 'E_INVALIDARG');
+    assert.match(error.message, /are on the same volume .*a snapshot set holds each volume once/);
+    assert.deepEqual(calls.slice(before), [], 'no snapshot set was started');
+    await client.sendRequest(Methods.closeBackup);
+    client.dispose();
+  });
+
+  describe('contexts without writers (vshadow\'s -nw: "Shadow Copy Creation Details")', () => {
+    for (const context of ['FileShareBackup', 'ClientAccessible'] as const) {
+      it(`${context}: no GatherWriterMetadata, PrepareForBackup, GatherWriterStatus or BackupComplete, and no writer event`, async () => {
+        const before = readJournal(world.paths).length;
+        const { client, calls } = connect();
+        const info = await client.sendRequest(Methods.createBackup, { context, volumes: [world.volume] });
+        assert.equal(info.state, 'initialized');
+        const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+        assert.equal(set.snapshots.length, 1);
+        assert.ok(fs.existsSync(set.snapshots[0]!.devicePath));
+        const completed = await client.sendRequest(Methods.completeBackup);
+        assert.equal(completed.state, 'completed');
+        const closed = await client.sendRequest(Methods.closeBackup);
+        client.dispose();
+        assert.deepEqual(calls.filter((c) => c !== 'GetSnapshotProperties'), ['Create', 'InitializeForBackup', 'SetContext', 'SetBackupState', 'IsVolumeSupported', 'StartSnapshotSet', 'AddToSnapshotSet', 'DoSnapshotSet', 'Release']);
+        assert.equal(readJournal(world.paths).length, before, 'no writer takes part');
+        assert.deepEqual(closed.writers, []);
+        if (context === 'ClientAccessible') {
+          assert.deepEqual(closed.keptSnapshots, [set.snapshots[0]!.snapshotId]);
+          const admin = connect().client;
+          assert.equal((await admin.sendRequest(Methods.deleteSnapshots, { snapshotSetId: set.snapshotSetId })).deleted, 1);
+          admin.dispose();
+        }
+      });
+    }
+
+    it('an unfinished backup is aborted, never completed: Close without Complete sends AbortBackup, then Release', async () => {
+      const { client, calls } = connect();
+      await client.sendRequest(Methods.createBackup, { context: 'FileShareBackup' });
+      const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
+      const closed = await client.sendRequest(Methods.closeBackup);
+      client.dispose();
+      assert.deepEqual(calls.slice(-2), ['AbortBackup', 'Release']);
+      assert.deepEqual(closed.endedSnapshots, [set.snapshots[0]!.snapshotId]);
+      assert.ok(!fs.existsSync(set.snapshots[0]!.devicePath), 'the auto-release snapshot ended with its component object');
+    });
   });
 });

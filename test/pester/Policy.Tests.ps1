@@ -1,5 +1,5 @@
 # Invoke-VssBackup's pre-flight and -Policy on the emulated VSS service: each refusal with its own error and fix
-# before any writer hears of the backup, and BestEffort's run against the live volumes, never silent.
+# before anything is prepared or frozen (writers are only asked for their metadata), and BestEffort's run against the live volumes, never silent.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Module (Join-Path $PSScriptRoot '../../module/VssSession.psd1') -Force
@@ -13,7 +13,9 @@ BeforeAll {
         $failure = $null
         $warned = $null
         try { Invoke-VssBackup -Volume $Volume -ScriptBlock { $script:Ran = $true } -ErrorAction Stop -WarningVariable warned -WarningAction SilentlyContinue @Extra } catch { $failure = $_ }
-        [pscustomobject]@{ Error = $failure; Warnings = @($warned); Ran = $script:Ran; NewEvents = @(Get-Journal).Count - $before }
+        # The events writers got: their metadata asked for (Identify) and BackupShutdown, never a prepare or a freeze.
+        $events = @(Get-Journal | Select-Object -Skip $before | ForEach-Object event | Sort-Object -Unique)
+        [pscustomobject]@{ Error = $failure; Warnings = @($warned); Ran = $script:Ran; NewEvents = $events -join ',' }
     }
 }
 
@@ -29,7 +31,7 @@ Describe 'Invoke-VssBackup pre-flight (-Policy Required, the default)' {
         $r.Error.Exception.Message | Should -BeLike "*the volume $missing was not found*check the path*"
         $r.Error.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $r.Ran | Should -BeFalse
-        $r.NewEvents | Should -Be 0 -Because 'no writer heard of the backup'
+        $r.NewEvents | Should -Be 'BackupShutdown,Identify' -Because 'writers were asked for their metadata only: nothing was prepared or frozen'
         Get-HostChildren | Should -BeNullOrEmpty
     }
 
@@ -40,7 +42,7 @@ Describe 'Invoke-VssBackup pre-flight (-Policy Required, the default)' {
         $r.Error.Exception.Message | Should -BeLike "*is a file, not a directory: name the directory or volume that holds it*"
         $r.Error.TargetObject | Should -Be $script:File
         $r.Ran | Should -BeFalse
-        $r.NewEvents | Should -Be 0
+        $r.NewEvents | Should -Be 'BackupShutdown,Identify'
     }
 
     It 'refuses a kernel filesystem (/proc) with VSS_E_VOLUME_NOT_SUPPORTED and names it' -Skip:(-not (Test-Path /proc/self)) {
@@ -48,7 +50,7 @@ Describe 'Invoke-VssBackup pre-flight (-Policy Required, the default)' {
         $r.Error.FullyQualifiedErrorId | Should -Be 'VSS_E_VOLUME_NOT_SUPPORTED,Invoke-VssBackup'
         $r.Error.Exception.Message | Should -BeLike '*/proc is on /proc, a view of the running system*name a directory on a disk filesystem*'
         $r.Ran | Should -BeFalse
-        $r.NewEvents | Should -Be 0
+        $r.NewEvents | Should -Be 'BackupShutdown,Identify'
     }
 
     It 'with -Policy Required, a writer failure throws and the script block does not run' {

@@ -267,6 +267,53 @@ describe('the Windows package under Wine (no .NET installed)', function () {
     assert.match(result.stderr, /VSS is not available on this system .*use the emulated service \(VSS_SESSION_EMULATOR=1\)/);
   });
 
+  describe('volumes as real VSS takes them: each name looked up through kernel32 (no emulator)', () => {
+    const real = () => ({ VSS_SESSION_HOME: env.VSS_SESSION_HOME, WINEDEBUG: '-all,fixme+vssapi' });
+    const volumeName = /^\\\\\?\\Volume\{[0-9a-f-]{36}\}\\$/i;
+
+    it('a drive (C:), its root, and a folder on a volume name the volume: VSS is given its \\\\?\\Volume{GUID}\\ name', () => {
+      const folder = path.join(world.volume, 'sub');
+      fs.mkdirSync(folder, { recursive: true });
+      const result = vss(['volume', 'C:', 'C:\\', winPath(folder), '--json'], real());
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      const [drive, root, inside] = JSON.parse(result.stdout) as Array<{ named: string; volume: string; vss: string; relative: string }>;
+      assert.deepEqual([drive!.named, drive!.volume, drive!.relative], ['C:', 'C:\\', '']);
+      assert.match(drive!.vss, volumeName);
+      assert.deepEqual(root, { ...drive, named: 'C:\\' });
+      // Wine's Z: is the Unix root: the folder lies on Z:, at its Unix path.
+      assert.equal(inside!.volume, 'Z:\\');
+      assert.match(inside!.vss, volumeName);
+      assert.notEqual(inside!.vss, drive!.vss);
+      assert.equal(inside!.relative, winPath(folder).slice(3));
+      assert.doesNotMatch(result.stderr, /CreateVssBackupComponentsInternal/, 'looking a volume up sends nothing to VSS');
+    });
+
+    it('a path that does not exist is refused before any VSS call, with what VSS takes instead of "a directory"', () => {
+      const result = vss(['backup', '--volume', `${winPath(world.root)}\\missing`, '--json'], real());
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      assertNoStackTrace(result.stderr);
+      const error = (JSON.parse(result.stdout) as { error: { name: string; operation: string; message: string } }).error;
+      assert.equal(error.name, 'VSS_E_OBJECT_NOT_FOUND');
+      assert.equal(error.operation, 'GetVolumePathName');
+      assert.match(error.message, /name a volume \(C:\\ or C:\), a mount folder, a \\\\\?\\Volume\{GUID\}\\ name, or an existing folder/);
+      assert.doesNotMatch(error.message, /directory/);
+      assert.doesNotMatch(result.stderr, /CreateVssBackupComponentsInternal/, 'nothing was sent to VSS');
+    });
+
+    it('two folders on one volume are refused before any VSS call: a set holds each volume once', () => {
+      const result = vss(['backup', '--volume', winPath(world.volume), '--volume', winPath(world.root), '--json'], real());
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, /^vss-session: E_INVALIDARG \(0x80070057\): .* are on the same volume Z:\\, and a snapshot set holds each volume once/);
+      assert.doesNotMatch(result.stderr, /CreateVssBackupComponentsInternal/);
+    });
+
+    it('a bare drive is the volume, not a drive-relative path: the backup goes on to VSS (which Wine refuses)', () => {
+      const result = vss(['backup', '--volume', 'C:', '--json'], real());
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      assert.equal((JSON.parse(result.stdout) as { error: { name: string; operation: string } }).error.operation, 'CreateVssBackupComponents');
+    });
+  });
+
   describe('COM security, set first as a requester must (Wine logs each call\'s parameters; its own call always succeeds)', () => {
     // Wine's CoInitializeSecurity is a stub that logs its arguments: authentication level 6 (RPC_C_AUTHN_LEVEL_PKT_PRIVACY),
     // impersonation level 3 (RPC_C_IMP_LEVEL_IMPERSONATE), capabilities 64 (EOAC_DYNAMIC_CLOAKING): vshadow's.

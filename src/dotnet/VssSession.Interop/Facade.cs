@@ -84,6 +84,14 @@ public sealed class Facade
         return new JsonObject { ["set"] = hr >= 0, ["hresult"] = VssErrors.Hex(hr), ["fault"] = fault };
     });
 
+    /// <summary>The volume VSS is given for a path (Windows only: the emulated service snapshots directories).</summary>
+    public Task<object> ResolveVolume(object input) => Run(input, args =>
+    {
+        if (!OperatingSystem.IsWindows()) throw new VssException(VssErrors.E_NOTIMPL, "GetVolumePathName", "volumes are looked up on Windows only");
+        var resolved = VolumePaths.Resolve(args["path"]!.GetValue<string>());
+        return new JsonObject { ["volume"] = resolved.Volume, ["vss"] = resolved.Vss, ["relative"] = resolved.Relative };
+    });
+
     /// <summary>The process token's facts for the requester check (Windows only: elsewhere there is no token to
     /// ask, and the emulated service has no privileges to check).</summary>
     public Task<object> RequesterToken(object input) => Run(input, _ =>

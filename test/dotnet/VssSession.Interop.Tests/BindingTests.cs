@@ -104,11 +104,9 @@ public sealed class BindingTests(EmulatorFixture emulator) : IDisposable
         creator.InitializeForBackup();
         creator.SetContext(VssSnapshotContext.ClientAccessible);
         creator.SetBackupState(false, false, VssBackupType.Copy, false);
-        creator.GatherWriterMetadata(Timeout);
-        Assert.Empty(creator.GatherWriterStatus(Timeout)); // no writers in this context
+        // No writers in this context: no GatherWriterMetadata or PrepareForBackup, as vshadow does.
         Guid setId = creator.StartSnapshotSet();
         Guid snapshotId = creator.AddToSnapshotSet(volume);
-        creator.PrepareForBackup(Timeout);
         creator.DoSnapshotSet(Timeout);
         var created = creator.GetSnapshotProperties(snapshotId);
         creator.Release();
@@ -203,6 +201,43 @@ public sealed class BindingTests(EmulatorFixture emulator) : IDisposable
             var mine = events.Where(x => x.Writer == writer && x.Event != "Abort").ToList();
             Assert.Equal(["PrepareForBackup", "BackupShutdown"], mine.Select(x => x.Event));
             Assert.False(mine[^1].BackupCompleteReceived);
+        }
+    }
+
+    /// <summary>"Shadow Copy Creation Details": in a context without writers, AddComponent, PrepareForBackup and
+    /// BackupComplete return an error, and DoSnapshotSet follows the volumes with no GatherWriterMetadata.</summary>
+    [Theory]
+    [InlineData(VssSnapshotContext.FileShareBackup)]
+    [InlineData(VssSnapshotContext.ClientAccessible)]
+    public void WithoutWritersTheSetGoesFromItsVolumesToDoSnapshotSetAndWriterCallsAreBadState(VssSnapshotContext context)
+    {
+        string volume = NewVolume("w.txt", "w");
+        var vss = NewComponent();
+        vss.InitializeForBackup();
+        vss.SetContext(context);
+        vss.SetBackupState(false, false, VssBackupType.Copy, false);
+        Guid setId = vss.StartSnapshotSet();
+        Guid snapshotId = vss.AddToSnapshotSet(volume);
+        var prepare = Assert.Throws<VssException>(() => vss.PrepareForBackup(Timeout));
+        Assert.Equal("VSS_E_BAD_STATE", prepare.Name);
+        Assert.Contains("Shadow Copy Creation Details", prepare.Message);
+        var add = Assert.Throws<VssException>(() => vss.AddComponent(Guid.NewGuid(), Guid.NewGuid(), VssComponentType.Database, null, "Database"));
+        Assert.Equal("VSS_E_BAD_STATE", add.Name);
+        vss.DoSnapshotSet(Timeout);
+        Assert.True(Directory.Exists(vss.GetSnapshotProperties(snapshotId).DeviceObject));
+        var complete = Assert.Throws<VssException>(() => vss.BackupComplete(Timeout));
+        Assert.Equal("VSS_E_BAD_STATE", complete.Name);
+        // A second DoSnapshotSet, or another volume after it, is out of sequence too.
+        Assert.Equal("VSS_E_BAD_STATE", Assert.Throws<VssException>(() => vss.DoSnapshotSet(Timeout)).Name);
+        Assert.Equal("VSS_E_BAD_STATE", Assert.Throws<VssException>(() => vss.AddToSnapshotSet(NewVolume("x.txt", "x"))).Name);
+        vss.Release();
+        Assert.DoesNotContain(emulator.Journal(), x => x.SnapshotSetId == setId.ToString());
+        if (context == VssSnapshotContext.ClientAccessible)
+        {
+            var deleter = NewComponent();
+            deleter.InitializeForBackup();
+            deleter.SetContext(VssSnapshotContext.All);
+            Assert.Equal(1, deleter.DeleteSnapshots(setId, VssObjectType.SnapshotSet, false).Deleted);
         }
     }
 

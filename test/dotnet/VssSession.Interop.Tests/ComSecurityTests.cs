@@ -33,11 +33,28 @@ public sealed class ComSecurityTests
     }
 
     [Fact]
-    public void OffWindowsNothingIsCalled()
+    public async Task OffWindowsNothingIsCalled()
     {
         if (OperatingSystem.IsWindows()) return;
         // ole32.dll does not exist here: the facade must not reach it, or it would throw DllNotFoundException.
-        var reply = new Facade().InitializeComSecurity("{}").GetAwaiter().GetResult();
+        var reply = await new Facade().InitializeComSecurity("{}");
         Assert.Contains("\"set\":false", reply.ToString());
+    }
+}
+
+/// <summary>A path's place on its volume, the part of the volume lookup that is not a Win32 call (the calls run under
+/// Wine: test/windows/package.test.ts).</summary>
+public sealed class VolumePathTests
+{
+    [Theory]
+    [InlineData(@"C:\", @"C:\", "")]
+    [InlineData(@"C:\", @"C:\data", "data")]
+    [InlineData(@"C:\", @"c:\Data\Sub\", @"Data\Sub")]
+    [InlineData(@"C:\mnt\disk2\", @"C:\mnt\disk2\logs", "logs")]
+    [InlineData(@"C:\", @"\\?\C:\data", "data")]
+    [InlineData(@"\\?\Volume{6f1f2c3a-0000-0000-0000-100000000000}\", @"\\?\Volume{6f1f2c3a-0000-0000-0000-100000000000}\x", "x")]
+    public void ThePathInsideTheVolumeIsWhatFollowsItsRoot(string volume, string full, string relative)
+    {
+        Assert.Equal(relative, VolumePaths.RelativeTo(volume, full));
     }
 }
