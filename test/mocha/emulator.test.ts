@@ -3,10 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { createMessageConnection, MessageConnection, ResponseError, SocketMessageReader, SocketMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError } from 'vscode-jsonrpc/node';
 import { readJournal, status } from '../../src/emulator/control';
 import { Methods } from '../../src/host/protocol';
 import { startHost } from '../../src/host/server';
@@ -15,67 +14,7 @@ import { copyTreeReadOnly, removeTree } from '../../src/emulator/snapshot-store'
 import { Interop } from '../../src/requester/interop';
 import { WellKnownWriterServices, writerServices } from '../../src/writer-services';
 import { eventually, executable, inProcessService, linuxOnly, tempWorld, until } from './helpers';
-
-const CTX_BACKUP = 0;
-const CTX_CLIENT_ACCESSIBLE = 29;
-const SNAPSHOT_SET = 2;
-
-/** One component object's connection to the service. */
-class RawComponent {
-  private constructor(private readonly connection: MessageConnection, private readonly socket: net.Socket) {}
-
-  static async open(socketPath: string): Promise<RawComponent> {
-    const socket = net.connect(socketPath);
-    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
-    connection.listen();
-    // A service that dies answers nothing more: fail the pending calls instead of waiting forever.
-    socket.on('close', () => connection.dispose());
-    const component = new RawComponent(connection, socket);
-    await component.call('open', { pid: process.pid });
-    return component;
-  }
-
-  call<T = any>(method: string, params: object = {}): Promise<T> {
-    return this.connection.sendRequest(method, params) as Promise<T>;
-  }
-
-  private withWriters = true;
-
-  /** InitializeForBackup, SetContext, GatherWriterMetadata (where writers take part: not with VSS_VOLSNAP_ATTR_NO_WRITERS). */
-  async begin(context = CTX_BACKUP): Promise<this> {
-    await this.call('initializeForBackup');
-    await this.call('setContext', { context });
-    this.withWriters = context === -1 || (context & 0x10) === 0;
-    if (this.withWriters) await this.call('gatherWriterMetadata');
-    return this;
-  }
-
-  /** StartSnapshotSet, AddToSnapshotSet, PrepareForBackup (where writers take part), DoSnapshotSet. */
-  async snapshot(volumes: string[]): Promise<string> {
-    const { snapshotSetId } = await this.call('startSnapshotSet');
-    for (const volume of volumes) await this.call('addToSnapshotSet', { volume });
-    if (this.withWriters) await this.call('prepareForBackup');
-    await this.call('doSnapshotSet');
-    return snapshotSetId;
-  }
-
-  async release(): Promise<void> {
-    await this.call('release');
-    this.connection.dispose();
-    this.socket.destroy();
-  }
-}
-
-async function failure(call: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await call;
-  } catch (e) {
-    assert.ok(e instanceof ResponseError, String(e));
-    return { name: (e.data as { name: string }).name, message: e.message };
-  }
-  assert.fail('the call succeeded');
-}
+import { CTX_CLIENT_ACCESSIBLE, failure, RawComponent, SNAPSHOT_SET } from './raw-component';
 
 describe('the emulated VSS service', function () {
   const service = inProcessService();
@@ -349,16 +288,30 @@ describe('the emulated VSS service', function () {
   });
 
   describe('state on disk', () => {
-    it('reads the state file then the change log after it, skipping only a torn last line', () => {
+    it('reads the state file then the change log after it: a torn last line is the change a crash cut short, other damage is named and skipped', () => {
       const dir = tempWorld();
       try {
         fs.mkdirSync(dir.home, { recursive: true });
         const record = (id: string) => ({ snapshotId: id, snapshotSetId: 'set-' + id, deviceObject: `/nowhere/${id}`, attributes: 1 });
         fs.writeFileSync(dir.paths.state, JSON.stringify({ snapshots: [record('a'), record('b')] }));
         fs.writeFileSync(dir.paths.stateLog, [JSON.stringify({ put: [record('c')], remove: [] }), JSON.stringify({ put: [], remove: ['a'] }), '{"put":[{"snapsh'].join('\n'));
-        assert.deepEqual(readSavedSnapshots(dir.paths).map((x) => x.snapshotId).sort(), ['b', 'c']);
-        fs.writeFileSync(dir.paths.stateLog, ['{"put":[{"snapsh', JSON.stringify({ put: [], remove: ['a'] })].join('\n'));
-        assert.throws(() => readSavedSnapshots(dir.paths), /emulator-state\.log is unreadable \(line 1: .*move emulator-state\.json and emulator-state\.log aside/);
+        let saved = readSavedSnapshots(dir.paths);
+        assert.deepEqual(saved.snapshots.map((x) => x.snapshotId).sort(), ['b', 'c']);
+        assert.deepEqual(saved.damage, []);
+        // A torn line in the middle (a write that failed and was not cut back), a record without its folder, a
+        // line that is not a change: each is named, every other record kept.
+        fs.writeFileSync(dir.paths.stateLog, ['{"put":[{"snapsh', JSON.stringify({ put: [], remove: ['a'] }), JSON.stringify({ put: [{ snapshotId: 'd' }, record('e')] }), '[]', JSON.stringify({ put: [record('f')] })].join('\n'));
+        saved = readSavedSnapshots(dir.paths);
+        assert.deepEqual(saved.snapshots.map((x) => x.snapshotId).sort(), ['b', 'e', 'f']);
+        assert.equal(saved.damage.length, 3, saved.damage.join('\n'));
+        assert.match(saved.damage[0]!, /^emulator-state\.log line 1: /);
+        assert.match(saved.damage[1]!, /^emulator-state\.log line 3: snapshot 1 lacks its id, set, folder or attributes/);
+        assert.match(saved.damage[2]!, /^emulator-state\.log line 4: not a change/);
+        // An unreadable state file: the log's records are still read.
+        fs.writeFileSync(dir.paths.state, '{"snapshots": [');
+        saved = readSavedSnapshots(dir.paths);
+        assert.deepEqual(saved.snapshots.map((x) => x.snapshotId).sort(), ['e', 'f']);
+        assert.match(saved.damage[0]!, /^emulator-state\.json: /);
       } finally {
         dir.cleanup();
       }
@@ -390,7 +343,7 @@ describe('the emulated VSS service', function () {
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       assert.equal((rejected.reason as ResponseError<{ name: string }>).data!.name, 'VSS_E_OBJECT_NOT_FOUND');
-      assert.equal(readSavedSnapshots(world.paths).filter((x) => x.snapshotSetId === id).length, 0, 'the deleted set is gone from the durable state');
+      assert.equal(readSavedSnapshots(world.paths).snapshots.filter((x) => x.snapshotSetId === id).length, 0, 'the deleted set is gone from the durable state');
       await a.release();
       await b.release();
     });
@@ -401,7 +354,7 @@ describe('the emulated VSS service', function () {
       const env = { ...process.env, VSS_SESSION_HOME: other.home };
       const consistent = () => {
         // The state file and the change log after it, read as the service reads them when it starts.
-        const listed = readSavedSnapshots(other.paths);
+        const listed = readSavedSnapshots(other.paths).snapshots;
         for (const s of listed) assert.ok(fs.existsSync(s.deviceObject), `${s.deviceObject} is listed but missing`);
         return listed.length;
       };

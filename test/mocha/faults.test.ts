@@ -1,0 +1,250 @@
+// Faults in the emulated service's environment: a full disk, damaged or copied state, edited paths. Nothing that was
+// made durable is lost, no reply claims a change that was not saved, and no folder outside the service's own
+// snapshots folder is ever deleted.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EmulatorService, readSavedSnapshots } from '../../src/emulator/service';
+import { emulatorPaths } from '../../src/paths';
+import { startService, tempWorld } from './helpers';
+import { CTX_CLIENT_ACCESSIBLE, failure, RawComponent, SNAPSHOT_SET } from './raw-component';
+
+/** Every line of a JSON-lines file parses: nothing torn, nothing glued. */
+function assertLineWhole(file: string): unknown[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as unknown;
+      } catch (e) {
+        assert.fail(`${path.basename(file)} line ${i + 1} is not whole JSON (${(e as Error).message}): ${l.slice(0, 120)}`);
+      }
+    });
+}
+
+async function persistentSet(socket: string, volume: string): Promise<string> {
+  const c = await (await RawComponent.open(socket)).begin(CTX_CLIENT_ACCESSIBLE);
+  const id = await c.snapshot([volume]);
+  await c.release();
+  return id;
+}
+
+async function query(socket: string): Promise<{ snapshotId: string; snapshotSetId: string; deviceObject: string }[]> {
+  const admin = await (await RawComponent.open(socket)).begin(-1);
+  try {
+    return (await admin.call('query')).snapshots;
+  } finally {
+    await admin.release();
+  }
+}
+
+async function deleteSet(socket: string, id: string): Promise<{ deleted: number }> {
+  const admin = await (await RawComponent.open(socket)).begin(-1);
+  try {
+    return await admin.call('deleteSnapshots', { sourceId: id, sourceType: SNAPSHOT_SET });
+  } finally {
+    await admin.release();
+  }
+}
+
+describe('faults in the emulated service\'s environment', function () {
+  describe('a full disk under its state folder (a small tmpfs)', function () {
+    const world = tempWorld();
+    const mount = path.join(world.root, 'small-disk');
+    const paths = emulatorPaths(path.join(mount, 'home'));
+    const filler = path.join(mount, 'filler');
+    let service: EmulatorService | undefined;
+    let mounted = false;
+
+    before(function () {
+      fs.mkdirSync(mount);
+      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', mount], { encoding: 'utf8' });
+      if (r.status !== 0) {
+        console.log(`      (skipped: a small filesystem could not be mounted for the full-disk tests: ${(r.stderr || r.error?.message || '').trim()}; they need root)`);
+        this.skip();
+      }
+      mounted = true;
+    });
+    after(async () => {
+      await service?.stop().catch(() => undefined);
+      if (mounted) spawnSync('umount', [mount]);
+      world.cleanup();
+    });
+
+    /** Fills the disk to its last byte. */
+    function fill(): void {
+      const chunk = Buffer.alloc(4096, 1);
+      const fd = fs.openSync(filler, 'a');
+      try {
+        for (;;) fs.writeSync(fd, chunk);
+      } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+      }
+      for (let size = 2048; size >= 1; size = Math.floor(size / 2)) {
+        try {
+          for (;;) fs.writeSync(fd, Buffer.alloc(size, 1));
+        } catch {
+          // the next, smaller size fills what is left
+        }
+      }
+      fs.closeSync(fd);
+    }
+
+    /** Pads a file to the end of its last page with a blank line (which readers skip): tmpfs gives a file whole pages,
+     * so without it an append fits in the page's slack and needs no space the full disk does not have. */
+    function padToPage(file: string): void {
+      const size = fs.statSync(file).size;
+      if (size % 4096 !== 0) fs.appendFileSync(file, `${' '.repeat(4096 - (size % 4096) - 1)}\n`);
+    }
+
+    it('refuses a delete it cannot save with VSS_E_INSUFFICIENT_STORAGE, keeps the set whole, and deletes it once there is room', async () => {
+      service = await startService(paths);
+      const kept = await persistentSet(paths.socket, world.volume);
+      const device = (await query(paths.socket)).find((x) => x.snapshotSetId === kept)!.deviceObject;
+      padToPage(paths.stateLog);
+      fill();
+      const refused = await failure(deleteSet(paths.socket, kept));
+      assert.equal(refused.name, 'VSS_E_INSUFFICIENT_STORAGE');
+      assert.match(refused.message, /disk is full: it could not save the change .*nothing was changed\. Free space there and retry/);
+      // Nothing changed: listed, its data where it was, the change log whole.
+      assert.ok((await query(paths.socket)).some((x) => x.snapshotSetId === kept));
+      assert.equal(fs.readFileSync(path.join(device, 'ledger.txt'), 'utf8'), 'balance: 100\n');
+      assertLineWhole(paths.stateLog);
+
+      fs.rmSync(filler);
+      assert.equal((await deleteSet(paths.socket, kept)).deleted, 1);
+      assert.ok(!fs.existsSync(device));
+      assertLineWhole(paths.stateLog);
+    });
+
+    it('keeps its journal line-whole while full, holds the lines it cannot write, and writes them once there is room', async () => {
+      // A first backup, journaled while there is room.
+      await (await (await RawComponent.open(paths.socket)).begin()).release();
+      const before = assertLineWhole(paths.journal).length;
+      padToPage(paths.journal);
+      fill();
+      // A backup that ends while the disk is full: its writers' events cannot be journaled yet.
+      const c = await (await RawComponent.open(paths.socket)).begin();
+      await c.release();
+      assert.equal(assertLineWhole(paths.journal).length, before, 'nothing written, and nothing torn');
+      fs.rmSync(filler);
+      const next = await (await RawComponent.open(paths.socket)).begin();
+      await next.release();
+      const lines = assertLineWhole(paths.journal).slice(before) as { event: string; sessionId: number }[];
+      const shutdowns = lines.filter((l) => l.event === 'BackupShutdown');
+      assert.equal(new Set(shutdowns.map((l) => l.sessionId)).size, 2, 'both backups\' BackupShutdown are in the journal, in order');
+      assert.ok(lines.findIndex((l) => l.event === 'BackupShutdown') < lines.map((l) => l.event).lastIndexOf('Identify'), 'the held lines come first');
+    });
+
+    it('makes no set it cannot save: the copies go, the backup is aborted, and a restart finds the state whole', async () => {
+      fill();
+      const c = await (await RawComponent.open(paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
+      const failed = await failure(c.snapshot([world.volume]));
+      assert.equal(failed.name, 'VSS_E_INSUFFICIENT_STORAGE', failed.message);
+      assert.match(failed.message, /disk under .* is full, so the volume could not be copied; no copy was kept/);
+      await c.release();
+      fs.rmSync(filler);
+      assert.deepEqual(fs.readdirSync(paths.snapshots), [], 'no copy left behind');
+      await service!.stop();
+      service = await startService(paths);
+      assert.deepEqual(await query(paths.socket), []);
+      assert.deepEqual(fs.readdirSync(paths.home).filter((f) => f.includes('.damaged-')), [], 'nothing damaged');
+    });
+  });
+
+  describe('damaged, copied and edited state', function () {
+    const world = tempWorld();
+    after(() => world.cleanup());
+
+    /** A service whose stderr (what emulator.log receives) is captured. */
+    async function withStderr<T>(work: () => Promise<T>): Promise<{ result: T; stderr: string }> {
+      const write = process.stderr.write.bind(process.stderr);
+      let stderr = '';
+      process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+      try {
+        return { result: await work(), stderr };
+      } finally {
+        process.stderr.write = write;
+      }
+    }
+
+    it('a damaged change log never stops a start: every readable set is kept, a set whose record was lost is moved aside, never deleted', async () => {
+      const paths = emulatorPaths(path.join(world.root, 'damaged'));
+      let service = await startService(paths);
+      const first = await persistentSet(paths.socket, world.volume);
+      const second = await persistentSet(paths.socket, world.volume);
+      const third = await persistentSet(paths.socket, world.volume);
+      await service.stop();
+      // The state is compacted at each start; a second start with these three in the log:
+      const records = readSavedSnapshots(paths).snapshots;
+      fs.writeFileSync(paths.state, JSON.stringify({ snapshots: [] }));
+      const lines = [first, second, third].map((id) => JSON.stringify({ put: records.filter((r) => r.snapshotSetId === id), remove: [] }));
+      lines[1] = lines[1]!.slice(0, 40); // cut short in the middle, then appended after: what a full disk once did
+      fs.writeFileSync(paths.stateLog, lines.join('\n') + '\n');
+      const lost = records.find((r) => r.snapshotSetId === second)!.snapshotId;
+
+      const started = await withStderr(() => startService(paths));
+      service = started.result;
+      const sets = new Set((await query(paths.socket)).map((x) => x.snapshotSetId));
+      assert.ok(sets.has(first) && sets.has(third), 'the sets before and after the damage are kept');
+      assert.ok(!sets.has(second));
+      assert.match(started.stderr, /saved state is damaged; it keeps every snapshot it could read \(2\) and drops only these parts:\n {2}emulator-state\.log line 2: /);
+      assert.ok(fs.existsSync(path.join(paths.home, 'recovered', lost, 'ledger.txt')), 'the lost record\'s data is kept in recovered/');
+      assert.match(started.stderr, new RegExp(`moved to .*recovered/${lost}; delete it once you no longer need it`));
+      assert.equal(fs.readdirSync(paths.home).filter((f) => f.includes('.damaged-')).length, 2, 'the damaged files are kept for inspection');
+      await service.stop();
+      // The next start finds nothing damaged, and keeps what it kept.
+      const again = await withStderr(() => startService(paths));
+      assert.doesNotMatch(again.stderr, /damaged/);
+      assert.ok(fs.existsSync(path.join(paths.home, 'recovered', lost)));
+      await again.result.stop();
+    });
+
+    it('a copied state folder uses its own copies, and deleting there never touches the original\'s', async () => {
+      const original = emulatorPaths(path.join(world.root, 'original'));
+      let service = await startService(original);
+      const id = await persistentSet(original.socket, world.volume);
+      await service.stop();
+      const copy = emulatorPaths(path.join(world.root, 'copy'));
+      fs.cpSync(original.home, copy.home, { recursive: true });
+      service = await startService(copy);
+      const listed = (await query(copy.socket)).filter((x) => x.snapshotSetId === id);
+      assert.equal(listed.length, 1);
+      assert.equal(path.dirname(listed[0]!.deviceObject), copy.snapshots, 'the record moved onto the copy\'s own folder');
+      assert.equal((await deleteSet(copy.socket, id)).deleted, 1);
+      await service.stop();
+      assert.ok(fs.existsSync(path.join(original.snapshots, listed[0]!.snapshotId, 'ledger.txt')), 'the original\'s data is untouched');
+    });
+
+    it('a hand-edited folder path is never deleted: the delete is refused, naming the folder and the fix', async () => {
+      const paths = emulatorPaths(path.join(world.root, 'edited'));
+      let service = await startService(paths);
+      const id = await persistentSet(paths.socket, world.volume);
+      await service.stop();
+      const precious = fs.mkdtempSync(path.join(os.tmpdir(), 'vsst-precious-'));
+      fs.writeFileSync(path.join(precious, 'keep.txt'), 'mine');
+      try {
+        const state = { snapshots: readSavedSnapshots(paths).snapshots };
+        const record = state.snapshots.find((r) => r.snapshotSetId === id)!;
+        fs.rmSync(record.deviceObject, { recursive: true, force: true });
+        record.deviceObject = precious;
+        fs.writeFileSync(paths.state, JSON.stringify(state));
+        fs.rmSync(paths.stateLog, { force: true });
+        service = await startService(paths);
+        const refused = await failure(deleteSet(paths.socket, id));
+        assert.equal(refused.name, 'VSS_E_UNEXPECTED_PROVIDER_ERROR');
+        assert.match(refused.message, new RegExp(`its saved folder ${precious} is not this service's own .*nothing was deleted or moved`));
+        assert.equal(fs.readFileSync(path.join(precious, 'keep.txt'), 'utf8'), 'mine');
+        assert.ok((await query(paths.socket)).some((x) => x.snapshotSetId === id), 'the record stays');
+        await service.stop();
+      } finally {
+        fs.rmSync(precious, { recursive: true, force: true });
+      }
+    });
+  });
+});
