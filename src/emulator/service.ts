@@ -332,9 +332,11 @@ export class EmulatorService {
   }
 
   /**
-   * A service that died (kill -9, a crash) left its sessions without an end. Writers must not wait for ever:
-   * each session the journal shows without BackupShutdown gets, now, the Abort it was owed (prepared, neither
-   * completed nor aborted) and its BackupShutdown, to the writers that took part, marked endedBy ServiceRestart.
+   * A service that died (kill -9, a crash) left its sessions without an end, possibly halfway through delivering
+   * one event to its writers. Writers must not wait for ever: each writer of a session that the journal shows
+   * without its own BackupShutdown gets, now, the Abort it was owed (it was prepared, and got neither BackupComplete
+   * nor Abort) and its BackupShutdown, marked endedBy ServiceRestart. Decided per writer: one writer's
+   * BackupShutdown says nothing of the others'.
    */
   private finishInterruptedSessions(): void {
     const sessions = new Map<string, JournalEntry[]>();
@@ -345,13 +347,13 @@ export class EmulatorService {
       sessions.set(entry.sessionId, list);
     }
     for (const [sessionId, entries] of sessions) {
-      if (entries.some((e) => e.event === 'BackupShutdown')) continue;
       const writers = new Map(entries.map((e) => [e.writerId, e]));
-      const saw = (event: WriterEvent, writerId?: string) => entries.some((e) => e.event === event && (writerId === undefined || e.writerId === writerId));
+      const saw = (event: WriterEvent, writerId: string) => entries.some((e) => e.event === event && e.writerId === writerId);
       const last = entries[entries.length - 1]!;
-      const owedAbort = saw('PrepareForBackup') && !saw('BackupComplete') && !saw('Abort');
-      for (const event of owedAbort ? (['Abort', 'BackupShutdown'] as const) : (['BackupShutdown'] as const)) {
-        for (const w of writers.values()) {
+      for (const w of writers.values()) {
+        if (saw('BackupShutdown', w.writerId)) continue;
+        const owedAbort = saw('PrepareForBackup', w.writerId) && !saw('BackupComplete', w.writerId) && !saw('Abort', w.writerId);
+        for (const event of owedAbort ? (['Abort', 'BackupShutdown'] as const) : (['BackupShutdown'] as const)) {
           this.journal({
             event,
             writer: w.writer,

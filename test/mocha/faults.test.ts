@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readJournalFile } from '../../src/emulator/journal';
 import { EmulatorService, readSavedSnapshots } from '../../src/emulator/service';
 import { emulatorPaths } from '../../src/paths';
 import { startService, tempWorld } from './helpers';
@@ -203,6 +204,31 @@ describe('faults in the emulated service\'s environment', function () {
       assert.doesNotMatch(again.stderr, /damaged/);
       assert.ok(fs.existsSync(path.join(paths.home, 'recovered', lost)));
       await again.result.stop();
+    });
+
+    it('a restart owes each writer of an interrupted session its own Abort and BackupShutdown, decided per writer', async () => {
+      const paths = emulatorPaths(path.join(world.root, 'interrupted'));
+      fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+      const line = (sessionId: string, writer: 'A' | 'B', event: string) =>
+        JSON.stringify({ time: new Date().toISOString(), event, writer: `Writer ${writer}`, writerId: writer === 'A' ? 'aaaaaaaa-0000-0000-0000-000000000001' : 'bbbbbbbb-0000-0000-0000-000000000002', instanceId: `i-${writer}`, snapshotSetId: `set-${sessionId}`, state: 'Stable', error: null, sessionId, requesterPid: 1 });
+      // s1: killed between writer A's BackupShutdown and writer B's Abort. s2: killed between A's and B's BackupComplete.
+      fs.writeFileSync(
+        paths.journal,
+        [
+          line('s1', 'A', 'PrepareForBackup'), line('s1', 'B', 'PrepareForBackup'), line('s1', 'A', 'Abort'), line('s1', 'A', 'BackupShutdown'),
+          line('s2', 'A', 'PrepareForBackup'), line('s2', 'B', 'PrepareForBackup'), line('s2', 'A', 'BackupComplete'),
+        ].join('\n') + '\n',
+      );
+      const service = await startService(paths);
+      await service.stop();
+      const owed = readJournalFile(paths.journal).slice(7).map((e) => `${e.sessionId} ${e.writer} ${e.event}${e.event === 'BackupShutdown' ? ` ${e.backupCompleteReceived} ${e.endedBy}` : ''}`);
+      assert.deepEqual(owed, [
+        's1 Writer B Abort',
+        's1 Writer B BackupShutdown false ServiceRestart',
+        's2 Writer A BackupShutdown true ServiceRestart',
+        's2 Writer B Abort',
+        's2 Writer B BackupShutdown false ServiceRestart',
+      ]);
     });
 
     it('a copied state folder uses its own copies, and deleting there never touches the original\'s', async () => {
