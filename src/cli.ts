@@ -6,7 +6,7 @@ import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
 import { ExitCode, exitCodeHelp } from './exit-codes';
 import { registerMembarrierEarly } from './requester/membarrier';
 import { RuntimeUnavailable } from './requester/runtime';
-import { isPersistentContext } from './vss';
+import { isGuid, isPersistentContext } from './vss';
 import { VssError, vssError } from './vss-error';
 
 type Output = { json: boolean };
@@ -156,7 +156,12 @@ async function main(): Promise<void> {
             type: 'boolean',
             describe: 'Only the orphans: persistent sets vss-session recorded that are past --expires-after, or whose creator died without closing its backup (delete: DeleteSnapshots, no writer event; sets other tools made are never touched)',
           },
-        }).conflicts('orphaned', ['snapshot-set-id', 'snapshot-id']), (argv) => run(argv, async (a) => {
+        }).conflicts('orphaned', ['snapshot-set-id', 'snapshot-id'])
+        // A malformed id is a wrong command line (exit 2), found before any VSS call; an id VSS does not know is not.
+        .check((a) => {
+          const bad = [...((a['snapshot-set-id'] as string[] | undefined) ?? []), ...((a['snapshot-id'] as string[] | undefined) ?? [])].find((id) => !isGuid(id));
+          return bad === undefined || `${JSON.stringify(bad)} is not a snapshot or snapshot set id: a GUID like 00000000-0000-0000-0000-000000000000`;
+        }), (argv) => run(argv, async (a) => {
         const commands = await import('./commands');
         if (a.orphaned) {
           if (a.action === 'list') print(await commands.listOrphans(), a, commands.formatOrphans);

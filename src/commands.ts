@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { BackupTypeName, ContextName } from './defaults';
 import { ExitCode, signalExitCode } from './exit-codes';
 import { componentPath } from './requester/components';
+import { endsWithThisProcess } from './child-lifetime';
 import { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
 import { sessionHome } from './paths';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from './records';
@@ -200,6 +201,10 @@ function runCommand(command: string, snapshots: Snapshot[], baseEnv: NodeJS.Proc
       process.stderr.write(`vss-session: --exec could not start: ${(e as Error).message}\n`);
       return finish(ExitCode.execNotStarted);
     }
+    // The command (its whole process group) ends with this process, even when it is killed with -9: the snapshot it
+    // reads ends with the backup.
+    const guard = ownGroup && child.pid !== undefined ? endsWithThisProcess(child.pid) : null;
+    child.once('exit', () => guard?.dismiss());
     setForward((s) => {
       try {
         if (ownGroup && child.pid !== undefined) process.kill(-child.pid, s);

@@ -115,3 +115,23 @@ export function readSavedSnapshots(paths: EmulatorPaths): SavedState {
   }
   return { snapshots: [...byId.values()], damage };
 }
+
+/** A configuration file (writers.json, provider.json) is at most this large: it describes a handful of writers. */
+export const MaxConfigBytes = 1 << 20;
+
+/**
+ * A configuration file's text, read without ever blocking the service: it is opened without waiting (a FIFO named
+ * like the file would otherwise hold every client until something wrote to it) and must be a regular file of at most
+ * MaxConfigBytes. Throws an Error saying what is wrong with it.
+ */
+export function readConfigFile(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${file} is not a regular file (a FIFO, device or folder); it must be a JSON file`);
+    if (stat.size > MaxConfigBytes) throw new Error(`${file} is ${stat.size} bytes; a configuration file holds at most ${MaxConfigBytes}`);
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -9,8 +9,8 @@ import {
   createMessageConnection,
   MessageConnection,
   ResponseError,
-  SocketMessageReader,
   SocketMessageWriter,
+  StreamMessageReader,
 } from 'vscode-jsonrpc/node';
 import { defaults, VSS_ERROR_CODE } from '../defaults';
 import { ensureHome, EmulatorPaths, writeFileAtomically } from '../paths';
@@ -30,7 +30,8 @@ import {
   WriterStateName,
 } from './model';
 import { readJournalFile } from './journal';
-import { AppendLog, isOutOfSpace, readSavedSnapshots } from './durable';
+import { AppendLog, isOutOfSpace, readConfigFile, readSavedSnapshots } from './durable';
+import { FrameLimit } from './frame-limit';
 import { copyTreeReadOnly, removeTree, setTreeWritable } from './snapshot-store';
 import { loadWriters, WritersFileError } from './writers-config';
 
@@ -179,6 +180,8 @@ export class EmulatorService {
     } catch (e) {
       throw new Error(`another emulated VSS service already serves ${this.paths.home} (${(e as Error).message}); stop it with 'vss-session emulator stop'`);
     }
+    // proper-lockfile makes its folder with the process's umask; everything in the state folder is private.
+    if (process.platform !== 'win32') fs.chmodSync(`${this.paths.serviceLock}.lock`, 0o700);
     try {
       this.reloadWriters();
       fs.mkdirSync(this.paths.snapshots, { recursive: true, mode: 0o700 });
@@ -512,7 +515,13 @@ export class EmulatorService {
     };
     this.sessions.add(session);
     this.sockets.add(socket);
-    const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
+    // Frames past MaxFrameBytes end the connection before they are held (a requester that sends one is not ours).
+    const frames = socket.pipe(new FrameLimit());
+    frames.on('error', (e) => {
+      process.stderr.write(`the emulated VSS service closed a client connection: ${e.message}\n`);
+      socket.destroy();
+    });
+    const connection = createMessageConnection(new StreamMessageReader(frames), new SocketMessageWriter(socket));
     this.register(connection, session, socket);
     // The connection is the component object's lifeline: when it ends without a release, the requester died.
     socket.on('close', () => {
@@ -1140,9 +1149,9 @@ export class EmulatorService {
     if (!fs.existsSync(this.paths.provider)) return { failDelete: [], copyDelayMs: 0 };
     let parsed: unknown;
     try {
-      parsed = JSON.parse(fs.readFileSync(this.paths.provider, 'utf8'));
+      parsed = JSON.parse(readConfigFile(this.paths.provider));
     } catch (e) {
-      throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: not valid JSON (${(e as Error).message}); fix it or delete it`);
+      throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}; fix it or delete it`);
     }
     const failDelete = (parsed as { failDelete?: unknown }).failDelete ?? [];
     if (!Array.isArray(failDelete) || !failDelete.every((id) => typeof id === 'string')) {

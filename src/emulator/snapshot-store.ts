@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { diesWithParent } from '../child-lifetime';
 
 const run = promisify(execFile);
 // The system's own resolution (GetFinalPathNameByHandle on Windows), which sees every kind of link; fs.realpath's
@@ -27,11 +28,17 @@ export async function copyTreeReadOnly(source: string, target: string, signal: A
   if (fs.existsSync(target)) throw new Error(`${target} exists already`);
   try {
     if (process.platform === 'linux') {
-      await run('cp', ['-a', '--reflink=auto', '--no-target-directory', '--', source, target], { maxBuffer: 1 << 20, signal });
+      // cp dies with the service: a copy left running by a killed service would write into the folder the next
+      // service sweeps.
+      const cp = diesWithParent('cp', ['-a', '--reflink=auto', '--no-target-directory', '--', source, target]);
+      await run(cp.file, cp.args, { maxBuffer: 1 << 20, signal });
       signal.throwIfAborted();
       // A small copy is made read-only here; past a few hundred entries chmod does the rest faster. A second process
       // cost every snapshot of a small volume ~2 ms, more than the copy itself.
-      if (!setWritable(target, false, SmallTreeEntries)) await run('chmod', ['-R', 'a-w', '--', target], { signal });
+      if (!setWritable(target, false, SmallTreeEntries)) {
+        const chmod = diesWithParent('chmod', ['-R', 'a-w', '--', target]);
+        await run(chmod.file, chmod.args, { signal });
+      }
       return { linksNotKept: [] };
     }
     const report: CopyReport = { linksNotKept: [] };
@@ -126,7 +133,8 @@ async function copyFile(src: string, dst: string, size: number, signal: AbortSig
 export function removeTree(target: string): void {
   if (!fs.existsSync(target)) return;
   setWritable(target, true);
-  fs.rmSync(target, { recursive: true, force: true });
+  // Retried: a copy whose cp was killed with the previous service may still be finishing its last write.
+  fs.rmSync(target, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
 
 /** Makes a copy writable again (a broken snapshot set's data is the user's to change). */

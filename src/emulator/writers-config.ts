@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { readConfigFile } from './durable';
 import { HResult } from '../vss-error';
 import { ComponentDefinition, componentPath, DefaultWriters, FileSpec, simpleComponent, WriterDefinition, WriterEvent, WriterEvents } from './model';
 
@@ -20,9 +21,15 @@ export class WritersFileError extends Error {}
  */
 export function loadWriters(file: string): WriterDefinition[] {
   if (!fs.existsSync(file)) return DefaultWriters.map((w) => ({ ...w }));
+  let text: string;
+  try {
+    text = readConfigFile(file);
+  } catch (e) {
+    throw new WritersFileError(`${(e as Error).message}; fix it or delete it to get the two default writers`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new WritersFileError(`${file}: not valid JSON (${(e as Error).message}); fix it or delete it to get the two default writers`);
   }

@@ -124,6 +124,14 @@ describe('vss-session one-shot commands (from source)', function () {
     assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
   });
 
+  it('a malformed snapshot or set id is a wrong command line: exit 2, before any VSS call', () => {
+    for (const args of [['snapshots', 'delete', '--snapshot-set-id', 'not-a-guid'], ['snapshots', 'list', '--snapshot-set-id', '1234'], ['snapshots', 'delete', '--snapshot-id', '00000000-0000-0000-0000-00000000000']]) {
+      const result = cli(...args);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /is not a snapshot or snapshot set id: a GUID like 00000000-0000-0000-0000-000000000000 \(see 'vss-session --help'\)/);
+    }
+  });
+
   it('--help shows every exit code of the table', () => {
     const help = cli('--help');
     assert.equal(help.status, 0, help.stderr);

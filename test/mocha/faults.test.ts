@@ -2,14 +2,16 @@
 // made durable is lost, no reply claims a change that was not saved, and no folder outside the service's own
 // snapshots folder is ever deleted.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readJournalFile } from '../../src/emulator/journal';
 import { EmulatorService, readSavedSnapshots } from '../../src/emulator/service';
 import { emulatorPaths } from '../../src/paths';
-import { startService, tempWorld } from './helpers';
+import { diesWithParent } from '../../src/child-lifetime';
+import { eventually, executable, linuxOnly, startService, tempWorld } from './helpers';
 import { CTX_CLIENT_ACCESSIBLE, failure, RawComponent, SNAPSHOT_SET } from './raw-component';
 
 /** Every line of a JSON-lines file parses: nothing torn, nothing glued. */
@@ -271,6 +273,83 @@ describe('faults in the emulated service\'s environment', function () {
       } finally {
         fs.rmSync(precious, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('children die with their parent, even by kill -9', function () {
+    const world = tempWorld();
+    after(() => {
+      spawnSync(executable, ['emulator', 'stop'], { env: { ...process.env, VSS_SESSION_HOME: world.home } });
+      world.cleanup();
+    });
+    /** The pids of the processes whose command line is exactly this. */
+    const running = (commandLine: string) =>
+      fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim() === commandLine;
+        } catch {
+          return false;
+        }
+      });
+
+    it('a child started through diesWithParent (the service\'s cp and chmod) is killed with its parent', async function () {
+      linuxOnly(this, 'PR_SET_PDEATHSIG is Linux\'s');
+      const marker = `${30 + Math.random()}`.slice(0, 8);
+      const child = diesWithParent('sleep', [marker]);
+      const parent = spawn(process.execPath, ['-e', `require('node:child_process').spawn(${JSON.stringify(child.file)}, ${JSON.stringify(child.args)}, { stdio: 'ignore' }); setInterval(() => {}, 1000);`], { stdio: 'ignore' });
+      await eventually(() => running(`sleep ${marker}`).length === 1, 10_000);
+      parent.kill('SIGKILL');
+      await eventually(() => running(`sleep ${marker}`).length === 0, 5_000);
+    });
+
+    it('backup --exec: kill -9 of vss-session ends the command, which must not read a snapshot that is gone', async function () {
+      linuxOnly(this, 'PR_SET_PDEATHSIG is Linux\'s');
+      const marker = `${40 + Math.random()}`.slice(0, 8);
+      const env = { ...process.env, VSS_SESSION_HOME: world.home };
+      const backup = spawn(executable, ['backup', '--volume', world.volume, '--exec', `sleep ${marker}`], { env, stdio: 'ignore' });
+      await eventually(() => running(`sleep ${marker}`).length === 1, 20_000);
+      backup.kill('SIGKILL');
+      await eventually(() => running(`sleep ${marker}`).length === 0, 5_000);
+    });
+  });
+
+  describe('limits on what a client can make the service hold', function () {
+    const world = tempWorld();
+    after(() => world.cleanup());
+
+    it('a frame announcing a gigabyte ends its connection before the service holds it; other clients go on', async () => {
+      const paths = emulatorPaths(path.join(world.root, 'frames'));
+      const service = await startService(paths);
+      try {
+        const socket = net.connect(paths.socket);
+        await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        socket.on('error', () => undefined);
+        socket.write(`Content-Length: ${1 << 30}\r\n\r\n`);
+        const chunk = Buffer.alloc(1 << 20, 0x20);
+        let sent = 0;
+        const sending = (async () => {
+          while (!socket.destroyed && sent < 64 << 20) {
+            if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r).once('close', r));
+            sent += chunk.length;
+          }
+        })();
+        await closed;
+        await sending;
+        assert.ok(sent < 64 << 20, `the service read ${sent} bytes of the frame before closing`);
+        const other = await (await RawComponent.open(paths.socket)).begin();
+        await other.release();
+      } finally {
+        await service.stop();
+      }
+    });
+
+    it('a writers.json that is a FIFO is refused at once, not read for ever', async function () {
+      linuxOnly(this, 'mkfifo');
+      const paths = emulatorPaths(path.join(world.root, 'fifo'));
+      fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+      assert.equal(spawnSync('mkfifo', [paths.writers]).status, 0);
+      await assert.rejects(startService(paths), /writers\.json is not a regular file \(a FIFO, device or folder\); it must be a JSON file; fix it or delete it/);
     });
   });
 });

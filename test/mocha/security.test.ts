@@ -28,6 +28,8 @@ describe('the state folder and what listens', function () {
       assert.equal(fs.statSync(file).mode & 0o777, 0o600, `${file} is private`);
     }
     assert.equal(fs.statSync(world.paths.socket).mode & 0o777, 0o600, 'the socket is private');
+    // Every folder inside it is private too: the service's lock and the snapshots.
+    for (const dir of [`${world.paths.serviceLock}.lock`, world.paths.snapshots]) assert.equal(fs.statSync(dir).mode & 0o777, 0o700, `${dir} is private`);
 
     const service = (await status(world.paths))!;
     const inodes = fs.readdirSync(`/proc/${service.pid}/fd`)
