@@ -22,7 +22,9 @@ function fail(error: unknown, json: boolean): never {
     process.exit(error.vssName === RuntimeUnavailable.name ? ExitCode.runtimeUnavailable : ExitCode.vssError);
   }
   process.stderr.write(`vss-session: ${(error as Error)?.message ?? String(error)}\n`);
-  process.exit(ExitCode.internal);
+  // The emulated service refusing this client, or failing to start, is exit code 3 as --help says.
+  const unavailable = error instanceof Error && (error.name === 'ServiceRefused' || /^the emulated VSS service did not start/.test(error.message));
+  process.exit(unavailable ? ExitCode.emulatorUnavailable : ExitCode.internal);
 }
 
 async function run<T extends Output>(argv: T, action: (argv: T) => Promise<void>): Promise<void> {

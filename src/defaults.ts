@@ -25,6 +25,11 @@ export const defaults = {
   writerRetryMaxDelayMs: 60_000,
   /** How long a client waits for a freshly started emulated service to listen. */
   emulatorStartTimeoutMs: 10_000,
+  /** Clients the emulated service serves at once (VSS_SESSION_EMULATOR_MAX_CLIENTS overrides it): past it, a new
+   * connection is answered with an error and closed, so idle connections cannot take every descriptor it has. */
+  emulatorMaxClients: 256,
+  /** A connection that sends nothing this long is closed (a client sends its first request at once). */
+  emulatorSilentConnectionMs: 10_000,
   /** VSS allows at most 64 volumes in one snapshot set. */
   maxVolumesPerSet: 64,
 };

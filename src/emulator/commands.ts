@@ -1,6 +1,6 @@
 import { ExitCode } from '../exit-codes';
 import { emulatorPaths, sessionHome } from '../paths';
-import { ensureRunning, readJournal, status, stop } from './control';
+import { ensureRunning, readJournal, ServiceRefused, status, stop } from './control';
 import { EmulatorService } from './service';
 
 export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'journal' | 'serve', json: boolean): Promise<void> {
@@ -30,7 +30,16 @@ export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'jou
       return out({ stopped }, stopped ? 'emulated VSS service stopped' : 'emulated VSS service was not running');
     }
     case 'status': {
-      const s = await status(paths);
+      let s;
+      try {
+        s = await status(paths);
+      } catch (e) {
+        if (!(e instanceof ServiceRefused)) throw e;
+        if (json) out({ running: true, refused: e.message, home: paths.home }, '');
+        process.stderr.write(`vss-session: ${e.message}\n`);
+        process.exitCode = ExitCode.emulatorUnavailable;
+        return;
+      }
       if (s) return out(s, `running (pid ${s.pid}, ${s.clients} client(s), ${s.snapshots} snapshot(s), home ${s.home})`);
       // Not running is an answer, and also exit code 3 with its one line on stderr, like every failure.
       if (json) out({ running: false, home: paths.home }, '');

@@ -28,14 +28,31 @@ export function request<T>(paths: EmulatorPaths, method: string, params: object 
 /** Sends one request to the service listening at a socket (or named pipe). */
 export async function requestAt<T>(socketPath: string, method: string, params: object = {}): Promise<T> {
   const socket = await connect(socketPath);
+  // A service that will not serve this connection (it has as many clients as it serves) says why in an error with no
+  // id, then closes: that reason, not the broken pipe after it, is what the caller reports.
+  let refusal: string | null = null;
+  socket.on('data', (data: Buffer) => {
+    refusal ??= /"id":null,"error":\{[^}]*"message":"((?:[^"\\]|\\.)*)"/.exec(data.toString('utf8'))?.[1]?.replace(/\\"/g, '"') ?? null;
+  });
+  socket.on('error', () => undefined); // the request fails on its own (the connection closes); never an uncaught EPIPE
   const connection = createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket));
   connection.listen();
+  // A connection closed before the answer fails the request at once (the reader alone would leave it pending).
+  const closed = new Promise<never>((_, reject) => socket.once('close', () => reject(new Error(`the emulated VSS service at ${socketPath} closed the connection during ${method}`))));
+  closed.catch(() => undefined);
   try {
-    return (await connection.sendRequest(method, params)) as T;
+    return (await Promise.race([connection.sendRequest(method, params), closed])) as T;
+  } catch (e) {
+    throw refusal ? new ServiceRefused(refusal) : e;
   } finally {
     connection.dispose();
     socket.destroy();
   }
+}
+
+/** The service answered, but would not serve this connection: it is running, so "start it" is not the advice. */
+export class ServiceRefused extends Error {
+  override readonly name = 'ServiceRefused';
 }
 
 function connect(socketPath: string): Promise<net.Socket> {
@@ -49,7 +66,8 @@ function connect(socketPath: string): Promise<net.Socket> {
 export async function status(paths: EmulatorPaths): Promise<ServiceStatus | null> {
   try {
     return await request<ServiceStatus>(paths, 'service.status');
-  } catch {
+  } catch (e) {
+    if (e instanceof ServiceRefused) throw e;
     return null;
   }
 }

@@ -488,7 +488,25 @@ export class EmulatorService {
     return run;
   }
 
+  /** Clients served at once; see defaults.emulatorMaxClients. */
+  private readonly maxClients = (() => {
+    const wanted = Number(process.env.VSS_SESSION_EMULATOR_MAX_CLIENTS ?? defaults.emulatorMaxClients);
+    return Number.isInteger(wanted) && wanted >= 1 ? wanted : defaults.emulatorMaxClients;
+  })();
+
   private accept(socket: net.Socket): void {
+    socket.on('error', () => socket.destroy());
+    if (this.sockets.size >= this.maxClients) {
+      // Said in JSON-RPC (an error answer with no id, as for a request that could not be read), then closed: the
+      // client names the cause instead of meeting a broken pipe.
+      const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: VSS_ERROR_CODE, message: `the emulated VSS service at ${this.paths.home} serves ${this.maxClients} clients at once and has that many; try again when some have ended (VSS_SESSION_EMULATOR_MAX_CLIENTS raises the limit)`, data: { name: 'VSS_E_UNEXPECTED', hresult: hresultValue(HResult.VSS_E_UNEXPECTED) } } });
+      socket.end(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
+    // A connection that never says anything holds a descriptor for nothing.
+    const silent = setTimeout(() => socket.destroy(), defaults.emulatorSilentConnectionMs);
+    socket.once('data', () => clearTimeout(silent));
+    socket.once('close', () => clearTimeout(silent));
     const session: Session = {
       id: this.nextSessionId++,
       journalId: randomUUID(),
@@ -532,7 +550,6 @@ export class EmulatorService {
         connection.dispose();
       });
     });
-    socket.on('error', () => socket.destroy());
     connection.listen();
   }
 

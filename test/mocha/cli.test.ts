@@ -1,6 +1,7 @@
 // The executable's one-shot commands (backup --exec, writers, help), run from source (dist/src/cli.js) on Node 22.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
+import * as net from 'node:net';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exitCodeTable } from '../../src/exit-codes';
@@ -129,6 +130,37 @@ describe('vss-session one-shot commands (from source)', function () {
       const result = cli(...args);
       assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, /is not a snapshot or snapshot set id: a GUID like 00000000-0000-0000-0000-000000000000 \(see 'vss-session --help'\)/);
+    }
+  });
+
+  it('a service with as many clients as it serves says so: status exits 3, a command names the limit, no broken pipe', async () => {
+    const limited = tempWorld();
+    const env2 = { ...process.env, VSS_SESSION_HOME: limited.home, VSS_SESSION_EMULATOR_MAX_CLIENTS: '2' };
+    const run = (...args: string[]) => spawnSync(node, [script, ...args], { env: env2, encoding: 'utf8', timeout: 30_000 });
+    const idle: net.Socket[] = [];
+    try {
+      assert.equal(run('emulator', 'start').status, 0);
+      for (let i = 0; i < 2; i++) {
+        const socket = net.connect(limited.paths.socket);
+        await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+        socket.write(' '); // a client that has said something (not silent), then nothing more
+        idle.push(socket);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const status = run('emulator', 'status');
+      assert.equal(status.status, 3, status.stderr);
+      assert.match(status.stderr, /serves 2 clients at once and has that many; try again when some have ended \(VSS_SESSION_EMULATOR_MAX_CLIENTS raises the limit\)/);
+      const writers = run('writers');
+      assert.equal(writers.status, 1, writers.stderr);
+      assert.match(writers.stderr, /serves 2 clients at once/);
+      assert.doesNotMatch(writers.stderr, /EPIPE|Broken pipe|\n\s+at /);
+      for (const socket of idle) socket.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(run('emulator', 'status').status, 0, 'served again once the others ended');
+    } finally {
+      for (const socket of idle) socket.destroy();
+      run('emulator', 'stop');
+      limited.cleanup();
     }
   });
 

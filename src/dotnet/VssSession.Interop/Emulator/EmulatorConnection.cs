@@ -79,13 +79,31 @@ public sealed class EmulatorConnection : IDisposable
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
-            Write(request.WrittenSpan);
+            try
+            {
+                Write(request.WrittenSpan);
+            }
+            catch (IOException e)
+            {
+                // The service may have answered why before it closed (it serves a limited number of clients).
+                throw ServiceError() ?? Closed(method, e.Message);
+            }
             while (true)
             {
-                using var reply = JsonDocument.Parse(Read());
+                byte[] frame;
+                try
+                {
+                    frame = Read();
+                }
+                catch (IOException e)
+                {
+                    throw Closed(method, e.Message);
+                }
+                using var reply = JsonDocument.Parse(frame);
                 var root = reply.RootElement;
                 if (root.ValueKind != JsonValueKind.Object) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent a reply that is not a JSON object");
-                if (!root.TryGetProperty("id", out var replyId) || replyId.ValueKind != JsonValueKind.Number || replyId.GetInt32() != id) continue; // a notification
+                bool anonymous = root.TryGetProperty("id", out var replyId) && replyId.ValueKind == JsonValueKind.Null;
+                if (!anonymous && (replyId.ValueKind != JsonValueKind.Number || replyId.GetInt32() != id)) continue; // a notification
                 if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
                 {
                     JsonElement? data = error.TryGetProperty("data", out var d) ? d : null;
@@ -96,8 +114,27 @@ public sealed class EmulatorConnection : IDisposable
                     if (data.Property("nondeleted") is { } nondeleted) fault.Data["nondeleted"] = nondeleted.GetGuid();
                     throw fault;
                 }
+                if (anonymous) continue;
                 return root.TryGetProperty("result", out var result) && result.ValueKind != JsonValueKind.Null ? result.Clone() : null;
             }
+        }
+    }
+
+    private static EmulatorFault Closed(string method, string why) =>
+        new(VssErrors.VSS_E_UNEXPECTED, $"the emulated VSS service closed the connection during {method} ({why}); see 'vss-session emulator status' and its emulator.log");
+
+    /// <summary>An error the service sent, with no id, before it closed a connection it would not serve; null if none.</summary>
+    private EmulatorFault? ServiceError()
+    {
+        try
+        {
+            using var reply = JsonDocument.Parse(Read());
+            var error = ((JsonElement?)reply.RootElement).Property("error");
+            return error is null ? null : new EmulatorFault(error.Property("data").Property("hresult") is { } code ? code.GetInt32() : VssErrors.VSS_E_UNEXPECTED, error.Property("message").String() ?? "the emulated VSS service refused the connection");
+        }
+        catch (Exception e) when (e is IOException or EmulatorFault or JsonException)
+        {
+            return null;
         }
     }
 
@@ -150,7 +187,7 @@ public sealed class EmulatorConnection : IDisposable
         while (true)
         {
             int b = _stream.ReadByte();
-            if (b < 0) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service closed the connection");
+            if (b < 0) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service closed the connection; see 'vss-session emulator status' and its emulator.log");
             if (b == '\n') return line.ToString().TrimEnd('\r');
             line.Append((char)b);
         }
