@@ -94,18 +94,9 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
     [Fact]
     public void TheEmulatedObjectsRefuseOutOfRangeIndexesAndSayWhatTheyDoNotSupport()
     {
-        Assert.Equal(VssErrors.S_OK, EmulatedVss.CreateVssBackupComponents(emulator.Socket, out nint pointer));
-        var backup = Wrap<IVssBackupComponents>(pointer);
+        var backup = GatheredBackup();
         try
         {
-            Assert.Equal(VssErrors.S_OK, backup.InitializeForBackup(null));
-            Assert.Equal(VssErrors.S_OK, backup.SetContext((int)VssSnapshotContext.Backup));
-            Assert.Equal(VssErrors.S_OK, backup.GatherWriterMetadata(out nint asyncPointer));
-            var pending = Wrap<IVssAsync>(asyncPointer);
-            Assert.Equal(VssErrors.S_OK, pending.Wait(30_000));
-            Assert.Equal(VssErrors.S_OK, pending.QueryStatus(out int status, 0));
-            Assert.Equal(VssErrors.VSS_S_ASYNC_FINISHED, status);
-            ((ComObject)(object)pending).FinalRelease();
 
             Assert.Equal(VssErrors.S_OK, backup.GetWriterMetadataCount(out uint count));
             Assert.Equal(2u, count);
@@ -177,16 +168,9 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
         File.WriteAllText(writersFile, """
             [{ "name": "Files Writer", "id": "22222222-3333-4444-5555-666666666666", "components": [{ "name": "Data", "files": [{ "path": "/data" }] }] }]
             """);
-        Assert.Equal(VssErrors.S_OK, EmulatedVss.CreateVssBackupComponents(emulator.Socket, out nint pointer));
-        var backup = Wrap<IVssBackupComponents>(pointer);
+        var backup = GatheredBackup();
         try
         {
-            Assert.Equal(VssErrors.S_OK, backup.InitializeForBackup(null));
-            Assert.Equal(VssErrors.S_OK, backup.SetContext((int)VssSnapshotContext.Backup));
-            Assert.Equal(VssErrors.S_OK, backup.GatherWriterMetadata(out nint asyncPointer));
-            var pending = Wrap<IVssAsync>(asyncPointer);
-            Assert.Equal(VssErrors.S_OK, pending.Wait(30_000));
-            ((ComObject)(object)pending).FinalRelease();
 
             Assert.Equal(VssErrors.S_OK, backup.GetWriterMetadata(0, out _, out nint metadataPointer));
             var metadata = new ExamineWriterMetadataRef(metadataPointer);
@@ -236,6 +220,23 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
             ((ComObject)(object)backup).FinalRelease();
             File.Delete(writersFile);
         }
+    }
+
+    /// <summary>An emulated component object, called through its raw vtable: InitializeForBackup, SetContext(Backup) and
+    /// a finished GatherWriterMetadata.</summary>
+    private IVssBackupComponents GatheredBackup()
+    {
+        Assert.Equal(VssErrors.S_OK, EmulatedVss.CreateVssBackupComponents(emulator.Socket, out nint pointer));
+        var backup = Wrap<IVssBackupComponents>(pointer);
+        Assert.Equal(VssErrors.S_OK, backup.InitializeForBackup(null));
+        Assert.Equal(VssErrors.S_OK, backup.SetContext((int)VssSnapshotContext.Backup));
+        Assert.Equal(VssErrors.S_OK, backup.GatherWriterMetadata(out nint asyncPointer));
+        var pending = Wrap<IVssAsync>(asyncPointer);
+        Assert.Equal(VssErrors.S_OK, pending.Wait(30_000));
+        Assert.Equal(VssErrors.S_OK, pending.QueryStatus(out int status, 0));
+        Assert.Equal(VssErrors.VSS_S_ASYNC_FINISHED, status);
+        ((ComObject)(object)pending).FinalRelease();
+        return backup;
     }
 
     private static T Wrap<T>(nint pointer) where T : class
