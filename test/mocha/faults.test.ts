@@ -37,7 +37,7 @@ async function persistentSet(socket: string, volume: string): Promise<string> {
   return id;
 }
 
-async function query(socket: string): Promise<{ snapshotId: string; snapshotSetId: string; deviceObject: string }[]> {
+async function query(socket: string): Promise<{ snapshotId: string; snapshotSetId: string; deviceObject: string; originalVolume: string }[]> {
   const admin = await (await RawComponent.open(socket)).begin(-1);
   try {
     return (await admin.call('query')).snapshots;
@@ -231,6 +231,38 @@ describe('faults in the emulated service\'s environment', function () {
         's2 Writer B Abort',
         's2 Writer B BackupShutdown false ServiceRestart',
       ]);
+    });
+
+    it('a volume named through a symbolic link is snapshotted as the folder it names, and recorded so; a link into the state folder is refused', async function () {
+      linuxOnly(this, 'symbolic links without privileges');
+      const paths = emulatorPaths(path.join(world.root, 'linked'));
+      const service = await startService(paths);
+      try {
+        const link = path.join(world.root, 'volume-link');
+        fs.symlinkSync(world.volume, link);
+        const c = await (await RawComponent.open(paths.socket)).begin(CTX_CLIENT_ACCESSIBLE);
+        const id = await c.snapshot([link]);
+        await c.release();
+        const snapshot = (await query(paths.socket)).find((x) => x.snapshotSetId === id)!;
+        assert.equal(snapshot.originalVolume, fs.realpathSync(world.volume), 'the real folder is recorded, not the link');
+        assert.ok(!fs.lstatSync(snapshot.deviceObject).isSymbolicLink(), 'a copy, not the link');
+        fs.writeFileSync(path.join(world.volume, 'ledger.txt'), 'balance: 0\n');
+        assert.equal(fs.readFileSync(path.join(snapshot.deviceObject, 'ledger.txt'), 'utf8'), 'balance: 100\n', 'the snapshot does not follow the live data');
+        fs.writeFileSync(path.join(world.volume, 'ledger.txt'), 'balance: 100\n');
+        assert.equal((await deleteSet(paths.socket, id)).deleted, 1);
+
+        const intoState = path.join(world.root, 'state-link');
+        fs.symlinkSync(paths.home, intoState);
+        const d = await (await RawComponent.open(paths.socket)).begin();
+        await d.call('startSnapshotSet');
+        const refused = await failure(d.call('addToSnapshotSet', { volume: intoState }));
+        assert.equal(refused.name, 'VSS_E_VOLUME_NOT_SUPPORTED');
+        assert.match(refused.message, /holds or is inside the emulator's own state folder/);
+        await d.call('abortBackup');
+        await d.release();
+      } finally {
+        await service.stop();
+      }
     });
 
     it('a copied state folder uses its own copies, and deleting there never touches the original\'s', async () => {
