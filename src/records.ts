@@ -234,6 +234,20 @@ export async function deleteOrphan(store: RecordStore, sets: SnapshotSetInfo[], 
 }
 
 /**
+ * A volume as a record keeps it: absolute, links resolved where it exists (a record outlives the working folder and
+ * the links it was named through, and is matched against the volumes VSS reports), a bare drive as its root.
+ */
+export function recordedVolume(volume: string): string {
+  const named = process.platform === 'win32' && /^[A-Za-z]:$/.test(volume) ? `${volume}\\` : volume;
+  const absolute = path.resolve(named);
+  try {
+    return fs.realpathSync.native(absolute);
+  } catch {
+    return absolute;
+  }
+}
+
+/**
  * Keeps the record of one backup's persistent snapshot set: written as soon as StartSnapshotSet returns its id,
  * before anything is frozen, so that even a requester killed inside DoSnapshotSet leaves its set findable;
  * removed when the set is given up unmade; marked closed when the backup is closed without an abort.
@@ -250,7 +264,7 @@ export class SnapshotSetRecorder {
 
   /** What the next snapshot set is recorded with: the volumes about to be added and its lifetime. */
   expect(volumes: string[], expiresAfterMs: number | null): void {
-    this.next = { volumes: [...volumes], expiresAfterMs };
+    this.next = { volumes: volumes.map(recordedVolume), expiresAfterMs };
   }
 
   readonly hooks: SnapshotSetHooks = {
@@ -286,7 +300,8 @@ export class SnapshotSetRecorder {
   volumeAdded(volume: string): void {
     if (!this.snapshotSetId) return;
     const record = this.store.read(this.snapshotSetId);
-    if (record && !record.volumes.includes(volume)) this.store.update(this.snapshotSetId, { volumes: [...record.volumes, volume] });
+    const recorded = recordedVolume(volume);
+    if (record && !record.volumes.includes(recorded)) this.store.update(this.snapshotSetId, { volumes: [...record.volumes, recorded] });
   }
 
   get expiresAt(): string | null {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../defaults';
 import { Attr, ContextValue, isGuid } from '../vss';
@@ -597,7 +598,8 @@ export class BackupLifecycle {
         throw e;
       }
     } else {
-      const volume = volumeRoot(named);
+      // Absolute here: the emulated service would read a relative name against its own working folder, not the caller's.
+      const volume = path.resolve(volumeRoot(named));
       target = { named, volume, vss: volume, relative: '' };
     }
     this.targets.set(named, target);

@@ -291,6 +291,16 @@ describe('orphaned persistent snapshot sets', function () {
     assert.ok(!recordFiles().includes(`${deletedById}.json`), 'a set deleted through vss-session takes its record with it');
   });
 
+  it('records a volume named through a link, or relatively, as the folder VSS snapshots', () => {
+    const link = path.join(world.root, 'volume-by-link');
+    fs.symlinkSync(world.volume, link);
+    const viaLink = json<{ snapshotSetId: string }>('backup', '--volume', link, '--context', 'ClientAccessible');
+    assert.deepEqual(readRecord(viaLink.snapshotSetId).volumes, [fs.realpathSync(world.volume)]);
+    const relative = spawnSync(executable, ['backup', '--volume', path.basename(world.volume), '--context', 'ClientAccessible', '--json'], { env, cwd: path.dirname(world.volume), encoding: 'utf8', timeout: 30_000 });
+    assert.equal(relative.status, 0, relative.stderr);
+    assert.deepEqual(readRecord((JSON.parse(relative.stdout) as { snapshotSetId: string }).snapshotSetId).volumes, [fs.realpathSync(world.volume)]);
+  });
+
   it('backup --context ClientAccessible --expires-after 2h records the expiry; usage errors exit 2', () => {
     const started = Date.now();
     const report = json<{ snapshotSetId: string; expiresAt: string; completed: boolean }>('backup', '--volume', world.volume, '--context', 'ClientAccessible', '--expires-after', '2h');
