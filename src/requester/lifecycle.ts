@@ -321,7 +321,6 @@ export class BackupLifecycle {
     const rule = table[op];
     if (!rule.from.includes(this.stateValue)) {
       const next = nextOperations(this.stateValue, table);
-      if (next.length === 0 && this.stateValue !== 'released') next.push('Release');
       throw vssError(
         'VSS_E_BAD_STATE',
         `${op} is not allowed now: the backup is ${this.stateValue}` +
@@ -425,7 +424,7 @@ export class BackupLifecycle {
       try {
         answer = await this.step<VolumeSupport>('IsVolumeSupported', { volume: target.vss });
       } catch (e) {
-        if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(volume, e);
+        if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(volume, e, this.service.kind, 'IsVolumeSupported');
         throw e;
       }
       const refusal = volumeRefusal(volume, answer);
@@ -574,7 +573,9 @@ export class BackupLifecycle {
     const targets: VolumeTarget[] = [];
     for (const volume of volumes) {
       const target = await this.resolveVolume(volume);
-      const same = targets.find((t) => t.vss.toLowerCase() === target.vss.toLowerCase());
+      // Windows names volumes without regard to case; the emulated service's directories are as case-sensitive as their filesystem.
+      const key = (t: VolumeTarget) => (this.service.kind === 'windows' ? t.vss.toLowerCase() : t.vss);
+      const same = targets.find((t) => key(t) === key(target));
       if (same) {
         throw vssError('E_INVALIDARG', `${same.named} and ${volume} are on the same volume ${target.volume}, and a snapshot set holds each volume once; name it once (the snapshot holds the whole volume: both folders are in it)`, { check: 'volume', volume });
       }
@@ -594,7 +595,7 @@ export class BackupLifecycle {
       try {
         target = { named, ...(await this.interop.call<Omit<VolumeTarget, 'named'>>('ResolveVolume', { path: volumeRoot(named) })) };
       } catch (e) {
-        if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(named, e, 'windows');
+        if (e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND') throw volumeNotFound(named, e, 'windows', 'GetVolumePathName');
         throw e;
       }
     } else {

@@ -117,12 +117,13 @@ export function volumeRefusal(volume: string, answer: VolumeSupport): VssError |
 
 /** A volume that was not found (by IsVolumeSupported on the emulator, by its volume lookup on Windows): the same VSS
  * error, with the fix for where it was looked for. */
-export function volumeNotFound(volume: string, error: VssError, service: VssService['kind'] = 'emulator'): VssError {
+export function volumeNotFound(volume: string, error: VssError, service: VssService['kind'], call: 'GetVolumePathName' | 'IsVolumeSupported'): VssError {
   const fix =
     service === 'windows'
-      ? `check the path: name a volume (C:\\ or C:), a mount folder, a \\\\?\\Volume{GUID}\\ name, or an existing folder or file on one (its volume is snapshotted, and the snapshot's SnapshotPath is that folder inside it); nothing was sent to VSS`
-      : `check the path, or name an existing directory (the emulated service snapshots directories); no snapshot set was started and nothing was frozen`;
-  return new VssError(error.vssName, error.hresult, `the volume ${volume} was not found (${service === 'windows' ? 'GetVolumePathName' : 'IsVolumeSupported'}): ${fix}`, { ...error.details, check: 'volume', volume });
+      ? `check the path: name a volume (C:\\ or C:), a mount folder, a \\\\?\\Volume{GUID}\\ name, or an existing folder or file on one (its volume is snapshotted, and the snapshot's SnapshotPath is that folder inside it)`
+      : `check the path, or name an existing directory (the emulated service snapshots directories)`;
+  const sent = call === 'GetVolumePathName' ? 'nothing was sent to VSS' : 'no snapshot set was started and nothing was frozen';
+  return new VssError(error.vssName, error.hresult, `the volume ${volume} was not found (${call}): ${fix}; ${sent}`, { ...error.details, check: 'volume', volume });
 }
 
 /** A bare drive (`C:`) as the volume's root (`C:\\`), which VSS takes (AddToSnapshotSet wants a trailing backslash);

@@ -287,6 +287,20 @@ describe('pre-flight of the volumes (host, on the emulated service)', function (
     client.dispose();
   });
 
+  it('takes two directories whose names differ only in case as two volumes where the filesystem does', async function () {
+    const upper = path.join(world.root, 'Case');
+    const lower = path.join(world.root, 'case');
+    fs.mkdirSync(upper);
+    fs.mkdirSync(lower, { recursive: true });
+    if (fs.statSync(upper).ino === fs.statSync(lower).ino) this.skip(); // a case-insensitive filesystem: one folder
+    const { client } = connect();
+    await client.sendRequest(Methods.createBackup, {});
+    const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [upper, lower] });
+    assert.deepEqual(set.snapshots.map((s) => s.path), [upper, lower]);
+    await client.sendRequest(Methods.closeBackup);
+    client.dispose();
+  });
+
   describe('contexts without writers (vshadow\'s -nw: "Shadow Copy Creation Details")', () => {
     for (const context of ['FileShareBackup', 'ClientAccessible'] as const) {
       it(`${context}: no GatherWriterMetadata, PrepareForBackup, GatherWriterStatus or BackupComplete, and no writer event`, async () => {
