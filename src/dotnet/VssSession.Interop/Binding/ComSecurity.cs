@@ -14,7 +14,7 @@ public static partial class ComSecurity
 {
     public const int RPC_E_TOO_LATE = unchecked((int)0x80010119);
     public const int RPC_E_CHANGED_MODE = unchecked((int)0x80010106);
-    public const uint COINIT_MULTITHREADED = 0x0;
+    private const uint COINIT_MULTITHREADED = 0x0;
     private const uint RPC_C_AUTHN_LEVEL_PKT_PRIVACY = 6;
     private const uint RPC_C_IMP_LEVEL_IMPERSONATE = 3;
     private const uint EOAC_DYNAMIC_CLOAKING = 0x40;
@@ -30,6 +30,10 @@ public static partial class ComSecurity
     [LibraryImport("ole32.dll")]
     private static partial int CoInitializeSecurity(nint pSecDesc, int cAuthSvc, nint asAuthSvc, nint pReserved1, uint dwAuthnLevel, uint dwImpLevel, nint pAuthList, uint dwCapabilities, nint pReserved3);
 
+    /// <summary>CoInitializeEx for the multithreaded apartment on the calling thread: RPC_E_CHANGED_MODE where the thread
+    /// is in a single-threaded one.</summary>
+    public static int EnterMultithreadedApartment() => CoInitializeEx(0, COINIT_MULTITHREADED);
+
     /// <summary>Sets the process's COM security the first time it is called (on a thread-pool thread, which lives in
     /// the multithreaded apartment), and gives that first call's outcome every time: S_OK, or the HRESULT with what
     /// it means for the backup. The host calls it as it starts; creating a component object calls it too.</summary>
@@ -39,7 +43,7 @@ public static partial class ComSecurity
         {
             s_outcome ??= Task.Run(() =>
             {
-                int hr = CoInitializeEx(0, COINIT_MULTITHREADED);
+                int hr = EnterMultithreadedApartment();
                 if (hr < 0) return (hr, Describe(hr));
                 hr = CoInitializeSecurity(0, -1, 0, 0, RPC_C_AUTHN_LEVEL_PKT_PRIVACY, RPC_C_IMP_LEVEL_IMPERSONATE, 0, EOAC_DYNAMIC_CLOAKING, 0);
                 return (hr, Describe(hr));

@@ -56,10 +56,6 @@ public sealed unsafe partial class WindowsVssApi : VssApi
     [LibraryImport("vssapi.dll", EntryPoint = "VssFreeSnapshotPropertiesInternal")]
     private static partial void VssFreeSnapshotPropertiesInternal(VssSnapshotProp* pProp);
 
-    [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
-    [LibraryImport("ole32.dll")]
-    private static partial int CoInitializeEx(nint pvReserved, uint dwCoInit);
-
     /// <summary>
     /// A requester calls CoInitializeEx (multithreaded apartment) and CoInitializeSecurity before creating the
     /// component object ("Overview of Backup Initialization"; vshadow does the same): VSS calls back into the
@@ -76,7 +72,7 @@ public sealed unsafe partial class WindowsVssApi : VssApi
             LastFault = fault;
             return hr;
         }
-        hr = CoInitializeEx(0, ComSecurity.COINIT_MULTITHREADED);
+        hr = ComSecurity.EnterMultithreadedApartment();
         if (hr == ComSecurity.RPC_E_CHANGED_MODE)
         {
             // A single-threaded apartment: VSS's callbacks would wait for a message loop this thread never runs.

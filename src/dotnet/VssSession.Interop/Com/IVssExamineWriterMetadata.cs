@@ -60,14 +60,6 @@ public readonly unsafe struct ExamineWriterMetadataRef(nint pointer)
 
     private void** Vtable => *(void***)pointer;
 
-    private static string? TakeBstr(nint bstr)
-    {
-        if (bstr == 0) return null;
-        string value = Marshal.PtrToStringBSTR(bstr);
-        Marshal.FreeBSTR(bstr);
-        return value;
-    }
-
     public int GetIdentity(out Guid instanceId, out Guid writerId, out string? name)
     {
         Guid instance = default, writer = default;
@@ -75,7 +67,7 @@ public readonly unsafe struct ExamineWriterMetadataRef(nint pointer)
         VssUsageType usage;
         VssSourceType source;
         int hr = ((delegate* unmanaged[MemberFunction]<nint, Guid*, Guid*, nint*, VssUsageType*, VssSourceType*, int>)Vtable[GetIdentitySlot])(pointer, &instance, &writer, &bstr, &usage, &source);
-        (instanceId, writerId, name) = (instance, writer, TakeBstr(bstr));
+        (instanceId, writerId, name) = (instance, writer, Bstr.Take(bstr));
         return hr;
     }
 
@@ -87,7 +79,7 @@ public readonly unsafe struct ExamineWriterMetadataRef(nint pointer)
         VssUsageType usage;
         VssSourceType source;
         int hr = ((delegate* unmanaged[MemberFunction]<nint, Guid*, Guid*, nint*, nint*, VssUsageType*, VssSourceType*, int>)Vtable[GetIdentityExSlot])(pointer, &instance, &writer, &bstrName, &bstrInstance, &usage, &source);
-        (instanceId, writerId, name, instanceName) = (instance, writer, TakeBstr(bstrName), TakeBstr(bstrInstance));
+        (instanceId, writerId, name, instanceName) = (instance, writer, Bstr.Take(bstrName), Bstr.Take(bstrInstance));
         return hr;
     }
 
@@ -112,7 +104,7 @@ public readonly unsafe struct ExamineWriterMetadataRef(nint pointer)
     {
         nint bstr = 0;
         int hr = ((delegate* unmanaged[MemberFunction]<nint, nint*, int>)Vtable[SaveAsXmlSlot])(pointer, &bstr);
-        xml = TakeBstr(bstr);
+        xml = Bstr.Take(bstr);
         return hr;
     }
 

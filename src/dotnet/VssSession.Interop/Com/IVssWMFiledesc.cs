@@ -44,8 +44,7 @@ public readonly unsafe struct WMFiledescRef(nint pointer)
     {
         nint bstr = 0;
         int hr = ((delegate* unmanaged[MemberFunction]<nint, nint*, int>)Vtable[slot])(pointer, &bstr);
-        value = bstr == 0 ? null : Marshal.PtrToStringBSTR(bstr);
-        if (bstr != 0) Marshal.FreeBSTR(bstr);
+        value = Bstr.Take(bstr);
         return hr;
     }
 
