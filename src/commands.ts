@@ -9,6 +9,7 @@ import { componentPath } from './requester/components';
 import { endsWithThisProcess } from './child-lifetime';
 import { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
 import { sessionHome } from './paths';
+import { ExposureStore, sweepAbandonedExposures } from './exposures';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from './records';
 import { toSnapshotSets } from './host/server';
 import { Interop } from './requester/interop';
@@ -90,6 +91,8 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       onRetry: (r) => process.stderr.write(`vss-session: ${r.operation} got ${r.error}${r.writer ? ` from writer '${r.writer}'; the snapshot set is made again on a new component object` : ''}; retry ${r.attempt} in ${r.delayMs} ms\n`),
     });
     const live = (e: unknown) => runLive(volumes, e as VssError, options, env, interrupt);
+    const admin = new AdminComponent(new Interop(), resolveService);
+    await sweepExposures(admin).finally(() => admin.release());
     try {
       await backup.begin();
     } catch (e) {
@@ -125,13 +128,12 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
         }
       } else await backup.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
       ok = true;
-      const close = await backup.release();
-      if (completed) {
-        try {
-          recorder?.closed();
-        } catch (e) {
-          process.stderr.write(`vss-session: the backup was closed, but its snapshot set's record could not be marked closed (${(e as Error).message}); the set will be listed as orphaned\n`);
-        }
+      let close: CloseResult;
+      try {
+        close = await backup.release();
+      } finally {
+        // A completed backup's set is kept on purpose, even when its Release reports a fault.
+        if (completed) recorder?.closedAsItEnds();
       }
       return { report: { snapshotSetId: set.snapshotSetId, snapshots: set.snapshots, completed, exec, close, expiresAt: recorder?.expiresAt ?? null }, exitCode };
     } finally {
@@ -283,17 +285,27 @@ export function formatVolumes(targets: VolumeTarget[]): string {
   return targets.map((t) => `${t.named}\n  volume: ${t.volume}\n  given to VSS: ${t.vss}\n  inside the snapshot: ${t.relative || '(its root)'}`).join('\n');
 }
 
+/** README's promise of every command that touches snapshots: exposures a killed PowerShell left are undone first. */
+async function sweepExposures(admin: AdminComponent): Promise<void> {
+  await sweepAbandonedExposures(new ExposureStore(sessionHome()), (id) => admin.unexposeSnapshot(id)).catch(() => undefined);
+}
+
+async function querySwept(admin: AdminComponent): Promise<Snapshot[]> {
+  await sweepExposures(admin);
+  return admin.querySnapshots();
+}
+
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {
   const wanted = snapshotSetId === undefined ? undefined : parseGuid(snapshotSetId, '--snapshot-set-id');
   const admin = new AdminComponent(new Interop(), resolveService);
-  const sets = withRecords(new RecordStore(sessionHome()), toSnapshotSets(await admin.querySnapshots().finally(() => admin.release())));
+  const sets = withRecords(new RecordStore(sessionHome()), toSnapshotSets(await querySwept(admin).finally(() => admin.release())));
   return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
 }
 
 /** The persistent sets VssSession recorded that are expired, or whose creator died without closing its backup. */
 export async function listOrphans(): Promise<OrphanedSnapshotSetInfo[]> {
   const admin = new AdminComponent(new Interop(), resolveService);
-  const sets = toSnapshotSets(await admin.querySnapshots().finally(() => admin.release()));
+  const sets = toSnapshotSets(await querySwept(admin).finally(() => admin.release()));
   return findOrphans(new RecordStore(sessionHome()), sets).map(orphanInfo);
 }
 
@@ -314,7 +326,7 @@ export async function deleteOrphans(force: boolean): Promise<{ deleted: number; 
   let deleted = 0;
   const snapshotSets: { snapshotSetId: string; orphanReason: string; deleted: number }[] = [];
   try {
-    const sets = toSnapshotSets(await admin.querySnapshots());
+    const sets = toSnapshotSets(await querySwept(admin));
     for (const orphan of findOrphans(store, sets)) {
       try {
         const result = await deleteOrphan(store, sets, admin, orphan.set.snapshotSetId, force);
@@ -351,6 +363,7 @@ export async function deleteSets(options: { snapshotSetId?: string[]; snapshotId
   const records = new RecordStore(sessionHome());
   let deleted = 0;
   try {
+    await sweepExposures(admin);
     for (const [id, type] of targets) {
       try {
         deleted += (await admin.deleteSnapshots(id, type, options.force)).deleted;

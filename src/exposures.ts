@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensurePrivateDir, writeFileAtomically } from './paths';
 import { Creator, creatorGone, processStartTime } from './records';
-import { vssError } from './vss-error';
+import { VssError, vssError } from './vss-error';
 
 export interface ExposureRecord {
   snapshotId: string;
@@ -77,5 +77,21 @@ export class ExposureStore {
   /** The recorded exposures whose owning process is gone: to be unexposed. */
   abandoned(): ExposureRecord[] {
     return this.list().filter((r) => creatorGone(r.owner));
+  }
+}
+
+/**
+ * Exposures whose owning process died (a runbook killed inside Invoke-VssBackup) are undone by the next command
+ * that touches snapshots, from the host or from the executable: UnexposeSnapshot, then the record goes. One already
+ * undone is only forgotten; one that cannot be undone now is tried again next time. Costs nothing when none is left.
+ */
+export async function sweepAbandonedExposures(store: ExposureStore | undefined, unexpose: (snapshotId: string) => Promise<void>): Promise<void> {
+  for (const record of store?.abandoned() ?? []) {
+    try {
+      await unexpose(record.snapshotId);
+    } catch (e) {
+      if (!(e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND')) continue;
+    }
+    store!.remove(record.snapshotId);
   }
 }

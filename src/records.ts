@@ -312,4 +312,13 @@ export class SnapshotSetRecorder {
   closed(): void {
     if (this.snapshotSetId) this.store.update(this.snapshotSetId, { closedAt: new Date().toISOString() });
   }
+
+  /** closed(), as a backup ends: a record that cannot be marked is said on stderr and never fails the close. */
+  closedAsItEnds(): void {
+    try {
+      this.closed();
+    } catch (e) {
+      process.stderr.write(`vss-session: the backup was closed, but its snapshot set's record could not be marked closed (${(e as Error).message}); the set will be listed as orphaned\n`);
+    }
+  }
 }

@@ -814,7 +814,19 @@ export class EmulatorService {
       return null;
     });
     on('saveAsXml', () => ({ xml: this.document(s) }));
-    on('release', () => this.terminate(s, 'Release'));
+    // Release has no HRESULT in VSS; the emulator's requester side still hears what the service could not do, so a
+    // backup never reports success with its writers' events missing from the journal.
+    on('release', async () => {
+      await this.terminate(s, 'Release');
+      const held = this.journalHeld.length;
+      if (held > 0) {
+        throw fault(
+          'VSS_E_INSUFFICIENT_STORAGE',
+          `the backup is released and every writer got its BackupShutdown, but the disk under ${this.paths.home} is full, so ${held} journal line(s) could not be written yet: they are held and written once there is room (or when the service stops). Free space there`,
+        );
+      }
+      return null;
+    });
   }
 
   /** The components one writer had in the backup, as its BackupComplete handler sees them. */

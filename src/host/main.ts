@@ -12,10 +12,16 @@ import { startHost } from './server';
  */
 export async function runHost(): Promise<void> {
   console.log = console.error; // stdout carries protocol only
-  let service: ReturnType<typeof resolveService> | null = null;
   let exitCode = 0;
   const interop = new Interop();
-  const serviceOf = () => (service ??= resolveService());
+  // The first lookup is made early (below) and taken by the first request; every later one looks again, so a
+  // service that was stopped or killed meanwhile is started again, as on first use.
+  let early: ReturnType<typeof resolveService> | null = null;
+  const serviceOf = () => {
+    const found = early ?? resolveService();
+    early = null;
+    return found;
+  };
   const host = startHost(process.stdin, process.stdout, {
     interop,
     service: serviceOf,
@@ -31,7 +37,8 @@ export async function runHost(): Promise<void> {
   // Every request of a host goes to the VSS service through .NET, so both are readied before the first one is read,
   // overlapping: the emulated service's status check is on the wire (answered by the service meanwhile) while .NET
   // loads, which holds this thread for ~35 ms. A failure of either is reported by the first request that needs it.
-  void serviceOf().catch(() => undefined);
+  early = resolveService();
+  early.catch(() => undefined);
   setImmediate(() => interop.prepare());
 }
 

@@ -13,7 +13,7 @@ import { VSS_ERROR_CODE, BackupTypes, Contexts, Phases } from '../defaults';
 import { CallRecord, FacadeCaller, observed, VssService } from '../requester/interop';
 import { AdminComponent, BackupLifecycle, Snapshot, Writer } from '../requester/lifecycle';
 import { markLiveFallback } from '../requester/policy';
-import { ExposureStore, ExposureRecord, ownerProcess } from '../exposures';
+import { ExposureStore, ExposureRecord, ownerProcess, sweepAbandonedExposures } from '../exposures';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from '../records';
 import { contextOfAttributes, isPersistentContext, mountPoint, parseGuid } from '../vss';
 import { VssError, vssError } from '../vss-error';
@@ -284,16 +284,15 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 
   // The host stays up after Release until its client closes stdin, so the answer is never cut off by exit.
   connection.onRequest(Methods.closeBackup, serial(async () => {
-    const result = await current().release();
-    // Closed by its requester without an abort: a persistent set is kept on purpose, not an orphan.
-    if (result.state === 'snapshotsDone' || result.state === 'completed') {
-      try {
-        recorder?.closed();
-      } catch (e) {
-        process.stderr.write(`vss-session: the backup was closed, but its snapshot set's record could not be marked closed (${(e as Error).message}); the set will be listed as orphaned\n`);
-      }
+    const b = current();
+    const before = b.state;
+    try {
+      return await b.release();
+    } finally {
+      // Closed by its requester without an abort: a persistent set is kept on purpose, not an orphan, even when the
+      // Release itself reports a fault (the set was made and its backup ended as asked).
+      if (before === 'snapshotsDone' || before === 'completed') recorder?.closedAsItEnds();
     }
-    return result;
   }));
 
   connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
@@ -366,20 +365,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
     return { outcomes };
   }));
 
-  /**
-   * Exposures whose owning process died (a runbook killed inside Invoke-VssBackup) are undone by the next command
-   * that touches snapshots: UnexposeSnapshot, then the record goes. One already undone is only forgotten.
-   */
-  const sweepExposures = async (): Promise<void> => {
-    for (const record of options.exposures?.abandoned() ?? []) {
-      try {
-        await admin.unexposeSnapshot(record.snapshotId);
-      } catch (e) {
-        if (!(e instanceof VssError && e.vssName === 'VSS_E_OBJECT_NOT_FOUND')) continue; // try again next time
-      }
-      options.exposures!.remove(record.snapshotId);
-    }
-  };
+  const sweepExposures = () => sweepAbandonedExposures(options.exposures, (id) => admin.unexposeSnapshot(id));
 
   connection.onRequest(Methods.mountSnapshot, serial(async (params) => {
     const p = params ?? ({} as Partial<MountParams>);

@@ -810,14 +810,17 @@ export class BackupLifecycle {
    * Release: writers get BackupShutdown, auto-release snapshots end. Safe to call twice. A backup that started a
    * snapshot set and did not reach BackupComplete is aborted first (writers get Abort), however it is being ended:
    * Close-VssBackup without Complete-VssBackup, a failure, the client gone. An AbortBackup that fails does not
-   * stop the Release: Release is what ends the backup for the writers.
+   * stop the Release: Release is what ends the backup for the writers. A Release whose service says it could not
+   * finish (the emulated service went away, or could not journal) still ends the object, and then fails with why.
    */
   async release(): Promise<CloseResult> {
     const before = this.stateValue;
     await this.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup before Release failed: ${e.message}\n`));
-    if (before !== 'released' && this.handle !== 0) await this.step('Release');
+    let failure: unknown = null;
+    if (before !== 'released' && this.handle !== 0) await this.step('Release').catch((e: unknown) => (failure = e));
     this.stateValue = 'released';
     await this.giveUpSnapshotSet();
+    if (failure) throw failure;
     const persistent = this.snapshotsValue.filter((s) => s.persistent).map((s) => s.snapshotId);
     return {
       backupId: this.backupId,
@@ -861,25 +864,43 @@ export class AdminComponent {
     return this.handle;
   }
 
+  /**
+   * One call on the kept object. VSS_E_UNEXPECTED is how the emulated service's loss reaches the binding (and real
+   * VSS's own breakdowns): the object is dropped, so the next call begins on a new one, which starts the service
+   * again. A read is then made once more at once; a change (a delete, an exposure) is not, as it may have been made.
+   */
+  private async run<T>(method: FacadeMethod, input: object, read = false): Promise<T> {
+    const handle = await this.open();
+    try {
+      return await this.interop.call<T>(method, { handle, ...input });
+    } catch (e) {
+      if (!(e instanceof VssError && e.vssName === 'VSS_E_UNEXPECTED')) throw e;
+      this.handle = null;
+      await this.interop.call('Release', { handle }).catch(() => undefined);
+      if (!read) throw e;
+      return this.interop.call<T>(method, { handle: await this.open(), ...input });
+    }
+  }
+
   async querySnapshots(): Promise<Snapshot[]> {
-    return (await this.interop.call<{ snapshots: Snapshot[] }>('QuerySnapshots', { handle: await this.open() })).snapshots.map(withRootPath);
+    return (await this.run<{ snapshots: Snapshot[] }>('QuerySnapshots', {}, true)).snapshots.map(withRootPath);
   }
 
   async snapshot(snapshotId: string): Promise<Snapshot> {
-    return withRootPath(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: await this.open(), snapshotId }));
+    return withRootPath(await this.run<Snapshot>('GetSnapshotProperties', { snapshotId }, true));
   }
 
   /** ExposeSnapshot locally, at a folder (or, on Windows, a drive letter); returns the name VSS exposed it under. */
   async exposeSnapshot(snapshotId: string, path: string): Promise<string> {
-    return (await this.interop.call<{ exposed: string }>('ExposeSnapshot', { handle: await this.open(), snapshotId, path })).exposed;
+    return (await this.run<{ exposed: string }>('ExposeSnapshot', { snapshotId, path })).exposed;
   }
 
   async unexposeSnapshot(snapshotId: string): Promise<void> {
-    await this.interop.call('UnexposeSnapshot', { handle: await this.open(), snapshotId });
+    await this.run('UnexposeSnapshot', { snapshotId });
   }
 
   async deleteSnapshots(sourceId: string, sourceType: 'SnapshotSet' | 'Snapshot', force: boolean): Promise<{ deleted: number }> {
-    return this.interop.call<{ deleted: number }>('DeleteSnapshots', { handle: await this.open(), sourceId, sourceType, force });
+    return this.run<{ deleted: number }>('DeleteSnapshots', { sourceId, sourceType, force });
   }
 
   async release(): Promise<void> {

@@ -87,6 +87,21 @@ describe('snapshot exposure', function () {
     assert.ok(fs.existsSync(mineAt));
   });
 
+  it('the executable\'s snapshots list, snapshots delete and backup each undo an exposure whose owner died', async () => {
+    for (const command of [['snapshots', 'list'], ['snapshots', 'delete', '--snapshot-set-id', '00000000-0000-0000-0000-000000000001'], ['backup', '--volume', world.volume]]) {
+      const snapshotId = await rollbackSnapshot();
+      const owner = spawn('sleep', ['60']);
+      const at = mountAt(`exec-${command[1]}`);
+      await host().sendRequest(Methods.mountSnapshot, { snapshotId, path: at, ownerPid: owner.pid });
+      owner.kill('SIGKILL');
+      await new Promise((resolve) => owner.once('exit', resolve));
+      assert.ok(fs.existsSync(at));
+      spawnSync(executable, command, { env, encoding: 'utf8' }); // the delete of an unknown set fails, after the sweep
+      assert.equal(fs.existsSync(at), false, `${command.slice(0, 2).join(' ')} unexposed it`);
+      assert.equal(fs.existsSync(path.join(world.home, 'exposures', `${snapshotId}.json`)), false);
+    }
+  });
+
   it('refuses bad mount requests with E_INVALIDARG and writes no record', async () => {
     const snapshotId = await rollbackSnapshot();
     const c = host();

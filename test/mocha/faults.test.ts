@@ -13,6 +13,7 @@ import { emulatorPaths } from '../../src/paths';
 import { diesWithParent } from '../../src/child-lifetime';
 import { eventually, executable, linuxOnly, startService, tempWorld } from './helpers';
 import { CTX_CLIENT_ACCESSIBLE, failure, RawComponent, SNAPSHOT_SET } from './raw-component';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
 /** Every line of a JSON-lines file parses: nothing torn, nothing glued. */
 function assertLineWhole(file: string): unknown[] {
@@ -131,9 +132,11 @@ describe('faults in the emulated service\'s environment', function () {
       const before = assertLineWhole(paths.journal).length;
       padToPage(paths.journal);
       fill();
-      // A backup that ends while the disk is full: its writers' events cannot be journaled yet.
+      // A backup that ends while the disk is full: its writers' events cannot be journaled yet, and its Release says so.
       const c = await (await RawComponent.open(paths.socket)).begin();
-      await c.release();
+      const unjournaled = await failure(c.release());
+      assert.equal(unjournaled.name, 'VSS_E_INSUFFICIENT_STORAGE');
+      assert.match(unjournaled.message, /released and every writer got its BackupShutdown, but the disk under .* is full, so \d+ journal line\(s\) could not be written yet/);
       assert.equal(assertLineWhole(paths.journal).length, before, 'nothing written, and nothing torn');
       fs.rmSync(filler);
       const next = await (await RawComponent.open(paths.socket)).begin();
@@ -142,6 +145,30 @@ describe('faults in the emulated service\'s environment', function () {
       const shutdowns = lines.filter((l) => l.event === 'BackupShutdown');
       assert.equal(new Set(shutdowns.map((l) => l.sessionId)).size, 2, 'both backups\' BackupShutdown are in the journal, in order');
       assert.ok(lines.findIndex((l) => l.event === 'BackupShutdown') < lines.map((l) => l.event).lastIndexOf('Identify'), 'the held lines come first');
+    });
+
+    it('backup: a command that fills the disk makes Release fail, so the backup never exits 0 with its writers\' events unjournaled', async () => {
+      padToPage(paths.journal);
+      const ready = path.join(world.root, 'exec-ready');
+      const go = path.join(world.root, 'exec-go');
+      // The command waits (its flags live outside the small disk) while the test fills the disk, then exits 0.
+      const command = `sh -c 'touch ${ready}; while [ ! -e ${go} ]; do sleep 0.05; done'`;
+      const backup = spawn(executable, ['backup', '--volume', world.volume, '--exec', command], { env: { ...process.env, VSS_SESSION_HOME: paths.home }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      backup.stderr.on('data', (d) => (stderr += String(d)));
+      const exited = new Promise<number | null>((resolve) => backup.once('exit', (code) => resolve(code)));
+      await eventually(() => fs.existsSync(ready), 30_000);
+      const before = assertLineWhole(paths.journal).length;
+      padToPage(paths.journal);
+      fill();
+      fs.writeFileSync(go, '');
+      assert.equal(await exited, 1, stderr);
+      assert.match(stderr, /IVssBackupComponents::Release failed with VSS_E_INSUFFICIENT_STORAGE .*every writer got its BackupShutdown, but the disk under .* is full/);
+      fs.rmSync(filler);
+      // Once there is room, the held lines come first: this backup's BackupComplete and BackupShutdown.
+      await (await (await RawComponent.open(paths.socket)).begin()).release();
+      const events = (assertLineWhole(paths.journal).slice(before) as { event: string }[]).map((l) => l.event);
+      assert.deepEqual(events.slice(0, 4), ['BackupComplete', 'BackupComplete', 'BackupShutdown', 'BackupShutdown']);
     });
 
     it('makes no set it cannot save: the copies go, the backup is aborted, and a restart finds the state whole', async () => {
@@ -342,6 +369,62 @@ describe('faults in the emulated service\'s environment', function () {
       await eventually(() => running(`sleep ${marker}`).length === 1, 20_000);
       backup.kill('SIGKILL');
       await eventually(() => running(`sleep ${marker}`).length === 0, 5_000);
+    });
+  });
+
+  describe('a service killed under its clients', function () {
+    const world = tempWorld();
+    const env = { ...process.env, VSS_SESSION_HOME: world.home };
+    after(() => {
+      spawnSync(executable, ['emulator', 'stop'], { env });
+      world.cleanup();
+    });
+    const servicePid = () => (JSON.parse(spawnSync(executable, ['emulator', 'status', '--json'], { env, encoding: 'utf8' }).stdout) as { pid: number }).pid;
+
+    it('backup: a service killed during Release fails the backup, and its restart gives each writer its BackupShutdown', async function () {
+      linuxOnly(this, 'kill -9 of the service');
+      // The first writer's BackupShutdown takes 3 s: the service is killed while it delivers it.
+      fs.mkdirSync(world.home, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(world.paths.writers, JSON.stringify([
+        { name: 'Slow Writer', id: 'aaaaaaaa-1111-2222-3333-444444444444', components: ['Slow'], delayMs: { BackupShutdown: 3000 } },
+        { name: 'Other Writer', id: 'bbbbbbbb-1111-2222-3333-444444444444', components: ['Other'] },
+      ]));
+      assert.equal(spawnSync(executable, ['emulator', 'start'], { env }).status, 0);
+      const killed = servicePid();
+      const backup = spawn(executable, ['backup', '--volume', world.volume], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      backup.stderr.on('data', (d) => (stderr += String(d)));
+      const exited = new Promise<number | null>((resolve) => backup.once('exit', (code) => resolve(code)));
+      const completes = () => readJournalFile(world.paths.journal).filter((e) => e.event === 'BackupComplete');
+      const sessionId = (await eventually(() => completes().length === 2 && completes(), 30_000))[0]!.sessionId;
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(killed, 'SIGKILL');
+      assert.equal(await exited, 1, stderr);
+      assert.match(stderr, /IVssBackupComponents::Release failed with VSS_E_UNEXPECTED .*closed the connection during release.*gets it \(with the Abort it is owed\) when the service starts again, marked endedBy ServiceRestart/s);
+      assert.equal(spawnSync(executable, ['emulator', 'start'], { env }).status, 0);
+      const shutdowns = readJournalFile(world.paths.journal).filter((e) => e.sessionId === sessionId && e.event === 'BackupShutdown');
+      assert.deepEqual(shutdowns.map((e) => `${e.writer} ${e.backupCompleteReceived} ${e.endedBy}`).sort(), ['Other Writer true ServiceRestart', 'Slow Writer true ServiceRestart']);
+      fs.rmSync(world.paths.writers);
+    });
+
+    it('a host whose service was killed starts it again for its next command, as on first use', async function () {
+      linuxOnly(this, 'kill -9 of the service');
+      assert.equal(spawnSync(executable, ['emulator', 'start'], { env }).status, 0);
+      const before = servicePid();
+      const host = spawn(executable, ['host'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+      const client = createMessageConnection(new StreamMessageReader(host.stdout!), new StreamMessageWriter(host.stdin!));
+      client.listen();
+      try {
+        await client.sendRequest('snapshotSets/list', {});
+        process.kill(before, 'SIGKILL');
+        await eventually(() => !fs.existsSync(`/proc/${before}`), 5_000);
+        // The same host, a second list: its component object's connection is gone, and so is the service.
+        assert.deepEqual(await client.sendRequest('snapshotSets/list', {}), []);
+        assert.notEqual(servicePid(), before, 'a new service answers');
+      } finally {
+        client.dispose();
+        host.stdin!.end();
+      }
     });
   });
 

@@ -547,11 +547,15 @@ public sealed unsafe class BackupComponents
         return fault is null ? what : $"{what}: {fault}";
     }
 
-    /// <summary>Releases the component object now, never from a finalizer: VSS then sends BackupShutdown.</summary>
+    /// <summary>Releases the component object now, never from a finalizer: VSS then sends BackupShutdown. The object
+    /// is gone either way; what the service says it could not do in its Release is thrown after.</summary>
     public void Release()
     {
         var com = Interlocked.Exchange(ref _com, null);
-        if (com is not null) ((ComObject)(object)com).FinalRelease();
+        if (com is null) return;
+        _api.TakeReleaseFault(); // left by another object's Release on this thread, never read
+        ((ComObject)(object)com).FinalRelease();
+        if (_api.TakeReleaseFault() is { } fault) throw new VssException(fault.HResult, Itf + nameof(Release), fault.Message);
     }
 
     private static string? Str(nint p) => p == 0 ? null : Marshal.PtrToStringUni(p);

@@ -18,6 +18,10 @@ public abstract class VssApi
 
     /// <summary>Why the last call failed, where the implementation can say more than its HRESULT.</summary>
     public virtual string? TakeLastFault() => null;
+
+    /// <summary>What the last final Release of a component object on this thread could not do. VSS's Release
+    /// has no result, so this is null on Windows; the emulated service says when it could not finish one.</summary>
+    public virtual (int HResult, string Message)? TakeReleaseFault() => null;
 }
 
 /// <summary>The emulated VSS service at a Unix socket.</summary>
@@ -36,6 +40,13 @@ public sealed class EmulatorVssApi(string socketPath) : VssApi
         string? fault = EmulatedVss.LastFault;
         EmulatedVss.LastFault = null;
         return fault;
+    }
+
+    public override (int HResult, string Message)? TakeReleaseFault()
+    {
+        var fault = EmulatedVss.ReleaseFault;
+        EmulatedVss.ReleaseFault = null;
+        return fault is null ? null : (fault.Code, fault.Message);
     }
 }
 

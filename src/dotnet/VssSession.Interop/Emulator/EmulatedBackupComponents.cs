@@ -29,6 +29,10 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     public void OnFinalRelease()
     {
         try { _service.Call("release"); }
+        catch (EmulatorFault fault) when (_service.Lost)
+        {
+            throw new EmulatorFault(fault.Code, $"{fault.Message}. The service restarts the session's end itself: each writer that did not get its BackupShutdown gets it (with the Abort it is owed) when the service starts again, marked endedBy ServiceRestart in its journal");
+        }
         finally { _service.Dispose(); }
     }
 

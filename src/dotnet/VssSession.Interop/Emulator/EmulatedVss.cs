@@ -43,4 +43,8 @@ public static class EmulatedVss
     }
 
     private static string? s_lastFault;
+
+    /// <summary>What the emulated service could not do in the last final Release of a component object on this
+    /// thread. Release has no HRESULT in VSS, so the binding asks for this at once after releasing.</summary>
+    [ThreadStatic] internal static EmulatorFault? ReleaseFault;
 }

@@ -166,8 +166,11 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
         uint remaining = s_runtimeRelease(self);
         if (remaining == 0 && target is IFinalReleaseAware aware)
         {
+            // Release returns no HRESULT; what the service could not do is kept for the caller on this thread
+            // (the final Release runs on the thread that called it), and the session ends when the connection closes anyway.
             try { aware.OnFinalRelease(); }
-            catch (Exception) { /* Release cannot fail; the service ends the session when the connection closes anyway. */ }
+            catch (EmulatorFault fault) { EmulatedVss.ReleaseFault = fault; }
+            catch (Exception e) { EmulatedVss.ReleaseFault = new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, e.Message); }
         }
         return remaining;
     }

@@ -120,8 +120,14 @@ public sealed class EmulatorConnection : IDisposable
         }
     }
 
-    private static EmulatorFault Closed(string method, string why) =>
-        new(VssErrors.VSS_E_UNEXPECTED, $"the emulated VSS service closed the connection during {method} ({why}); see 'vss-session emulator status' and its emulator.log");
+    private EmulatorFault Closed(string method, string why)
+    {
+        Lost = true;
+        return new(VssErrors.VSS_E_UNEXPECTED, $"the emulated VSS service closed the connection during {method} ({why}); see 'vss-session emulator status' and its emulator.log");
+    }
+
+    /// <summary>The service went away (it stopped or was killed) while this connection waited for it.</summary>
+    public bool Lost { get; private set; }
 
     /// <summary>An error the service sent, with no id, before it closed a connection it would not serve; null if none.</summary>
     private EmulatorFault? ServiceError()
@@ -187,7 +193,7 @@ public sealed class EmulatorConnection : IDisposable
         while (true)
         {
             int b = _stream.ReadByte();
-            if (b < 0) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service closed the connection; see 'vss-session emulator status' and its emulator.log");
+            if (b < 0) throw new EndOfStreamException("the connection ended");
             if (b == '\n') return line.ToString().TrimEnd('\r');
             line.Append((char)b);
         }
