@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensurePrivateDir, writeFileAtomically } from './paths';
+import { ensurePrivateDir, writeRecordFile } from './paths';
 import { Creator, creatorGone, processStartTime } from './records';
 import { VssError, vssError } from './vss-error';
 
@@ -49,7 +49,7 @@ export class ExposureStore {
   }
 
   write(record: ExposureRecord): void {
-    writeFileAtomically(this.file(record.snapshotId), JSON.stringify(record, null, 2));
+    writeRecordFile(this.file(record.snapshotId), JSON.stringify(record, null, 2), 'the record of this exposure (what undoes it if its owner dies)');
   }
 
   remove(snapshotId: string): void {

@@ -73,12 +73,34 @@ export function writeFileAtomically(target: string, text: string): void {
   const temp = `${target}.${process.pid}.tmp`;
   const fd = fs.openSync(temp, 'w', 0o600);
   try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, target);
+  } catch (e) {
+    // A full disk leaves no half-written temporary file behind; the target is as it was.
+    fs.rmSync(temp, { force: true });
+    throw e;
   }
-  fs.renameSync(temp, target);
+}
+
+/** Whether an error is the disk's being full (or the user's quota spent). */
+export function isOutOfSpace(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** writeFileAtomically for VssSession's own records: a full disk is said as such, with the file and the fix. */
+export function writeRecordFile(target: string, text: string, what: string): void {
+  try {
+    writeFileAtomically(target, text);
+  } catch (e) {
+    if (!isOutOfSpace(e)) throw e;
+    throw vssError('VSS_E_INSUFFICIENT_STORAGE', `the disk under ${path.dirname(target)} is full, so ${what} could not be saved to ${target} (the file is as it was). Free space there and retry`);
+  }
 }
 
 export function emulatorPaths(home: string) {

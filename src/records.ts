@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
-import { ensurePrivateDir, writeFileAtomically } from './paths';
+import { ensurePrivateDir, writeRecordFile } from './paths';
 import type { SnapshotSetHooks } from './requester/lifecycle';
 import { vssError } from './vss-error';
 
@@ -76,7 +76,7 @@ export class RecordStore {
   }
 
   write(record: SnapshotSetRecord): void {
-    writeFileAtomically(this.file(record.snapshotSetId), JSON.stringify(record, null, 2));
+    writeRecordFile(this.file(record.snapshotSetId), JSON.stringify(record, null, 2), 'the record of this snapshot set (what lets an orphaned set be found and deleted)');
   }
 
   read(snapshotSetId: string): SnapshotSetRecord | null {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { ExitCode } from '../exit-codes';
 import { emulatorPaths, sessionHome } from '../paths';
 import { ensureRunning, readJournal, ServiceRefused, status, stop } from './control';
@@ -8,6 +9,7 @@ export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'jou
   const out = (value: unknown, text: string): void => void process.stdout.write((json ? JSON.stringify(value) : text) + "\n");
   switch (action) {
     case 'serve': {
+      logWithoutFailing();
       const service = new EmulatorService(paths);
       try {
         await service.listen();
@@ -60,4 +62,22 @@ export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'jou
       return;
     }
   }
+}
+
+/**
+ * The service's stderr is emulator.log in its home. Node's stream for a file ends the process when a write fails
+ * (an 'error' event nobody can handle in time), so a full disk would kill the service through its own log. Lines
+ * are written straight to the file instead, and one that cannot be written is lost: a full disk costs log lines,
+ * never the service and its writers' sessions.
+ */
+function logWithoutFailing(): void {
+  process.stderr.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((e?: Error | null) => void), done?: (e?: Error | null) => void): boolean => {
+    try {
+      fs.writeSync(2, typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk);
+    } catch {
+      // lost: the disk is full
+    }
+    (typeof encoding === 'function' ? encoding : done)?.(null);
+    return true;
+  }) as typeof process.stderr.write;
 }

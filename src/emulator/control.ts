@@ -131,7 +131,10 @@ export async function ensureRunning(paths: EmulatorPaths): Promise<ServiceStatus
       if (child.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 25));
     }
-    const reason = lastLine(paths.log) ?? `no reason given; see ${paths.log}`;
+    const reason =
+      lastLine(paths.log) ||
+      (child.exitCode === null ? `it did not listen within ${defaults.emulatorStartTimeoutMs / 1000} s` : `it exited with code ${child.exitCode}`) +
+        (diskIsFull(paths.home) ? ` and could not say why: the disk under ${paths.home} is full (its log ${paths.log} is there). Free space there and retry` : `; see ${paths.log}`);
     throw new Error(`the emulated VSS service did not start: ${reason.replace(/^emulated VSS service not started: /, '')}`);
   } finally {
     await release();
@@ -149,6 +152,14 @@ export async function stop(paths: EmulatorPaths): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`the emulated VSS service (pid ${running.pid}) did not exit within 5 s`);
+}
+
+function diskIsFull(dir: string): boolean {
+  try {
+    return fs.statfsSync(dir).bavail === 0;
+  } catch {
+    return false;
+  }
 }
 
 function lastLine(file: string): string | undefined {

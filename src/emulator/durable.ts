@@ -55,11 +55,6 @@ function endsWithNewline(fd: number, size: number): boolean {
   return fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a;
 }
 
-/** Whether an error is the disk's being full (or the user's quota spent). */
-export function isOutOfSpace(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
 
 /** The snapshots a saved state holds, and what could not be read of it, each named with where it was. */
 export interface SavedState {

@@ -13,7 +13,7 @@ import {
   StreamMessageReader,
 } from 'vscode-jsonrpc/node';
 import { defaults, VSS_ERROR_CODE } from '../defaults';
-import { ensureHome, EmulatorPaths, writeFileAtomically } from '../paths';
+import { ensureHome, EmulatorPaths, isOutOfSpace, writeFileAtomically } from '../paths';
 import { Attr, ContextKey, contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
 import {
@@ -30,7 +30,7 @@ import {
   WriterStateName,
 } from './model';
 import { readJournalFile } from './journal';
-import { AppendLog, isOutOfSpace, readConfigFile, readSavedSnapshots } from './durable';
+import { AppendLog, readConfigFile, readSavedSnapshots } from './durable';
 import { FrameLimit } from './frame-limit';
 import { copyTreeReadOnly, removeTree, setTreeWritable } from './snapshot-store';
 import { loadWriters, WritersFileError } from './writers-config';
@@ -194,7 +194,12 @@ export class EmulatorService {
         this.server.listen(this.paths.socket, () => resolve());
       });
       if (process.platform !== 'win32') fs.chmodSync(this.paths.socket, 0o600);
-      fs.writeFileSync(this.paths.pidFile, String(process.pid), { mode: 0o600 });
+      try {
+        fs.writeFileSync(this.paths.pidFile, String(process.pid), { mode: 0o600 });
+      } catch (e) {
+        // For people who look; nothing reads it, so a full disk does not keep the service from serving.
+        if (!isOutOfSpace(e)) throw e;
+      }
     } catch (e) {
       await this.releaseLock();
       throw e;
@@ -254,7 +259,15 @@ export class EmulatorService {
     }
     // Folders of the dropped auto-release snapshots are swept with the other orphans.
     this.snapshots = snapshots.filter((snapshot) => snapshot.attributes & Attr.Persistent).map((snapshot) => this.adopt(snapshot));
-    this.compactState();
+    try {
+      this.compactState();
+    } catch (e) {
+      // The state file and its change log are whole as they are (the new state replaces them only once written),
+      // and what is dropped above is dropped again at the next start. A full disk must not keep the service
+      // from serving what needs no space: lists, and the writers' events, which are journaled once there is room.
+      if (!isOutOfSpace(e)) throw e;
+      process.stderr.write(`the disk under ${this.paths.home} is full: the saved state is read, and is compacted at a later start\n`);
+    }
   }
 
   /** What readSavedSnapshots could not read, on this start. */

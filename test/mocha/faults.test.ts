@@ -15,6 +15,14 @@ import { eventually, executable, linuxOnly, startService, tempWorld } from './he
 import { CTX_CLIENT_ACCESSIBLE, failure, RawComponent, SNAPSHOT_SET } from './raw-component';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 
+/** The executable run to its end without blocking this process (whose in-process service may be the one it calls). */
+function runExecutable(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(executable, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stderr })));
+}
+
 /** Every line of a JSON-lines file parses: nothing torn, nothing glued. */
 function assertLineWhole(file: string): unknown[] {
   if (!fs.existsSync(file)) return [];
@@ -169,6 +177,39 @@ describe('faults in the emulated service\'s environment', function () {
       await (await (await RawComponent.open(paths.socket)).begin()).release();
       const events = (assertLineWhole(paths.journal).slice(before) as { event: string }[]).map((l) => l.event);
       assert.deepEqual(events.slice(0, 4), ['BackupComplete', 'BackupComplete', 'BackupShutdown', 'BackupShutdown']);
+    });
+
+    it('starts on a full disk and serves what needs no space; a backup that cannot save its own record says so (exit 1) and leaves no temporary file', async () => {
+      await service!.stop();
+      fill();
+      service = await startService(paths);
+      assert.ok(Array.isArray(await query(paths.socket)), 'a list needs no space');
+      // Spawned, not spawnSync: the service answering it runs in this process.
+      const r = await runExecutable(['backup', '--context', 'ClientAccessible', '--volume', world.volume], { ...process.env, VSS_SESSION_HOME: paths.home });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /VSS_E_INSUFFICIENT_STORAGE .*the disk under .*records is full, so the record of this snapshot set \(what lets an orphaned set be found and deleted\) could not be saved to .* Free space there and retry/);
+      assert.deepEqual(fs.readdirSync(path.join(paths.home, 'records')).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+      fs.rmSync(filler);
+    });
+
+    it('a service whose own log is on the full disk keeps serving: a log line that cannot be written is lost, not the service', async () => {
+      const home = path.join(mount, 'home-logged');
+      const env = { ...process.env, VSS_SESSION_HOME: home };
+      const other = emulatorPaths(home);
+      assert.equal((await runExecutable(['emulator', 'start'], env)).status, 0);
+      try {
+        padToPage(other.log);
+        fill();
+        // Its journal cannot be written, which the service says in its log, which cannot be written either.
+        const c = await (await RawComponent.open(other.socket)).begin();
+        assert.equal((await failure(c.release())).name, 'VSS_E_INSUFFICIENT_STORAGE');
+        const next = await (await RawComponent.open(other.socket)).begin();
+        assert.equal((await failure(next.release())).name, 'VSS_E_INSUFFICIENT_STORAGE', 'the same service still answers');
+        fs.rmSync(filler);
+      } finally {
+        fs.rmSync(filler, { force: true });
+        await runExecutable(['emulator', 'stop'], env);
+      }
     });
 
     it('makes no set it cannot save: the copies go, the backup is aborted, and a restart finds the state whole', async () => {
