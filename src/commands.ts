@@ -81,7 +81,8 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
     // A persistent set is recorded before it is made, so that it can be found if this process dies.
     const recorder = isPersistentContext(options.context) ? new SnapshotSetRecorder(new RecordStore(sessionHome()), backupId, options.context) : null;
     recorder?.expect(volumes, options.expiresAfterMs ?? null);
-    const backup = new BackupLifecycle(new Interop(), await resolveService(), backupId, {
+    const interop = new Interop();
+    const backup = new BackupLifecycle(interop, await resolveService(), backupId, {
       context: options.context,
       backupType: options.backupType,
       volumes,
@@ -115,7 +116,9 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       let exec: BackupReport['exec'] = null;
       let exitCode: number = ExitCode.ok;
       if (options.exec !== undefined && !interrupt.signal) {
+        const tied = await tieChildren(interop);
         exitCode = await runCommand(options.exec, set.snapshots, env, options.json, (f) => (interrupt.forward = f));
+        if (tied) await interop.call('UntieChildren').catch(() => undefined);
         interrupt.forward = null;
         exec = { command: options.exec, exitCode };
       }
@@ -177,6 +180,19 @@ async function runLive(
  * Where no terminal controls us, the command gets its own process group and signals reach all of it (the shell
  * and what it started); under a terminal it stays in the foreground group, which the terminal signals itself.
  */
+/**
+ * On Windows, the --exec command and everything it starts die with this process, even by TerminateProcess (taskkill
+ * /F): a job object this process joins (Facade TieChildren). Node's own job ends only the direct child, the shell,
+ * and lets the shell's children break away. Untied once the command has ended on its own, so anything it left running
+ * on purpose outlives the backup, as on Linux. Elsewhere the command's process group is tied (endsWithThisProcess).
+ */
+async function tieChildren(interop: Interop): Promise<boolean> {
+  if (process.platform !== 'win32') return false;
+  const { fault } = await interop.call<{ fault: string | null }>('TieChildren').catch((e: Error) => ({ fault: e.message }));
+  if (fault) process.stderr.write(`vss-session: warning: the command would outlive vss-session if it were killed (${fault})\n`);
+  return !fault;
+}
+
 function runCommand(command: string, snapshots: Snapshot[], baseEnv: NodeJS.ProcessEnv, json: boolean, setForward: (f: (s: NodeJS.Signals) => void) => void): Promise<number> {
   const ownGroup = process.platform !== 'win32' && !hasControllingTerminal();
   return new Promise<number>((resolve) => {

@@ -13,6 +13,8 @@ export type FacadeMethod =
   | 'InitializeComSecurity'
   | 'ResolveVolume'
   | 'RequesterToken'
+  | 'TieChildren'
+  | 'UntieChildren'
   | 'Create'
   | 'InitializeForBackup'
   | 'SetContext'

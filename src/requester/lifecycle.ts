@@ -59,7 +59,7 @@ export type State = (typeof States)[number];
 /** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
 export type Operation = Exclude<
   FacadeMethod,
-  'Ping' | 'InitializeComSecurity' | 'ResolveVolume' | 'RequesterToken' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
+  'Ping' | 'InitializeComSecurity' | 'ResolveVolume' | 'RequesterToken' | 'TieChildren' | 'UntieChildren' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
 >;
 
 const ANY_LIVE: State[] = States.filter((s) => s !== 'released');

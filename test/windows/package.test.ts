@@ -138,7 +138,18 @@ describe('the Windows package under Wine (no .NET installed)', function () {
     assert.ok(!after.some((s) => s.snapshotSetId === set.snapshotSetId));
   });
 
-  it('ends the backup within 2 s when its process is killed with taskkill /F', async () => {
+  /** The ping.exe processes of the test below, as Linux sees Wine's processes. */
+  const pings = () =>
+    fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        const line = fs.readFileSync(`/proc/${p}/cmdline`, 'latin1');
+        return /^(.*\\)?ping(\.exe)?\0/i.test(line) && line.includes('127.0.0.1');
+      } catch {
+        return false;
+      }
+    });
+
+  it('ends the backup within 2 s when its process is killed with taskkill /F, and its command with it', async () => {
     const before = new Set(world.journal().map((e) => e.snapshotSetId));
     // ping waits about a second between its echoes: the command outlives the kill by far.
     const running = vssInBackground(['backup', '--volume', winPath(world.volume), '--exec', 'ping -n 30 127.0.0.1 >nul'], env);
@@ -146,6 +157,7 @@ describe('the Windows package under Wine (no .NET installed)', function () {
       const frozen = await eventually(() => world.journal().find((e) => e.event === 'PostSnapshot' && !before.has(e.snapshotSetId)), 60_000);
       const pid = frozen.requesterPid as number;
       assert.ok(pid > 0, JSON.stringify(frozen));
+      await eventually(() => pings().length > 0, 20_000); // ping, a child of the cmd.exe that runs --exec
       const kill = wine('taskkill', ['/F', '/PID', String(pid)]);
       assert.equal(kill.status, 0, kill.stdout + kill.stderr);
       const killedAt = Date.now();
@@ -160,6 +172,8 @@ describe('the Windows package under Wine (no .NET installed)', function () {
         assert.equal(line.backupCompleteReceived, false);
       }
       assert.ok(eventsOf(frozen.snapshotSetId).some((e) => e.event === 'Abort'), 'Abort before BackupShutdown');
+      // The command's own child, not only the shell, ends with vss-session (its job object): no reader of a snapshot that is gone.
+      await eventually(() => pings().length === 0, 10_000);
     } finally {
       wine('taskkill', ['/F', '/IM', 'ping.exe']);
       await running.result();

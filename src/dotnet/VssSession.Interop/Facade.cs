@@ -107,6 +107,21 @@ public sealed class Facade
         };
     });
 
+    /// <summary>Windows only: the processes this one starts from now on die with it, even when it is killed (a job
+    /// object, see ChildJob). <c>fault</c> says why not, where the system refuses.</summary>
+    public Task<object> TieChildren(object input) => Run(input, _ =>
+    {
+        if (!OperatingSystem.IsWindows()) throw new VssException(VssErrors.E_NOTIMPL, "TieChildren", "a job object is Windows'; elsewhere children are tied by PR_SET_PDEATHSIG and process groups");
+        return new JsonObject { ["fault"] = ChildJob.Tie() };
+    });
+
+    /// <summary>Windows only: processes started since TieChildren outlive this one again.</summary>
+    public Task<object> UntieChildren(object input) => Run(input, _ =>
+    {
+        if (!OperatingSystem.IsWindows()) throw new VssException(VssErrors.E_NOTIMPL, "UntieChildren", "a job object is Windows'");
+        return new JsonObject { ["fault"] = ChildJob.Untie() };
+    });
+
     public Task<object> Create(object input) => Run(input, args =>
     {
         var component = BackupComponents.Create(Api(args));
