@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { OrphanedSnapshotSetInfo, SnapshotSetInfo } from './host/protocol';
 import { ensurePrivateDir, writeRecordFile } from './paths';
 import type { SnapshotSetHooks } from './requester/lifecycle';
+import type { SnapshotSetInfo } from './snapshot-sets';
 import { vssError } from './vss-error';
 
 /** The process that created a snapshot set, as far as it can be told apart from a later one with its pid. */
@@ -34,6 +34,13 @@ export interface SnapshotSetRecord {
 
 /** Why a recorded set is an orphan: its time is up, or the process that made it died before closing its backup. */
 export type OrphanReason = 'Expired' | 'CreatorGone';
+
+/** An orphaned set as the front ends show it: the set, why it is an orphan, and who made it. */
+export interface OrphanedSnapshotSetInfo extends SnapshotSetInfo {
+  orphanReason: OrphanReason;
+  backupId: string;
+  creator: Creator;
+}
 
 export interface Orphan {
   set: SnapshotSetInfo;

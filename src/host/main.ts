@@ -3,7 +3,7 @@ import { sessionHome } from '../paths';
 import { ExposureStore } from '../exposures';
 import { RecordStore } from '../records';
 import { Interop } from '../requester/interop';
-import { resolveService } from '../requester/service';
+import { resolveService } from '../service';
 import { startHost } from './server';
 
 /**

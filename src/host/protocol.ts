@@ -4,7 +4,10 @@ import { BackupTypeName, ContextName, PhaseName } from '../defaults';
 import { CallRecord } from '../requester/interop';
 import { ComponentLeftOut } from '../requester/components';
 import { BackupComponent, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
-import type { Creator, OrphanReason } from '../records';
+import type { OrphanedSnapshotSetInfo } from '../records';
+import type { SnapshotSetInfo } from '../snapshot-sets';
+
+export type { OrphanedSnapshotSetInfo, SnapshotSetInfo };
 
 export interface BackupInfo {
   backupId: string;
@@ -17,15 +20,6 @@ export interface BackupInfo {
   components: BackupComponent[];
   /** In component mode: components of the writers taking part that were left out, with why; never marked backed up. */
   componentsLeftOut: ComponentLeftOut[];
-}
-
-export interface SnapshotSetInfo {
-  snapshotSetId: string;
-  context: string;
-  persistent: boolean;
-  createdAt: string;
-  expiresAt: string | null;
-  snapshots: Snapshot[];
 }
 
 export interface MountParams {
@@ -72,12 +66,6 @@ export interface DeleteManyParams {
 export type DeleteOutcome = { result: DeleteResult } | { error: { code: number; message: string; data: VssErrorData } };
 
 /** A persistent snapshot set VssSession recorded whose time is up or whose creator died without closing its backup. */
-export interface OrphanedSnapshotSetInfo extends SnapshotSetInfo {
-  orphanReason: OrphanReason;
-  backupId: string;
-  creator: Creator;
-}
-
 /** A snapshot set to make: the volumes, and for a persistent set how long it is wanted (then it is an orphan). */
 export interface CreateSnapshotSetParams {
   volumes: string[];

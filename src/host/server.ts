@@ -15,7 +15,8 @@ import { AdminComponent, BackupLifecycle, Snapshot, Writer } from '../requester/
 import { markLiveFallback } from '../requester/policy';
 import { ExposureStore, ExposureRecord, ownerProcess, sweepAbandonedExposures } from '../exposures';
 import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from '../records';
-import { contextOfAttributes, isPersistentContext, mountPoint, parseGuid } from '../vss';
+import { isPersistentContext, mountPoint, parseGuid } from '../vss';
+import { toSnapshotSets } from '../snapshot-sets';
 import { VssError, vssError } from '../vss-error';
 import { BackupInfo, DeleteOutcome, DeleteParams, DeleteResult, Methods, MountParams, SnapshotSetInfo, VssErrorData } from './protocol';
 import { withServices, writerServices } from '../writer-services';
@@ -36,19 +37,6 @@ export interface HostOptions {
 }
 
 /** Groups snapshots into snapshot sets, in the order VSS listed them. */
-export function toSnapshotSets(snapshots: Snapshot[]): SnapshotSetInfo[] {
-  const sets = new Map<string, SnapshotSetInfo>();
-  for (const s of snapshots) {
-    let set = sets.get(s.snapshotSetId);
-    if (!set) {
-      set = { snapshotSetId: s.snapshotSetId, context: contextOfAttributes(s.attributes), persistent: s.persistent, createdAt: s.createdAt, expiresAt: null, snapshots: [] };
-      sets.set(s.snapshotSetId, set);
-    }
-    set.snapshots.push(s);
-  }
-  return [...sets.values()];
-}
-
 /** The longest expiry a snapshot set may be given: ten years. */
 const MaxExpiresAfterMs = 10 * 365 * 86_400_000;
 /** A client batches the deletes it has queued; this bounds one request's work (and its answer's size). */
