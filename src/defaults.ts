@@ -1,16 +1,14 @@
 // Every default of the executable, in one place.
 
-/** VSS contexts by the names users give them, and their VSS_CTX_* values. */
-export const Contexts = ['Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback'] as const;
-export type ContextName = (typeof Contexts)[number];
+import { BackupTypeName, ContextName } from './generated/contract';
 
-/** Backup types (VSS_BACKUP_TYPE). Copy is the default: a Full backup marks databases as backed up and
- * breaks SQL Server's and Exchange's own backup chains. */
-export const BackupTypes = ['Copy', 'Full', 'Incremental', 'Differential', 'Log'] as const;
-export type BackupTypeName = (typeof BackupTypes)[number];
+// The contexts and backup types users may choose come from contract/contract.json, as every layer's do.
+export { BackupTypes, Contexts } from './generated/contract';
+export type { BackupTypeName, ContextName } from './generated/contract';
 
 export const defaults = {
   context: 'Backup' as ContextName,
+  /** Copy: a Full backup marks databases as backed up and breaks SQL Server's and Exchange's own backup chains. */
   backupType: 'Copy' as BackupTypeName,
   /** Time limit for each asynchronous VSS phase (GatherWriterMetadata, PrepareForBackup, DoSnapshotSet, BackupComplete). */
   phaseTimeoutMs: 10 * 60 * 1000,

@@ -1,17 +1,9 @@
 // VSS facts the whole executable shares (vss.h), and the checks on values that name VSS objects.
 import * as path from 'node:path';
+import { ContextValue } from './generated/contract';
 import { vssError } from './vss-error';
 
-/** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */
-export const ContextValue = {
-  Backup: 0,
-  FileShareBackup: 16,
-  ClientAccessible: 29,
-  ClientAccessibleWriters: 13,
-  AppRollback: 9,
-  NasRollback: 25,
-  All: -1,
-} as const;
+export { ContextValue };
 export type ContextKey = keyof typeof ContextValue;
 
 export const Attr = { Persistent: 1, NoAutoRelease: 8, NoWriters: 16 } as const;

@@ -191,7 +191,7 @@ public sealed class VssHostClient
     {
         object? data = failure.TryGetProperty("data", out var d) ? VssJson.ToPowerShell(d) : null;
         var name = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "VSS_E_UNEXPECTED";
-        var hr = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("hresult", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : "0x80042302";
+        var hr = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("hresult", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : VssErrorCodes.VSS_E_UNEXPECTED;
         var text = failure.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "The vss-session host reported an error without a message.";
         return new VssSessionException(name, hr, text, data);
     }
@@ -210,7 +210,7 @@ public sealed class VssHostClient
     }
 
     internal VssSessionException HostExited() => new(
-        "VSS_E_BAD_STATE", "0x80042301",
+        "VSS_E_BAD_STATE", VssErrorCodes.VSS_E_BAD_STATE,
         $"The vss-session host process (pid {hostPid}) has exited; the backup it held is over. Start a new one with New-VssBackup.", null);
 
     /// <summary>One frame's body: a header block ended by an empty line, with Content-Length, then that many bytes.</summary>
@@ -231,7 +231,7 @@ public sealed class VssHostClient
                 const string name = "Content-Length:";
                 if (line.StartsWith(name, StringComparison.OrdinalIgnoreCase) && int.TryParse(line.AsSpan(name.Length).Trim(), out var n) && n >= 0) length = n;
             }
-            if (length < 0) throw new VssSessionException("VSS_E_UNEXPECTED", "0x80042302", "The vss-session host sent a frame without Content-Length.", null);
+            if (length < 0) throw new VssSessionException("VSS_E_UNEXPECTED", VssErrorCodes.VSS_E_UNEXPECTED, "The vss-session host sent a frame without Content-Length.", null);
             var bodyStart = start + headerEnd + HeaderEnd.Length;
             if (end - bodyStart >= length)
             {
@@ -395,7 +395,7 @@ public sealed class VssHostPipeline
         }
         // An answer without an outcome for an item (a host that does not know the method would have failed it whole).
         for (; i < items.Length; i++)
-            onFailure.Invoke(items[i], new VssSessionException("VSS_E_UNEXPECTED", "0x80042302", "The vss-session host answered a batch of deletes without an outcome for this one; check it with Get-VssSnapshotSet.", null));
+            onFailure.Invoke(items[i], new VssSessionException("VSS_E_UNEXPECTED", VssErrorCodes.VSS_E_UNEXPECTED, "The vss-session host answered a batch of deletes without an outcome for this one; check it with Get-VssSnapshotSet.", null));
     }
 }
 

@@ -86,10 +86,10 @@ function Invoke-VssBackup {
         [Parameter(Mandatory)]
         [scriptblock] $ScriptBlock,
 
-        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')]
+        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')] # contract: contexts
         [string] $Context = 'Backup',
 
-        [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')]
+        [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')] # contract: backupTypes
         [string] $BackupType = 'Copy',
 
         [ValidateNotNullOrEmpty()]
@@ -104,7 +104,7 @@ function Invoke-VssBackup {
         [ValidateScript({ $_ -ge [timespan]::Zero -and $_ -le [timespan]::FromDays(1) }, ErrorMessage = 'RetryTimeout must be between 0 and 1 day.')]
         [timespan] $RetryTimeout = [timespan]::FromMinutes(10),
 
-        [ValidateSet('Required', 'BestEffort')]
+        [ValidateSet('Required', 'BestEffort')] # contract: policies
         [string] $Policy = 'Required',
 
         [ValidateScript({ $_ -gt [timespan]::Zero }, ErrorMessage = 'ExpiresAfter must be above zero; give a lifetime such as (New-TimeSpan -Days 7).')]

@@ -78,10 +78,10 @@ function New-VssBackup {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType('VssSession.Backup')]
     param(
-        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')]
+        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')] # contract: contexts
         [string] $Context = 'Backup',
 
-        [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')]
+        [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')] # contract: backupTypes
         [string] $BackupType = 'Copy',
 
         [ValidateNotNullOrEmpty()]

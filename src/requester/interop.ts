@@ -1,53 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runtimeDir } from '../paths';
+import type { FacadeMethod } from '../generated/contract';
 import { VssError } from '../vss-error';
 import { checkBundledRuntime, runtimeStartFailure, runtimeUnavailable } from './runtime';
 
 /** Where the C# assembly gets its component objects from. */
 export type VssService = { kind: 'windows' } | { kind: 'emulator'; socket: string };
 
-/** The entry points of VssSession.Interop.Facade, each one JSON string in and one JSON string out. */
-export type FacadeMethod =
-  | 'Ping'
-  | 'InitializeComSecurity'
-  | 'ResolveVolume'
-  | 'RequesterToken'
-  | 'TieChildren'
-  | 'UntieChildren'
-  | 'Create'
-  | 'InitializeForBackup'
-  | 'SetContext'
-  | 'SetBackupState'
-  | 'DisableWriterClasses'
-  | 'EnableWriterClasses'
-  | 'DisableWriterInstances'
-  | 'GatherWriterMetadata'
-  | 'GatherWriterStatus'
-  | 'StartSnapshotSet'
-  | 'AddToSnapshotSet'
-  | 'IsVolumeSupported'
-  | 'PrepareForBackup'
-  | 'DoSnapshotSet'
-  | 'BackupComplete'
-  | 'AbortBackup'
-  | 'GetSnapshotProperties'
-  | 'QuerySnapshots'
-  | 'DeleteSnapshots'
-  | 'GetWriterMetadata'
-  | 'AddComponent'
-  | 'SetBackupSucceeded'
-  | 'GetWriterComponents'
-  | 'DisableWriterClasses'
-  | 'EnableWriterClasses'
-  | 'DisableWriterInstances'
-  | 'IsVolumeSupported'
-  | 'SaveAsXml'
-  | 'ExposeSnapshot'
-  | 'UnexposeSnapshot'
-  | 'ImportSnapshots'
-  | 'BreakSnapshotSet'
-  | 'Release';
+export type { FacadeMethod } from '../generated/contract';
 
 type EdgeFunc = (input: string, callback: (error: Error | null, result: string) => void) => void;
 

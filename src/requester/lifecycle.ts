@@ -5,6 +5,7 @@ import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../def
 import { Attr, ContextValue, isGuid } from '../vss';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { snapshotRootPath } from '../vss';
+import type { StatelessFacadeMethod } from '../generated/contract';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
 import { chooseComponents, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
 import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal, volumeRoot } from './preflight';
@@ -57,10 +58,7 @@ export const States = [
 export type State = (typeof States)[number];
 
 /** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
-export type Operation = Exclude<
-  FacadeMethod,
-  'Ping' | 'InitializeComSecurity' | 'ResolveVolume' | 'RequesterToken' | 'TieChildren' | 'UntieChildren' | 'Create' | 'GetSnapshotProperties' | 'QuerySnapshots' | 'DeleteSnapshots' | 'SaveAsXml' | 'ExposeSnapshot' | 'UnexposeSnapshot' | 'ImportSnapshots' | 'BreakSnapshotSet'
->;
+export type Operation = Exclude<FacadeMethod, StatelessFacadeMethod>;
 
 const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
 const AFTER_METADATA: State[] = ['metadataGathered', 'snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone', 'completed', 'aborted'];

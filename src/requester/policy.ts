@@ -2,8 +2,8 @@
 // live volumes with a warning, for the failures listed here only.
 import { VssError } from '../vss-error';
 
-export const Policies = ['Required', 'BestEffort'] as const;
-export type PolicyName = (typeof Policies)[number];
+export { Policies } from '../generated/contract';
+export type { PolicyName } from '../generated/contract';
 
 /**
  * The failures that mean "VSS cannot make this snapshot, here and now" while the volume itself is there to read:

@@ -9,7 +9,7 @@ using Xunit;
 
 namespace VssSession.Interop.Tests;
 
-/// <summary>The C# declarations against abi.json (a copy of shared/vss/abi.json beside this file): the IIDs, every
+/// <summary>The C# declarations against abi.json (contract/vss-abi.json, copied beside the tests): the IIDs, every
 /// vtable slot in order, the HRESULT table, the enums and the native struct layouts.</summary>
 public sealed partial class AbiTests
 {

@@ -7,7 +7,7 @@ namespace VssSession.Interop.Tests;
 
 /// <summary>
 /// IVssComponent, IVssWriterComponentsExt, IVssBackupComponentsEx and IVssBackupComponentsEx2 against the Windows SDK,
-/// by reflection as AbiTests does. shared/vss/abi.json does not list them, so the expected order is written here.
+/// by reflection as AbiTests does. contract/vss-abi.json does not list them, so the expected order is written here.
 /// Source: the SDK's um/vswriter.h (IVssComponent, IVssWriterComponents) and um/vsbackup.h (IVssWriterComponentsExt,
 /// IVssBackupComponentsEx, IVssBackupComponentsEx2), cross-checked with mingw-w64's translation
 /// (mingw-w64/mingw-w64, mingw-w64-headers/include/vswriter.idl and vsbackup.idl), which agrees on every slot.

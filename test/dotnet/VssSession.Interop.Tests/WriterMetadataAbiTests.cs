@@ -8,7 +8,7 @@ namespace VssSession.Interop.Tests;
 
 /// <summary>
 /// IVssExamineWriterMetadata, IVssWMComponent and VSS_COMPONENTINFO against the Windows SDK, by reflection as AbiTests
-/// does. shared/vss/abi.json does not list them yet, so the expected order is written here.
+/// does. contract/vss-abi.json does not list them yet, so the expected order is written here.
 /// Source: the Windows SDK's um/vsbackup.h (class IVssWMComponent : public IUnknown; class
 /// __declspec(uuid("902fcf7f-b7fd-42f8-81f1-b2e400b1e5bd")) IVssExamineWriterMetadata : public IUnknown; struct
 /// _VSS_COMPONENTINFO), cross-checked with two independent translations that agree with it and with each other:

@@ -1,4 +1,4 @@
-// Generated from shared/vss/abi.json (the Windows SDK's vsbackup.h / vss.h order); edit both together.
+// Declared by hand in the order of contract/vss-abi.json (the Windows SDK's vsbackup.h / vss.h order), which AbiTests checks slot by slot; edit both together.
 // A skipped method shifts every later vtable slot, so every method is declared, used or not.
 using System;
 using System.Runtime.InteropServices;

@@ -1,6 +1,6 @@
 // The Windows SDK's vsbackup.h order, checked against mingw-w64 (mingw-w64-headers/include/vsbackup.idl):
 // IVssBackupComponentsEx : IVssBackupComponents (2 methods, slots 51-52) and IVssBackupComponentsEx2 :
-// IVssBackupComponentsEx (7 methods, slots 53-59). Not in shared/vss/abi.json: ComponentAbiTests holds the order.
+// IVssBackupComponentsEx (7 methods, slots 53-59). Not in contract/vss-abi.json: ComponentAbiTests holds the order.
 // VssSession needs Ex2 for UnexposeSnapshot (Dismount-VssSnapshot); every method is declared so every slot is right.
 using System;
 using System.Runtime.InteropServices;

@@ -1,6 +1,6 @@
 // The Windows SDK's vswriter.h order (class __declspec(uuid("d2c72c96-c121-4518-b627-e5a93d010ead")) IVssComponent :
 // public IUnknown, 38 methods), checked against mingw-w64 (mingw-w64-headers/include/vswriter.idl). Not in
-// shared/vss/abi.json: ComponentAbiTests holds the expected order.
+// contract/vss-abi.json: ComponentAbiTests holds the expected order.
 // A skipped method shifts every later vtable slot, so every method is declared, used or not.
 using System;
 using System.Runtime.InteropServices;

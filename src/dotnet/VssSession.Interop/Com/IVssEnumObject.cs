@@ -1,6 +1,6 @@
 // Interface pointers come back as raw nint: the binding wraps each with its own ComWrappers so every
 // call goes through the vtable and every reference is released exactly once.
-// Generated from shared/vss/abi.json (the Windows SDK's vsbackup.h / vss.h order); edit both together.
+// Declared by hand in the order of contract/vss-abi.json (the Windows SDK's vsbackup.h / vss.h order), which AbiTests checks slot by slot; edit both together.
 // A skipped method shifts every later vtable slot, so every method is declared, used or not.
 using System;
 using System.Runtime.InteropServices;

@@ -1,5 +1,5 @@
 // The Windows SDK's vsbackup.h order (class IVssExamineWriterMetadata : public IUnknown, 11 methods), checked against
-// mingw-w64 (mingw-w64-headers/include/vsbackup.h) and winapi-rs (src/um/vsbackup.rs). Not in shared/vss/abi.json
+// mingw-w64 (mingw-w64-headers/include/vsbackup.h) and winapi-rs (src/um/vsbackup.rs). Not in contract/vss-abi.json
 // yet: WriterMetadataAbiTests holds the expected order. (Wine's include/vsbackup.idl only forward-declares it.)
 // A skipped method shifts every later vtable slot, so every method is declared, used or not.
 using System;

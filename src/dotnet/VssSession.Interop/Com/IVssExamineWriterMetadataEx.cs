@@ -1,7 +1,7 @@
 // The Windows SDK's vsbackup.h order, checked against mingw-w64 (mingw-w64-headers/include/vsbackup.idl):
 // IVssExamineWriterMetadataEx : IVssExamineWriterMetadata (1 method, slot 14) and IVssExamineWriterMetadataEx2 :
 // IVssExamineWriterMetadataEx (3 methods, slots 15-17), what IVssBackupComponentsEx::GetWriterMetadataEx hands out.
-// Not in shared/vss/abi.json: ComponentAbiTests holds the order.
+// Not in contract/vss-abi.json: ComponentAbiTests holds the order.
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;

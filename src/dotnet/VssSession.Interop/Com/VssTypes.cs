@@ -1,4 +1,4 @@
-// Generated from shared/vss/abi.json (vss.h enums and structs, SDK field order); edit both together.
+// Declared by hand in the order of contract/vss-abi.json (vss.h enums and structs, SDK field order), which AbiTests checks slot by slot; edit both together.
 using System;
 using System.Runtime.InteropServices;
 

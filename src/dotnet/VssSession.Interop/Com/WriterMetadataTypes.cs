@@ -1,7 +1,7 @@
 // Writer-metadata enums (vswriter.h) and VSS_COMPONENTINFO (vsbackup.h), in the Windows SDK's values and field order.
 // Sources: the SDK's vsbackup.h (VSS_COMPONENTINFO), cross-checked with mingw-w64 (mingw-w64-headers/include/vsbackup.h)
 // and winapi-rs (src/um/vsbackup.rs); the enums from winapi-rs (src/um/vswriter.rs) and the Win32 metadata
-// (Windows.Win32.Storage.Vss, as generated into ynkdir/py-win32more). Not in shared/vss/abi.json yet:
+// (Windows.Win32.Storage.Vss, as generated into ynkdir/py-win32more). Not in contract/vss-abi.json yet:
 // WriterMetadataAbiTests holds the expected values.
 using System;
 using System.Runtime.InteropServices;
