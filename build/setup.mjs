@@ -107,8 +107,7 @@ function appLocalDeps(depsFile) {
 
 /**
  * The host's own assemblies and edge-js's, compiled ReadyToRun (crossgen2) for Linux x64, so a host starts with
- * native code instead of JIT-compiling them (the first component object of a host: 27 -> 23 ms, New-VssBackup:
- * 218 -> 204 ms here). The IL stays in each file: a runtime that cannot use the native code JITs it.
+ * native code instead of JIT-compiling them. The IL stays in each file: a runtime that cannot use the native code JITs it.
  */
 const ReadyToRunAssemblies = ['VssSession.Interop.dll', 'EdgeJs.dll', 'Microsoft.Extensions.DependencyModel.dll'];
 

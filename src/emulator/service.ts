@@ -5,118 +5,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import * as lockfile from 'proper-lockfile';
-import {
-  createMessageConnection,
-  MessageConnection,
-  ResponseError,
-  SocketMessageWriter,
-  StreamMessageReader,
-} from 'vscode-jsonrpc/node';
+import { createMessageConnection, MessageConnection, ResponseError, SocketMessageWriter, StreamMessageReader } from 'vscode-jsonrpc/node';
 import { defaults, VSS_ERROR_CODE } from '../defaults';
-import { ensureHome, EmulatorPaths, isOutOfSpace, writeFileAtomically } from '../paths';
-import { Attr, ContextKey, contextName, ContextValue, isGuid } from '../vss';
+import { ensureHome, EmulatorPaths, isOutOfSpace } from '../paths';
+import { Attr, contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
-import {
-  ComponentTypeValue,
-  componentPath,
-  EmulatedProviderId,
-  FailedStateAt,
-  JournalEntry,
-  SnapshotRecord,
-  StateAfter,
-  WriterDefinition,
-  WriterEvent,
-  WriterState,
-  WriterStateName,
-} from './model';
-import { readJournalFile } from './journal';
-import { AppendLog, readConfigFile, readSavedSnapshots } from './durable';
+import { ComponentTypeValue, componentPath, EmulatedProviderId, SnapshotRecord, WriterEvent, WriterState } from './model';
+import { readConfigFile } from './durable';
+import { fault } from './fault';
 import { FrameLimit } from './frame-limit';
+import { componentKey, DocumentComponent, Session, WriterInstance } from './session';
 import { copyTreeReadOnly, removeTree, setTreeWritable } from './snapshot-store';
+import { StateStore } from './state-store';
+import { checkVolume } from './volume-rules';
+import { WriterDelivery } from './writer-delivery';
 import { loadWriters, WritersFileError } from './writers-config';
-
-/** A VSS failure as the emulated service returns it to the component object (error.data.hresult). */
-function fault(name: HResultName, message: string, extra: Record<string, unknown> = {}): ResponseError<unknown> {
-  return new ResponseError(VSS_ERROR_CODE, message, { name, hresult: hresultValue(HResult[name]), ...extra });
-}
-
-/** Filesystems whose "files" are the kernel's live state: copying them is meaningless and may never end. */
-const KernelFilesystems: Record<number, string> = { 0x9fa0: 'procfs', 0x62656572: 'sysfs', 0x63677270: 'cgroup2', 0x27e0eb: 'cgroup', 0x64626720: 'debugfs', 0x1cd1: 'devpts', 0x74726163: 'tracefs', 0xcafe4a11: 'bpf', 0x73636673: 'securityfs' };
-
-function kernelFilesystem(dir: string): string | undefined {
-  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) return `/${dir.split('/')[1]}`;
-  try {
-    return KernelFilesystems[Number(fs.statfsSync(dir).type)];
-  } catch {
-    return undefined;
-  }
-}
 
 /** Shadow copies per volume with the system provider, and in the client-accessible (shared folders) contexts. */
 const MaxSnapshotsPerVolume = 512;
 const MaxSnapshotsPerVolumeClientAccessible = 64;
 const ClientAccessibleAttr = 4;
-
-interface WriterInstance {
-  definition: WriterDefinition;
-  instanceId: string;
-  state: WriterStateName;
-  lastError: string | null;
-  /** Deliveries of each event since writers.json was read, for failTimes. */
-  deliveries: Partial<Record<WriterEvent, number>>;
-}
-
-/** What one component object (one client connection) has done, as VSS tracks it for a requester. */
-interface Session {
-  id: number;
-  /** Names the session in the journal, across restarts of the service. */
-  journalId: string;
-  pid: number | null;
-  initialized: boolean;
-  context: ContextKey;
-  backupType: number;
-  /** DisableWriterClasses / EnableWriterClasses / DisableWriterInstances: who may take part at all (class and instance ids). */
-  disabledClasses: Set<string>;
-  /** Null until EnableWriterClasses: then only these classes take part. */
-  enabledClasses: Set<string> | null;
-  disabledInstances: Set<string>;
-  /** Writers that answered Identify for this session; later events go to them only. */
-  participants: WriterInstance[] | null;
-  snapshotSetId: string | null;
-  volumes: Map<string, string>; // volume -> snapshot id
-  prepared: boolean;
-  snapshotsDone: boolean;
-  completed: boolean;
-  aborted: boolean;
-  /** Writers that received BackupComplete in this session. */
-  completedWriters: Set<string>;
-  ended: boolean;
-  /** Requests and the session's end run one after another, in order. */
-  queue: Promise<unknown>;
-  /** Components the requester added (AddComponent), keyed by writer id, logical path and name. */
-  components: Map<string, DocumentComponent>;
-  /** The Backup Components Document given to InitializeForBackup, if any (to import a transportable set). */
-  document: string | null;
-  /** SetContext carried VSS_VOLSNAP_ATTR_TRANSPORTABLE: the set can be imported elsewhere. */
-  transportable: boolean;
-  /** Set while DoSnapshotSet copies the volumes: AbortBackup, the requester's end and the service's stop cancel it. */
-  copying?: AbortController;
-}
-
-/** One component of the Backup Components Document: what the requester selected and what the backup recorded. */
-interface DocumentComponent {
-  instanceId: string;
-  writerId: string;
-  name: string;
-  logicalPath: string | null;
-  componentType: number;
-  backupSucceeded: boolean | null;
-  backupStamp: string | null;
-  previousBackupStamp: string | null;
-  backupOptions: string | null;
-}
-
-const componentKey = (writerId: string, logicalPath: string | null | undefined, name: string) => `${writerId.toLowerCase()}|${logicalPath ?? ''}|${name}`;
 
 /** VSS_VOLSNAP_ATTR_* bits the emulated provider sets beside the context's. */
 const TransportableAttr = 0x20;
@@ -127,15 +35,6 @@ const ExposedRemotelyAttr = 0x200000;
 const BackupTypeCopy = 5;
 /** VSS_BACKUP_TYPE's names, by value (vss.h): what a writer reads with CVssWriter::GetBackupType. */
 const BackupTypeNames = ['Undefined', 'Full', 'Incremental', 'Differential', 'Log', 'Copy', 'Other'] as const;
-
-/**
- * The events after which a writer that failed keeps its failed state and last error: Abort and BackupShutdown, and
- * the Identify of any later requester, so that `vssadmin list writers` (or Get-VssWriter) still shows a writer left
- * failed by an earlier backup as failed, as VSS does, until a new backup's PrepareForBackup starts it afresh.
- */
-const KeepsFailure = new Set<WriterEvent>(['Identify', 'Abort', 'BackupShutdown']);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export { readSavedSnapshots } from './durable';
 
@@ -148,7 +47,8 @@ export class EmulatorService {
   private readonly server = net.createServer((socket) => this.accept(socket));
   private writers: WriterInstance[] = [];
   private writersStamp = '';
-  private snapshots: SnapshotRecord[] = [];
+  private readonly state: StateStore;
+  private readonly delivery: WriterDelivery;
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<net.Socket>();
   private creatingSet: { session: Session; snapshotSetId: string } | null = null;
@@ -158,8 +58,8 @@ export class EmulatorService {
   private stopping: Promise<void> | null = null;
 
   constructor(private readonly paths: EmulatorPaths) {
-    this.stateLog = new AppendLog(paths.stateLog, true);
-    this.journalLog = new AppendLog(paths.journal, false);
+    this.state = new StateStore(paths);
+    this.delivery = new WriterDelivery(paths);
   }
 
   async listen(): Promise<void> {
@@ -185,9 +85,9 @@ export class EmulatorService {
     try {
       this.reloadWriters();
       fs.mkdirSync(this.paths.snapshots, { recursive: true, mode: 0o700 });
-      this.loadState();
-      this.finishInterruptedSessions();
-      this.sweepOrphans();
+      this.state.load();
+      this.delivery.finishInterruptedSessions();
+      this.state.sweepOrphans();
       if (process.platform !== 'win32' && fs.existsSync(this.paths.socket)) fs.unlinkSync(this.paths.socket);
       await new Promise<void>((resolve, reject) => {
         this.server.once('error', reject);
@@ -216,10 +116,10 @@ export class EmulatorService {
     await Promise.all([...this.sessions].map((s) => this.enqueue(s, () => this.terminate(s, 'RequesterGone'))));
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.flushJournal();
-    if (this.journalHeld.length > 0) process.stderr.write(`the emulated VSS service stops with ${this.journalHeld.length} journal line(s) it could not write\n`);
-    this.stateLog.close();
-    this.journalLog.close();
+    this.delivery.flushJournal();
+    if (this.delivery.held > 0) process.stderr.write(`the emulated VSS service stops with ${this.delivery.held} journal line(s) it could not write\n`);
+    this.state.close();
+    this.delivery.close();
     fs.rmSync(this.paths.pidFile, { force: true });
     await this.releaseLock?.();
   }
@@ -235,227 +135,6 @@ export class EmulatorService {
       return previous ? { ...previous, definition, deliveries: {} } : { definition, instanceId: randomUUID(), state: 'Stable', lastError: null, deliveries: {} };
     });
     this.writersStamp = stamp;
-  }
-
-  /**
-   * What was made durable (readSavedSnapshots). Auto-release snapshots never outlive their component object; none
-   * survives a restart of the service. The result is written whole again and the log starts afresh. Damage never
-   * stops a start: every readable record is kept, the damaged files are kept beside the state for inspection, each
-   * damaged part is named in emulator.log, and no snapshot folder is deleted on that start (sweepOrphans).
-   */
-  private loadState(): void {
-    const { snapshots, damage } = readSavedSnapshots(this.paths);
-    this.damage = damage;
-    if (damage.length > 0) {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      for (const file of [this.paths.state, this.paths.stateLog]) {
-        if (fs.existsSync(file)) fs.copyFileSync(file, `${file}.damaged-${stamp}`);
-      }
-      process.stderr.write(
-        `the emulated VSS service's saved state is damaged; it keeps every snapshot it could read (${snapshots.length}) and drops only these parts:\n` +
-          damage.map((d) => `  ${d}\n`).join('') +
-          `  the damaged files are kept as ${path.basename(this.paths.state)}.damaged-${stamp} and ${path.basename(this.paths.stateLog)}.damaged-${stamp}; no snapshot folder is deleted\n`,
-      );
-    }
-    // Folders of the dropped auto-release snapshots are swept with the other orphans.
-    this.snapshots = snapshots.filter((snapshot) => snapshot.attributes & Attr.Persistent).map((snapshot) => this.adopt(snapshot));
-    try {
-      this.compactState();
-    } catch (e) {
-      // The state file and its change log are whole as they are (the new state replaces them only once written),
-      // and what is dropped above is dropped again at the next start. A full disk must not keep the service
-      // from serving what needs no space: lists, and the writers' events, which are journaled once there is room.
-      if (!isOutOfSpace(e)) throw e;
-      process.stderr.write(`the disk under ${this.paths.home} is full: the saved state is read, and is compacted at a later start\n`);
-    }
-  }
-
-  /** What readSavedSnapshots could not read, on this start. */
-  private damage: string[] = [];
-
-  /**
-   * A saved record whose folder is not in this service's snapshots folder: the state was copied from another
-   * VSS_SESSION_HOME (with its snapshots folder), or edited. Where this home holds the snapshot's own folder, the
-   * record is moved onto it; otherwise it keeps the path it names, which the service never deletes (ownFolder).
-   */
-  private adopt(snapshot: SnapshotRecord): SnapshotRecord {
-    const own = path.join(this.paths.snapshots, snapshot.snapshotId);
-    if (path.resolve(snapshot.deviceObject) === own || !fs.existsSync(own)) return snapshot;
-    process.stderr.write(`snapshot ${snapshot.snapshotId} was saved at ${snapshot.deviceObject}; this service holds it at ${own} and uses that\n`);
-    return { ...snapshot, deviceObject: own };
-  }
-
-  /**
-   * The snapshot's folder, proven to lie in this service's own snapshots folder, named after the snapshot and not a
-   * link: the only folders the service ever deletes, moves or makes writable. Anything else is refused.
-   */
-  private ownFolder(snapshot: SnapshotRecord, doing: string): string {
-    const problem = this.ownFolderProblem(snapshot);
-    if (problem) throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `could not ${doing} snapshot ${snapshot.snapshotId}: ${problem}`, { nondeleted: snapshot.snapshotId });
-    return path.resolve(snapshot.deviceObject);
-  }
-
-  private ownFolderProblem(snapshot: SnapshotRecord): string | null {
-    const folder = path.resolve(snapshot.deviceObject);
-    let inside = path.dirname(folder) === path.resolve(this.paths.snapshots) && path.basename(folder) === snapshot.snapshotId;
-    try {
-      inside &&= fs.realpathSync(path.dirname(folder)) === fs.realpathSync(this.paths.snapshots) && !fs.lstatSync(folder).isSymbolicLink();
-    } catch (e) {
-      inside &&= (e as NodeJS.ErrnoException).code === 'ENOENT'; // a folder already gone is nothing to remove
-    }
-    if (inside) return null;
-    return `its saved folder ${snapshot.deviceObject} is not this service's own (${path.join(this.paths.snapshots, snapshot.snapshotId)}), as after copying or editing the state folder; nothing was deleted or moved. Put the snapshot's data at that path and retry`;
-  }
-
-  private readonly stateLog: AppendLog;
-  private stateLogLines = 0;
-
-  /**
-   * Makes a change durable before it is answered or acted on: one line appended to the state log and flushed to
-   * disk, so a change costs the same with ten snapshots or ten thousand (writing the whole state each time made
-   * deleting n sets cost n²). The snapshots a change puts go in one line, so a set is logged whole or not at all.
-   * A line that cannot be written whole (a full disk) is cut back off and the change refused: the caller gets
-   * VSS_E_INSUFFICIENT_STORAGE and undoes what it did. When the log outgrows the state, the state is written whole
-   * again (compactState), which may fail and be tried again later: the log already holds the change.
-   */
-  private persist(put: SnapshotRecord[], remove: string[] = []): void {
-    try {
-      this.stateLog.append(JSON.stringify({ put, remove }));
-    } catch (e) {
-      throw isOutOfSpace(e)
-        ? fault('VSS_E_INSUFFICIENT_STORAGE', `the emulated provider's disk is full: it could not save the change to its state in ${this.paths.home} (${(e as Error).message}); nothing was changed. Free space there and retry`)
-        : fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `the emulated provider could not save the change to its state in ${this.paths.home} (${(e as Error).message}); nothing was changed`);
-    }
-    if (++this.stateLogLines > Math.max(1000, 2 * this.snapshots.length)) {
-      try {
-        this.compactState();
-      } catch (e) {
-        process.stderr.write(`the emulated VSS service could not compact its state (${(e as Error).message}); the change log keeps growing until it can\n`);
-      }
-    }
-  }
-
-  /**
-   * The state written whole (temporary file, flushed, renamed over), then the log emptied. A crash in between
-   * replays the old log over the new state at the next start, which changes nothing: each line sets or removes
-   * snapshots by id, and ids are never reused.
-   */
-  private compactState(): void {
-    writeFileAtomically(this.paths.state, JSON.stringify({ snapshots: this.snapshots }));
-    this.stateLog.close();
-    fs.rmSync(this.paths.stateLog, { force: true });
-    this.stateLogLines = 0;
-  }
-
-  /**
-   * A service that died (kill -9, a crash) left its sessions without an end, possibly halfway through delivering
-   * one event to its writers. Writers must not wait for ever: each writer of a session that the journal shows
-   * without its own BackupShutdown gets, now, the Abort it was owed (it was prepared, and got neither BackupComplete
-   * nor Abort) and its BackupShutdown, marked endedBy ServiceRestart. Decided per writer: one writer's
-   * BackupShutdown says nothing of the others'.
-   */
-  private finishInterruptedSessions(): void {
-    const sessions = new Map<string, JournalEntry[]>();
-    for (const entry of readJournalFile(this.paths.journal)) {
-      if (!entry.sessionId) continue;
-      const list = sessions.get(entry.sessionId) ?? [];
-      list.push(entry);
-      sessions.set(entry.sessionId, list);
-    }
-    for (const [sessionId, entries] of sessions) {
-      const writers = new Map(entries.map((e) => [e.writerId, e]));
-      const saw = (event: WriterEvent, writerId: string) => entries.some((e) => e.event === event && e.writerId === writerId);
-      const last = entries[entries.length - 1]!;
-      for (const w of writers.values()) {
-        if (saw('BackupShutdown', w.writerId)) continue;
-        const owedAbort = saw('PrepareForBackup', w.writerId) && !saw('BackupComplete', w.writerId) && !saw('Abort', w.writerId);
-        for (const event of owedAbort ? (['Abort', 'BackupShutdown'] as const) : (['BackupShutdown'] as const)) {
-          this.journal({
-            event,
-            writer: w.writer,
-            writerId: w.writerId,
-            instanceId: w.instanceId,
-            snapshotSetId: last.snapshotSetId,
-            state: 'Stable',
-            error: null,
-            requesterPid: w.requesterPid,
-            sessionId,
-            ...(event === 'BackupShutdown' ? { backupCompleteReceived: saw('BackupComplete', w.writerId), endedBy: 'ServiceRestart' as const } : {}),
-          });
-        }
-      }
-    }
-  }
-
-  private readonly journalLog: AppendLog;
-  /** Journal lines not yet written (the disk was full), oldest first: written before any later line. */
-  private readonly journalHeld: string[] = [];
-
-  /**
-   * One journal line, appended whole. Writing it never interrupts the delivery it records (a writer left frozen
-   * would be worse than a late line): a line that cannot be written is held, in order, and written with the next
-   * one once there is room, or at stop; emulator.log says when lines are held and when they are written again.
-   */
-  private journal(entry: Omit<JournalEntry, 'time'>): void {
-    this.journalHeld.push(JSON.stringify({ time: new Date().toISOString(), ...entry }));
-    this.flushJournal();
-  }
-
-  private flushJournal(): void {
-    const held = this.journalHeld.length;
-    while (this.journalHeld.length > 0) {
-      try {
-        this.journalLog.append(this.journalHeld[0]!);
-      } catch (e) {
-        if (held === 1) process.stderr.write(`the emulated VSS service cannot write its journal ${this.paths.journal} (${(e as Error).message}); its lines are held until it can\n`);
-        return;
-      }
-      this.journalHeld.shift();
-    }
-    if (held > 1) process.stderr.write(`the emulated VSS service wrote ${held} held journal line(s)\n`);
-  }
-
-  /**
-   * Delivers one event to each writer in turn; a writer's handler takes its configured delay and may fail as
-   * configured. Each delivery is journaled when the handler returns. Returns the writers whose handler failed.
-   */
-  private async deliver(
-    s: Session,
-    event: WriterEvent,
-    writers: WriterInstance[],
-    extra: (w: WriterInstance) => Partial<JournalEntry> = () => ({}),
-  ): Promise<WriterInstance[]> {
-    const failed: WriterInstance[] = [];
-    for (const writer of writers) {
-      const delay = writer.definition.delayMs[event];
-      if (delay) await sleep(delay);
-      const delivered = (writer.deliveries[event] ?? 0) + 1;
-      writer.deliveries[event] = delivered;
-      const times = writer.definition.failTimes[event];
-      const error = times === undefined || delivered <= times ? (writer.definition.failOn[event] ?? null) : null;
-      if (error) {
-        writer.state = FailedStateAt[event];
-        writer.lastError = error;
-        failed.push(writer);
-      } else if (!KeepsFailure.has(event) || !writer.state.startsWith('Failed')) {
-        writer.state = StateAfter[event];
-        // A new backup's PrepareForBackup starts the writer afresh: its last failure is behind it.
-        if (event === 'PrepareForBackup') writer.lastError = null;
-      }
-      this.journal({
-        event,
-        writer: writer.definition.name,
-        writerId: writer.definition.writerId,
-        instanceId: writer.instanceId,
-        snapshotSetId: s.snapshotSetId,
-        state: writer.state,
-        error,
-        requesterPid: s.pid,
-        sessionId: s.journalId,
-        ...extra(writer),
-      });
-    }
-    return failed;
   }
 
   private writersTakePart(s: Session): boolean {
@@ -639,7 +318,7 @@ export class EmulatorService {
       this.requireInitialized(s, 'GatherWriterMetadata');
       if (s.participants) throw fault('VSS_E_BAD_STATE', 'GatherWriterMetadata was already called');
       const asked = this.selectedWriters(s);
-      const failed = await this.deliver(s, 'Identify', asked);
+      const failed = await this.delivery.deliver(s, 'Identify', asked);
       s.participants = asked.filter((w) => !failed.includes(w));
       return {
         writers: asked.map((w) => ({
@@ -686,12 +365,12 @@ export class EmulatorService {
     });
     on('addToSnapshotSet', (p: { volume?: unknown }) => {
       if (!s.snapshotSetId || s.prepared || s.snapshotsDone || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddToSnapshotSet needs StartSnapshotSet first, and comes before PrepareForBackup');
-      const volume = this.checkVolume(p.volume);
+      const volume = checkVolume(p.volume, this.paths.home);
       if (s.volumes.has(volume)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `volume ${volume} is already in snapshot set ${s.snapshotSetId}`);
       if (s.volumes.size >= defaults.maxVolumesPerSet) throw fault('VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED', `a snapshot set holds at most ${defaults.maxVolumesPerSet} volumes`);
       const clientAccessible = (ContextValue[s.context] & ClientAccessibleAttr) !== 0;
       const limit = clientAccessible ? MaxSnapshotsPerVolumeClientAccessible : MaxSnapshotsPerVolume;
-      const existing = this.snapshots.filter((x) => x.originalVolume === volume).length;
+      const existing = this.state.snapshots.filter((x) => x.originalVolume === volume).length;
       if (existing >= limit) {
         throw fault('VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED', `volume ${volume} already has ${existing} shadow copies, the most VSS allows${clientAccessible ? ' in a client-accessible context' : ''}; delete old ones first`);
       }
@@ -701,7 +380,7 @@ export class EmulatorService {
     });
     on('isVolumeSupported', (p: { volume?: unknown }) => {
       try {
-        this.checkVolume(p.volume);
+        checkVolume(p.volume, this.paths.home);
         return { supported: true };
       } catch (e) {
         // VSS answers no without saying why; the emulator also gives its reason, for the requester to report.
@@ -719,7 +398,7 @@ export class EmulatorService {
       // A writer's failure here is reported through its status (GatherWriterStatus), as VSS does. The journal shows the
       // backup type each writer was told (a Full backup moves SQL Server's and Exchange's own backup chains; Copy does not).
       const backupType = BackupTypeNames[s.backupType] ?? String(s.backupType);
-      await this.deliver(s, 'PrepareForBackup', s.participants ?? [], () => ({ backupType }));
+      await this.delivery.deliver(s, 'PrepareForBackup', s.participants ?? [], () => ({ backupType }));
       return null;
     });
     on('doSnapshotSet', () => this.doSnapshotSet(s));
@@ -732,15 +411,15 @@ export class EmulatorService {
       const writers = s.participants ?? [];
       for (const w of writers) s.completedWriters.add(w.definition.writerId);
       // Each writer learns, per component, whether the requester backed it up (IVssComponent::GetBackupSucceeded).
-      await this.deliver(s, 'BackupComplete', writers, (w) => ({ components: this.componentsOf(s, w) }));
+      await this.delivery.deliver(s, 'BackupComplete', writers, (w) => ({ components: this.componentsOf(s, w) }));
       return null;
     });
     on('getSnapshotProperties', (p: { snapshotId: string }) => {
-      const snapshot = this.snapshots.find((x) => x.snapshotId === p.snapshotId);
+      const snapshot = this.state.snapshots.find((x) => x.snapshotId === p.snapshotId);
       if (!snapshot) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot ${p.snapshotId}`);
       return snapshot;
     });
-    on('query', () => ({ snapshots: this.snapshots }));
+    on('query', () => ({ snapshots: this.state.snapshots }));
     on('deleteSnapshots', (p: { sourceId: string; sourceType: number; force?: boolean }) => this.deleteSnapshots(p));
     on('addComponent', (p: { instanceId?: string; writerId?: string; componentType?: number; logicalPath?: string | null; componentName?: string }) => {
       this.requireWriterContext(s, 'AddComponent');
@@ -831,7 +510,7 @@ export class EmulatorService {
     // backup never reports success with its writers' events missing from the journal.
     on('release', async () => {
       await this.terminate(s, 'Release');
-      const held = this.journalHeld.length;
+      const held = this.delivery.held;
       if (held > 0) {
         throw fault(
           'VSS_E_INSUFFICIENT_STORAGE',
@@ -850,7 +529,7 @@ export class EmulatorService {
   /** The Backup Components Document (SaveAsXML): the snapshot set, its snapshots and the selected components. */
   private document(s: Session): string {
     const attr = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-    const snapshots = this.snapshots.filter((x) => s.snapshotSetId && x.snapshotSetId === s.snapshotSetId);
+    const snapshots = this.state.snapshots.filter((x) => s.snapshotSetId && x.snapshotSetId === s.snapshotSetId);
     return [
       `<BackupComponents snapshotSetId="${attr(s.snapshotSetId)}" context="${attr(s.context)}" backupType="${s.backupType}" transportable="${s.transportable}">`,
       ...snapshots.map((x) => `  <Snapshot snapshotId="${attr(x.snapshotId)}" volume="${attr(x.originalVolume)}"/>`),
@@ -867,7 +546,7 @@ export class EmulatorService {
    * Surfacing Shadow Copied Volumes"). Remotely it makes the share a folder under the state folder's shares/.
    */
   private expose(p: { snapshotId?: string; pathFromRoot?: string | null; attributes?: number; expose?: string | null }) {
-    const snapshot = this.snapshots.find((x) => x.snapshotId === String(p.snapshotId ?? '').toLowerCase());
+    const snapshot = this.state.snapshots.find((x) => x.snapshotId === String(p.snapshotId ?? '').toLowerCase());
     if (!snapshot) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot ${p.snapshotId}`);
     if (snapshot.attributes & (ExposedLocallyAttr | ExposedRemotelyAttr)) {
       throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `snapshot ${snapshot.snapshotId} is already exposed at ${snapshot.exposedName}; unexpose it first`);
@@ -923,7 +602,7 @@ export class EmulatorService {
       exposure: { target, replacedEmptyFolder },
     };
     try {
-      this.persist([exposed]);
+      this.state.persist([exposed]);
     } catch (e) {
       // Not saved, so not exposed: the link goes again, and the folder it replaced comes back.
       fs.unlinkSync(target);
@@ -936,11 +615,11 @@ export class EmulatorService {
 
   /** UnexposeSnapshot: the link goes (and the empty folder it replaced comes back); the snapshot stays. */
   private unexpose(snapshotId: string) {
-    const snapshot = this.snapshots.find((x) => x.snapshotId === snapshotId);
+    const snapshot = this.state.snapshots.find((x) => x.snapshotId === snapshotId);
     if (!snapshot || !snapshot.exposure) throw fault('VSS_E_OBJECT_NOT_FOUND', snapshot ? `snapshot ${snapshotId} is not exposed` : `no snapshot ${snapshotId}`);
     // Saved first: if it cannot be, the snapshot stays exposed as its record says.
     const { exposure: _, ...plain } = snapshot;
-    this.persist([{ ...plain, attributes: snapshot.attributes & ~(ExposedLocallyAttr | ExposedRemotelyAttr), exposedName: null, exposedPath: null }]);
+    this.state.persist([{ ...plain, attributes: snapshot.attributes & ~(ExposedLocallyAttr | ExposedRemotelyAttr), exposedName: null, exposedPath: null }]);
     this.removeExposure(snapshot);
     return null;
   }
@@ -963,11 +642,11 @@ export class EmulatorService {
   private importSnapshots(s: Session) {
     if (!s.document) throw fault('VSS_E_BAD_STATE', 'ImportSnapshots needs InitializeForBackup with the Backup Components Document (SaveAsXML) of the snapshot set to import');
     const setId = /snapshotSetId="([^"]*)"/.exec(s.document)?.[1]?.toLowerCase() ?? '';
-    const members = this.snapshots.filter((x) => x.snapshotSetId === setId);
+    const members = this.state.snapshots.filter((x) => x.snapshotSetId === setId);
     if (members.length === 0) throw fault('VSS_E_NO_SNAPSHOTS_IMPORTED', `the document names snapshot set ${setId || '(none)'}, which the provider does not hold`);
     const notTransportable = members.filter((x) => !(x.attributes & TransportableAttr));
     if (notTransportable.length) throw fault('VSS_E_NO_SNAPSHOTS_IMPORTED', `snapshot set ${setId} is not transportable; only sets made with VSS_VOLSNAP_ATTR_TRANSPORTABLE can be imported`);
-    this.persist(members.map((x) => ({ ...x, attributes: x.attributes | ImportedAttr })));
+    this.state.persist(members.map((x) => ({ ...x, attributes: x.attributes | ImportedAttr })));
     for (const x of members) x.attributes |= ImportedAttr;
     return null;
   }
@@ -977,62 +656,30 @@ export class EmulatorService {
    * emulated provider moves each copy to broken/<snapshot id> under the state folder and lets go of it.
    */
   private breakSnapshotSet(snapshotSetId: string) {
-    const members = this.snapshots.filter((x) => x.snapshotSetId === snapshotSetId);
+    const members = this.state.snapshots.filter((x) => x.snapshotSetId === snapshotSetId);
     if (members.length === 0) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot set ${snapshotSetId}`);
     if (members.some((x) => !(x.attributes & Attr.Persistent))) throw fault('VSS_E_BAD_STATE', `snapshot set ${snapshotSetId} is auto-release; it ends with its backup and cannot be broken`);
     const broken = path.join(this.paths.home, 'broken');
     fs.mkdirSync(broken, { recursive: true, mode: 0o700 });
     for (const x of members) {
-      const folder = this.ownFolder(x, 'break');
+      const folder = this.state.ownFolder(x, 'break');
       this.removeExposure(x);
       const to = path.join(broken, x.snapshotId);
       fs.renameSync(folder, to);
       try {
-        this.persist([], [x.snapshotId]);
+        this.state.persist([], [x.snapshotId]);
       } catch (e) {
         fs.renameSync(to, folder); // still a snapshot, as its record says
         throw e;
       }
       setTreeWritable(to);
-      this.snapshots = this.snapshots.filter((y) => y !== x);
+      this.state.snapshots = this.state.snapshots.filter((y) => y !== x);
     }
     return { broken: members.map((x) => ({ snapshotId: x.snapshotId, path: path.join(broken, x.snapshotId) })) };
   }
 
   private requireInitialized(s: Session, call: string): void {
     if (!s.initialized) throw fault('VSS_E_BAD_STATE', `${call} needs InitializeForBackup first`);
-  }
-
-  /** A volume is an existing directory, named by a path; anything else is refused as VSS would. */
-  private checkVolume(volume: unknown): string {
-    if (typeof volume !== 'string' || volume.length === 0 || volume.includes('\0')) {
-      throw fault('VSS_E_OBJECT_NOT_FOUND', 'the volume name must be a non-empty path without NUL characters');
-    }
-    // A network share is no local volume. VSS's system provider snapshots local volumes only, and so does the emulated
-    // one; a share is shadow-copied on its file server by the File Share Shadow Copy Provider ("VSS for SMB File
-    // Shares", FileShareBackup context), which is not emulated.
-    if (process.platform === 'win32' && /^[\\/]{2}(?![?.][\\/])/.test(volume)) {
-      throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${volume} is a network share; shadow copies are made on the machine that holds the data: run the backup on the file server, or name a local folder`);
-    }
-    let resolved = path.resolve(volume);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(resolved);
-      // Links resolved before every rule: a link is snapshotted as the folder it names (never as the link, which
-      // would read the live data), and cannot lead past the refusal of the state folder.
-      resolved = fs.realpathSync.native(resolved);
-    } catch {
-      throw fault('VSS_E_OBJECT_NOT_FOUND', `volume ${resolved} does not exist`);
-    }
-    if (!stat.isDirectory()) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is a file, not a directory: name the directory or volume that holds it`);
-    const kernel = kernelFilesystem(resolved);
-    if (kernel) throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} is on ${kernel}, a view of the running system, not data to back up: name a directory on a disk filesystem`);
-    const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-    const home = realHome(this.paths.home);
-    if (inside(resolved, home) || inside(home, resolved)) {
-      throw fault('VSS_E_VOLUME_NOT_SUPPORTED', `volume ${resolved} holds or is inside the emulator's own state folder ${this.paths.home}; snapshot a directory beside it`);
-    }
-    return resolved;
   }
 
   /**
@@ -1058,10 +705,10 @@ export class EmulatorService {
     const writerFailure = (failed: WriterInstance[], event: WriterEvent) =>
       failSet(failed[0]!.lastError as HResultName, `writer '${failed[0]!.definition.name}' failed at ${event} with ${failed[0]!.lastError}; the snapshot set was not created`);
 
-    let failed = await this.deliver(s, 'PrepareForSnapshot', writers);
+    let failed = await this.delivery.deliver(s, 'PrepareForSnapshot', writers);
     if (failed.length) await writerFailure(failed, 'PrepareForSnapshot');
     const frozenAt = Date.now();
-    failed = await this.deliver(s, 'Freeze', writers);
+    failed = await this.delivery.deliver(s, 'Freeze', writers);
     if (failed.length) await writerFailure(failed, 'Freeze');
     const copying = (s.copying = new AbortController());
     try {
@@ -1110,15 +757,15 @@ export class EmulatorService {
     if (timedOut.length) {
       await failSet('VSS_E_WRITERERROR_TIMEOUT', `writer '${timedOut[0]!.definition.name}' stayed frozen ${frozenFor} ms, past its freeze-to-thaw timeout of ${timedOut[0]!.definition.freezeTimeoutMs} ms; the snapshot set was not created`);
     }
-    failed = await this.deliver(s, 'Thaw', writers);
+    failed = await this.delivery.deliver(s, 'Thaw', writers);
     if (failed.length) await writerFailure(failed, 'Thaw');
     try {
-      this.persist(created);
+      this.state.persist(created);
     } catch (e) {
       const data = (e as ResponseError<{ name: HResultName }>).data;
       await failSet(data?.name ?? 'VSS_E_UNEXPECTED_PROVIDER_ERROR', `${(e as Error).message}; the snapshot set was not created`);
     }
-    this.snapshots.push(...created);
+    this.state.snapshots.push(...created);
     s.snapshotsDone = true;
     this.creatingSet = null;
     // Writers stamp their selected components for the next incremental or differential backup, except in a Copy
@@ -1130,7 +777,7 @@ export class EmulatorService {
       }
     }
     // A writer failing at PostSnapshot leaves the set created; its status tells the requester.
-    await this.deliver(s, 'PostSnapshot', writers);
+    await this.delivery.deliver(s, 'PostSnapshot', writers);
     return null;
   }
 
@@ -1138,7 +785,7 @@ export class EmulatorService {
     if (s.aborted || s.completed) return;
     s.aborted = true;
     if (this.creatingSet?.session === s) this.creatingSet = null;
-    if (s.prepared) await this.deliver(s, 'Abort', s.participants ?? []);
+    if (s.prepared) await this.delivery.deliver(s, 'Abort', s.participants ?? []);
   }
 
   /**
@@ -1148,7 +795,7 @@ export class EmulatorService {
   private deleteSnapshots(p: { sourceId: string; sourceType: number; force?: boolean }) {
     const bySet = p.sourceType === 2;
     if (!bySet && p.sourceType !== 3) throw fault('E_INVALIDARG', `DeleteSnapshots takes a snapshot set (2) or a snapshot (3), not object type ${p.sourceType}`);
-    const doomed = this.snapshots.filter((x) => (bySet ? x.snapshotSetId === p.sourceId : x.snapshotId === p.sourceId));
+    const doomed = this.state.snapshots.filter((x) => (bySet ? x.snapshotSetId === p.sourceId : x.snapshotId === p.sourceId));
     if (doomed.length === 0) throw fault('VSS_E_OBJECT_NOT_FOUND', `no ${bySet ? 'snapshot set' : 'snapshot'} ${p.sourceId}`);
     let deleted = 0;
     const refused = this.providerFaults().failDelete;
@@ -1157,7 +804,7 @@ export class EmulatorService {
       let folder: string;
       try {
         if (refused.includes(snapshot.snapshotId)) throw new Error('the provider refused (provider.json failDelete)');
-        const problem = this.ownFolderProblem(snapshot);
+        const problem = this.state.ownFolderProblem(snapshot);
         if (problem) throw new Error(problem);
         folder = path.resolve(snapshot.deviceObject);
         this.removeExposure(snapshot);
@@ -1169,14 +816,14 @@ export class EmulatorService {
         });
       }
       try {
-        this.persist([], [snapshot.snapshotId]);
+        this.state.persist([], [snapshot.snapshotId]);
       } catch (e) {
         // Not saved, so not deleted: its data goes back where its record says it is.
         if (fs.existsSync(trash)) fs.renameSync(trash, folder);
         const data = (e as ResponseError<{ name: HResultName }>).data!;
         throw fault(data.name, `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, { deleted, nondeleted: snapshot.snapshotId });
       }
-      this.snapshots = this.snapshots.filter((x) => x !== snapshot);
+      this.state.snapshots = this.state.snapshots.filter((x) => x !== snapshot);
       removeTree(trash);
       deleted++;
     }
@@ -1216,27 +863,6 @@ export class EmulatorService {
   }
 
   /**
-   * Removes snapshot folders the saved state does not list: left by a crash between a copy and its save, or by a
-   * delete between its save and the folder's removal. After a start that found the state damaged, an unlisted
-   * folder may be a snapshot whose record was lost: it is moved to recovered/ instead, and named, never deleted.
-   */
-  private sweepOrphans(): void {
-    const kept = new Set(this.snapshots.map((x) => path.basename(x.deviceObject)));
-    const recovered = path.join(this.paths.home, 'recovered');
-    for (const entry of fs.readdirSync(this.paths.snapshots)) {
-      if (kept.has(entry)) continue;
-      const folder = path.join(this.paths.snapshots, entry);
-      if (this.damage.length === 0 || entry.startsWith('.')) {
-        removeTree(folder);
-        continue;
-      }
-      fs.mkdirSync(recovered, { recursive: true, mode: 0o700 });
-      fs.renameSync(folder, path.join(recovered, entry));
-      process.stderr.write(`  ${folder} is listed by no snapshot the state could read: moved to ${path.join(recovered, entry)}; delete it once you no longer need it\n`);
-    }
-  }
-
-  /**
    * The end of a component object: its Release, or its requester going away. A backup between PrepareForBackup
    * and BackupComplete is aborted first; then every writer that took part gets BackupShutdown, once, saying
    * whether it got BackupComplete; auto-release snapshots end.
@@ -1246,17 +872,17 @@ export class EmulatorService {
     if (endedBy === 'RequesterGone' && s.prepared && !s.completed) await this.abort(s);
     s.ended = true;
     if (this.creatingSet?.session === s) this.creatingSet = null;
-    await this.deliver(s, 'BackupShutdown', s.participants ?? [], (w) => ({ backupCompleteReceived: s.completedWriters.has(w.definition.writerId), endedBy }));
-    const autoRelease = this.snapshots.filter((x) => x.snapshotSetId === s.snapshotSetId && !(x.attributes & Attr.Persistent));
+    await this.delivery.deliver(s, 'BackupShutdown', s.participants ?? [], (w) => ({ backupCompleteReceived: s.completedWriters.has(w.definition.writerId), endedBy }));
+    const autoRelease = this.state.snapshots.filter((x) => x.snapshotSetId === s.snapshotSetId && !(x.attributes & Attr.Persistent));
     if (autoRelease.length > 0) {
-      this.snapshots = this.snapshots.filter((x) => !autoRelease.includes(x));
+      this.state.snapshots = this.state.snapshots.filter((x) => !autoRelease.includes(x));
       try {
-        this.persist([], autoRelease.map((x) => x.snapshotId));
+        this.state.persist([], autoRelease.map((x) => x.snapshotId));
       } catch (e) {
         // Harmless: no auto-release record outlives a restart (loadState).
         process.stderr.write(`auto-release snapshots of set ${s.snapshotSetId} end, but their end could not be saved: ${(e as Error).message}\n`);
       }
-      for (const snapshot of autoRelease) if (!this.ownFolderProblem(snapshot)) removeTree(snapshot.deviceObject);
+      for (const snapshot of autoRelease) if (!this.state.ownFolderProblem(snapshot)) removeTree(snapshot.deviceObject);
     }
     return null;
   }
@@ -1268,17 +894,8 @@ export class EmulatorService {
       socket: this.paths.socket,
       startedAt: this.startedAt.toISOString(),
       clients: [...this.sessions].filter((x) => x.pid !== null && !x.ended).length,
-      snapshots: this.snapshots.length,
+      snapshots: this.state.snapshots.length,
       writers: this.writers.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId, state: w.state, lastError: w.lastError, service: w.definition.service })),
     };
-  }
-}
-
-/** The state folder with its links resolved, as volumes are compared with it. */
-function realHome(home: string): string {
-  try {
-    return fs.realpathSync.native(home);
-  } catch {
-    return path.resolve(home);
   }
 }

@@ -34,7 +34,7 @@ export async function copyTreeReadOnly(source: string, target: string, signal: A
       await run(cp.file, cp.args, { maxBuffer: 1 << 20, signal });
       signal.throwIfAborted();
       // A small copy is made read-only here; past a few hundred entries chmod does the rest faster. A second process
-      // cost every snapshot of a small volume ~2 ms, more than the copy itself.
+      // for a small volume costs more than the copy itself.
       if (!setWritable(target, false, SmallTreeEntries)) {
         const chmod = diesWithParent('chmod', ['-R', 'a-w', '--', target]);
         await run(chmod.file, chmod.args, { signal });

@@ -36,7 +36,7 @@ export async function runHost(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, onSignal);
   // Every request of a host goes to the VSS service through .NET, so both are readied before the first one is read,
   // overlapping: the emulated service's status check is on the wire (answered by the service meanwhile) while .NET
-  // loads, which holds this thread for ~35 ms. A failure of either is reported by the first request that needs it.
+  // loads, which holds this thread. A failure of either is reported by the first request that needs it.
   early = resolveService();
   early.catch(() => undefined);
   setImmediate(() => interop.prepare());

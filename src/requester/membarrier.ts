@@ -4,7 +4,7 @@ import { runtimeDir } from '../paths';
 /**
  * Linux: starts the membarrier registration CoreCLR's start makes anyway, on a thread of its own and as early as
  * possible (see src/native/membarrier.c: in a process that already has threads, the registration waits for an RCU
- * grace period, 5 to 26 ms measured here, which the host's start would otherwise wait for). For commands that load
+ * grace period, which the host's start would otherwise wait for). For commands that load
  * .NET only. The addon is an optimization: where it is missing or cannot be loaded, nothing is lost but that time.
  */
 export function registerMembarrierEarly(): void {

@@ -1,8 +1,8 @@
 // The Linux executable's entry point (Node's single executable application). It runs the bundled program, an asset
 // of the executable, with a V8 code cache made at build time after a host had started and answered a request: the
 // functions a start runs then come compiled, where a code cache made from the script alone (what SEA's useCodeCache
-// gives) holds only its top level and every other function is compiled at every start (measured: the host reached
-// .NET ~7 ms sooner). `--version` is answered before the program is even compiled, as the program itself does.
+// gives) holds only its top level and every other function is compiled at every start. `--version` is answered
+// before the program is even compiled, as the program itself does.
 import { getAsset } from 'node:sea';
 import Module from 'node:module';
 import * as path from 'node:path';

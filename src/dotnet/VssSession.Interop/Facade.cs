@@ -10,8 +10,8 @@ namespace VssSession.Interop;
 /// <c>{ "error": { name, hresult, message, … } }</c>. It only translates: the order of calls and every
 /// decision about a backup belong to the TypeScript lifecycle.
 /// Answers are built as JSON nodes with their names written out, not serialized from objects by reflection:
-/// System.Text.Json's reflection metadata for a type costs ~20 ms the first time, which every host paid on its
-/// first request (the host's start time is a benchmarked goal).
+/// System.Text.Json's reflection metadata for a type is built at its first use, which every host would pay on its
+/// first request (the host's start time is a benchmarked goal; bench/README.md has the figures).
 /// </summary>
 public sealed class Facade
 {

@@ -99,8 +99,8 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
     }
 
     /// <summary>Each COM interface's vtable size (IUnknown's 3 slots, then each method of the interface and its bases),
-    /// as the SDK headers declare them (contract/vss-abi.json). A table, not reflection over the interfaces' methods: that cost
-    /// every host ~4 ms on its first component object. AbiTests checks each entry against the declared methods.</summary>
+    /// as the SDK headers declare them (contract/vss-abi.json). A table, not reflection over the interfaces' methods, which
+    /// every host would run at its first component object. AbiTests checks each entry against the declared methods.</summary>
     public static readonly IReadOnlyDictionary<Type, int> VtableSlots = new Dictionary<Type, int>
     {
         [typeof(IVssBackupComponents)] = 3 + 48,

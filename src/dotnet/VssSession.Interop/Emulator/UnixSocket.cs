@@ -6,8 +6,8 @@ namespace VssSession.Interop.Emulator;
 
 /// <summary>
 /// A connected Unix domain socket as a plain stream, made with libc's socket(2) and connect(2). Not
-/// System.Net.Sockets: its first use (the assembly, the Socket machinery, its async engine) cost every host ~8 ms on
-/// its first component object, for one blocking connection that only reads and writes.
+/// System.Net.Sockets: its first use (the assembly, the Socket machinery, its async engine) is JIT-compiled in every
+/// host, at its first component object, for one blocking connection that only reads and writes.
 /// </summary>
 internal static unsafe class UnixSocket
 {
