@@ -1,9 +1,9 @@
 // The host's JSON-RPC 2.0 methods: one backup session per host process, spoken over stdio.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import { BackupTypeName, ContextName, PhaseName } from '../defaults';
+import { BackupTypeName, ContextName } from '../defaults';
 import { CallRecord } from '../requester/interop';
 import { ComponentLeftOut } from '../requester/components';
-import { BackupComponent, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
+import { BackupComponent, BackupOptions, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
 import type { OrphanedSnapshotSetInfo } from '../records';
 import type { SnapshotSetInfo } from '../snapshot-sets';
 
@@ -30,22 +30,11 @@ export interface MountParams {
   ownerPid?: number;
 }
 
-export interface CreateBackupParams {
-  context?: ContextName;
-  backupType?: BackupTypeName;
-  phaseTimeoutMs?: number;
-  /** Per-phase time limits in milliseconds: metadata, prepare, snapshot, complete. */
-  timeouts?: Partial<Record<PhaseName, number>>;
-  retryTimeoutMs?: number;
-  /** Writers (names or ids) that must be present and stable. */
-  requireWriters?: string[];
-  /** The volumes the backup will snapshot: checked (IsVolumeSupported) before anything is prepared or frozen. */
-  volumes?: string[];
-  /** Writers (names, class ids or instance ids) kept out of the backup: they get no event at all. */
-  excludeWriters?: string[];
-  /** Writers (names or ids) that alone take part. */
-  includeWriters?: string[];
-}
+/** backup/create: the lifecycle's own options, as far as a client may set them. */
+export type CreateBackupParams = Pick<
+  BackupOptions,
+  'context' | 'backupType' | 'phaseTimeoutMs' | 'timeouts' | 'retryTimeoutMs' | 'requireWriters' | 'volumes' | 'excludeWriters' | 'includeWriters'
+>;
 
 export interface DeleteParams {
   snapshotSetId?: string;

@@ -4,211 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../defaults';
 import { Attr, ContextValue, isGuid } from '../vss';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
-import { snapshotRootPath } from '../vss';
-import type { StatelessFacadeMethod } from '../generated/contract';
-import { FacadeCaller, FacadeMethod, VssService } from './interop';
+import { FacadeCaller, VssService } from './interop';
 import { chooseComponents, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
 import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal, volumeRoot } from './preflight';
+import { withRootPath } from './admin-component';
+import type { BackupComponent, BackupOptions, CloseResult, Snapshot, SnapshotSetHooks, VolumeTarget, Writer } from './shapes';
+import { nextOperations, Operation, RetryableWriterErrors, State, transitionsFor, writersTakePart } from './transitions';
 
-const withRootPath = (s: Snapshot): Snapshot => {
-  const rootPath = snapshotRootPath(s.devicePath);
-  return { ...s, rootPath, path: s.path ?? null, snapshotPath: s.snapshotPath ?? rootPath };
-};
-
-/**
- * A volume as the user named it, and what VSS is given for it. AddToSnapshotSet and IsVolumeSupported take a volume
- * (its root, a mount folder or its \\?\Volume{GUID}\ name, with the trailing backslash), so on Windows a folder is
- * looked up as vshadow and restic do (GetVolumePathNameW, then GetVolumeNameForVolumeMountPointW); the snapshot
- * keeps what the user named and the folder inside it. The emulated service snapshots directories: given as named.
- */
-export interface VolumeTarget {
-  /** What the user named. */
-  named: string;
-  /** The volume it lies on: its root or mount folder, with a trailing separator on Windows. */
-  volume: string;
-  /** What VSS is given: the volume's \\?\Volume{GUID}\ name where it has one, else `volume`. */
-  vss: string;
-  /** The named path inside the volume ('' for the volume itself). */
-  relative: string;
-}
-
-/**
- * Writer errors after which the snapshot creation is restarted on a new component object. Microsoft's guidance
- * (CVssWriterEx2::SetWriterFailureEx) for both: the error would likely not occur if the whole shadow copy creation
- * were restarted; wait and repeat. VSS_E_WRITERERROR_TIMEOUT is a freeze that outlasted the writer's
- * freeze-to-thaw timeout, which depends on the load of the moment. VSS_E_WRITERERROR_OUTOFRESOURCES is left out on
- * purpose: repeating a freeze of every writer on a machine short of memory adds to the shortage; it fails at once,
- * as NONRETRYABLE and every other error do.
- */
-export const RetryableWriterErrors = ['VSS_E_WRITERERROR_RETRYABLE', 'VSS_E_WRITERERROR_TIMEOUT'] as const;
-
-/** The requester's states, in the order a backup goes through them. */
-export const States = [
-  'created',
-  'initialized',
-  'metadataGathered',
-  'snapshotSetStarted',
-  'volumesAdded',
-  'prepared',
-  'snapshotsDone',
-  'completed',
-  'aborted',
-  'released',
-] as const;
-export type State = (typeof States)[number];
-
-/** The VSS calls whose order the lifecycle governs (every facade entry point but the stateless ones). */
-export type Operation = Exclude<FacadeMethod, StatelessFacadeMethod>;
-
-const ANY_LIVE: State[] = States.filter((s) => s !== 'released');
-const AFTER_METADATA: State[] = ['metadataGathered', 'snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone', 'completed', 'aborted'];
-
-/**
- * Every legal call in a context with writers: the states it may come from and the state it leaves (undefined:
- * unchanged). The order is VSS's discovery phase ("Overview of Backup Initialization"; restic's vss_windows.go):
- * GatherWriterMetadata, then IsVolumeSupported for each volume, then the snapshot set.
- */
-export const Transitions: Record<Operation, { from: State[]; to?: State }> = {
-  InitializeForBackup: { from: ['created'], to: 'initialized' },
-  SetContext: { from: ['initialized'] },
-  SetBackupState: { from: ['initialized'] },
-  // Which writers take part is settled before they are asked for their metadata (IVssBackupComponents::DisableWriterClasses).
-  DisableWriterClasses: { from: ['initialized'] },
-  EnableWriterClasses: { from: ['initialized'] },
-  DisableWriterInstances: { from: ['initialized'] },
-  GatherWriterMetadata: { from: ['initialized'], to: 'metadataGathered' },
-  GetWriterMetadata: { from: AFTER_METADATA },
-  AddComponent: { from: ['metadataGathered', 'snapshotSetStarted', 'volumesAdded'] },
-  GatherWriterStatus: { from: AFTER_METADATA },
-  StartSnapshotSet: { from: ['metadataGathered'], to: 'snapshotSetStarted' },
-  AddToSnapshotSet: { from: ['snapshotSetStarted', 'volumesAdded'], to: 'volumesAdded' },
-  IsVolumeSupported: { from: ['metadataGathered'] },
-  PrepareForBackup: { from: ['volumesAdded'], to: 'prepared' },
-  DoSnapshotSet: { from: ['prepared'], to: 'snapshotsDone' },
-  SetBackupSucceeded: { from: ['snapshotsDone'] },
-  BackupComplete: { from: ['snapshotsDone'], to: 'completed' },
-  GetWriterComponents: { from: AFTER_METADATA },
-  AbortBackup: { from: ['snapshotSetStarted', 'volumesAdded', 'prepared', 'snapshotsDone'], to: 'aborted' },
-  Release: { from: ANY_LIVE, to: 'released' },
-};
-
-/**
- * The same in a context without writers (VSS_VOLSNAP_ATTR_NO_WRITERS: FileShareBackup, ClientAccessible,
- * NasRollback). "Shadow Copy Creation Details": a requester may call GatherWriterMetadata but need not, and
- * AddComponent, PrepareForBackup and BackupComplete return an error. vshadow (create.cpp, select.cpp, shadow.cpp)
- * skips GatherWriterMetadata, component selection, PrepareForBackup, GatherWriterStatus and BackupComplete there,
- * and so does the lifecycle: the set goes from its volumes straight to DoSnapshotSet, and completing the backup
- * sends VSS nothing.
- */
-export const WriterlessTransitions: Record<Operation, { from: State[]; to?: State }> = {
-  ...Transitions,
-  DisableWriterClasses: { from: [] },
-  EnableWriterClasses: { from: [] },
-  DisableWriterInstances: { from: [] },
-  GatherWriterMetadata: { from: [] },
-  GetWriterMetadata: { from: [] },
-  AddComponent: { from: [] },
-  GatherWriterStatus: { from: [] },
-  StartSnapshotSet: { from: ['initialized'], to: 'snapshotSetStarted' },
-  IsVolumeSupported: { from: ['initialized'] },
-  PrepareForBackup: { from: [] },
-  DoSnapshotSet: { from: ['volumesAdded'], to: 'snapshotsDone' },
-  SetBackupSucceeded: { from: [] },
-  BackupComplete: { from: [] },
-  GetWriterComponents: { from: [] },
-};
-
-/** Whether writers take part in a context: not where it carries VSS_VOLSNAP_ATTR_NO_WRITERS. */
-export function writersTakePart(context: ContextName): boolean {
-  return (ContextValue[context] & Attr.NoWriters) === 0;
-}
-
-/** The call table for a context. */
-export function transitionsFor(context: ContextName): Record<Operation, { from: State[]; to?: State }> {
-  return writersTakePart(context) ? Transitions : WriterlessTransitions;
-}
-
-/** What may follow a state, for error messages. */
-export function nextOperations(state: State, table: Record<Operation, { from: State[]; to?: State }> = Transitions): Operation[] {
-  return (Object.keys(table) as Operation[]).filter((op) => table[op].from.includes(state));
-}
-
-export interface Writer {
-  name: string;
-  writerId: string;
-  instanceId: string;
-  state: string;
-  lastError: string | null;
-  /** The service whose process hosts the writer, where known (writer-services.ts). */
-  service?: string | null;
-}
-
-/** One component in the Backup Components Document after the backup (GetWriterComponents). */
-export interface BackupComponent {
-  writer: string;
-  writerId: string;
-  instanceId: string;
-  name: string;
-  logicalPath: string | null;
-  backupSucceeded: boolean;
-  backupStamp: string | null;
-  previousBackupStamp: string | null;
-}
-
-export interface Snapshot {
-  snapshotId: string;
-  snapshotSetId: string;
-  volume: string;
-  devicePath: string;
-  /** The device path usable as a root (the GLOBALROOT trailing separator added on Windows). */
-  rootPath: string;
-  /** What the user named for this snapshot (a folder on the volume, or the volume itself); null for a snapshot listed. */
-  path: string | null;
-  /** The folder the user named, inside the snapshot: the root path, then the named path's place on its volume. */
-  snapshotPath: string;
-  exposedName: string | null;
-  exposedPath: string | null;
-  originatingMachine: string;
-  persistent: boolean;
-  attributes: number;
-  createdAt: string;
-  status: string;
-}
-
-/**
- * Told of a snapshot set's start and of its being given up unmade, so that a record of it can be kept outside
- * VSS (persistent sets outlive their requester). Each call may be asynchronous.
- */
-export interface SnapshotSetHooks {
-  /** After StartSnapshotSet returned the set's id, before any volume is added or frozen; a failure aborts the backup. */
-  started(snapshotSetId: string): void | Promise<void>;
-  /** The set will never exist: the backup was aborted or released before DoSnapshotSet made it, or DoSnapshotSet failed. */
-  notCreated(snapshotSetId: string): void | Promise<void>;
-  /** DoSnapshotSet made the set, at `createdAt` (its snapshots' creation time, as VSS reports it). */
-  created(snapshotSetId: string, createdAt: string): void | Promise<void>;
-}
-
-export interface BackupOptions {
-  context?: ContextName;
-  backupType?: BackupTypeName;
-  /** One time limit for every phase; `timeouts` overrides it per phase. */
-  phaseTimeoutMs?: number;
-  timeouts?: Partial<Record<PhaseName, number>>;
-  /** How long StartSnapshotSet retries VSS_E_SNAPSHOT_SET_IN_PROGRESS before giving up (0: no retry). */
-  retryTimeoutMs?: number;
-  /** Writers (names or ids) that must be present and stable, checked before anything is prepared or frozen. */
-  requireWriters?: string[];
-  /** Volumes the backup will snapshot, checked with IsVolumeSupported in begin(), before anything is prepared or frozen. */
-  volumes?: string[];
-  /** Writers (names, class ids or instance ids) kept out of the backup: they get no event at all. */
-  excludeWriters?: string[];
-  /** Writers (names or ids) that alone take part: every other writer gets no event. */
-  includeWriters?: string[];
-  /** Told of each retry: what failed, the attempt, the wait before the next one, and the writer whose error it was. */
-  onRetry?: (retry: { operation: Operation; error: string; attempt: number; delayMs: number; writer?: string }) => void;
-  /** Told when the snapshot set starts and when it is given up unmade. */
-  snapshotSetHooks?: SnapshotSetHooks;
-}
+// The lifecycle's own module is where the front ends find the requester's names.
+export * from './shapes';
+export * from './transitions';
+export { AdminComponent } from './admin-component';
 
 /** Which writers take part, as the VSS ids DisableWriterClasses, DisableWriterInstances and EnableWriterClasses take. */
 interface WriterSelection {
@@ -217,16 +23,8 @@ interface WriterSelection {
   enabledClasses: string[];
 }
 
-export interface CloseResult {
-  backupId: string;
-  state: State;
-  writers: { name: string; writerId: string; backupCompleteReceived: boolean }[];
-  endedSnapshots: string[];
-  keptSnapshots: string[];
-}
-
 /**
- * One backup: one component object, driven through VSS's requester sequence by the transition table above.
+ * One backup: one component object, driven through VSS's requester sequence by the transition table (transitions.ts).
  * A failure between StartSnapshotSet and BackupComplete aborts the backup before it is reported, so writers
  * never wait for a BackupComplete that will not come.
  */
@@ -827,84 +625,6 @@ export class BackupLifecycle {
       endedSnapshots: this.snapshotsValue.filter((s) => !s.persistent).map((s) => s.snapshotId),
       keptSnapshots: persistent,
     };
-  }
-}
-
-/**
- * A component object for work outside a backup (Query, DeleteSnapshots) in context VSS_CTX_ALL, made on first
- * use and kept for the caller's lifetime, so a pipeline of deletes costs one object, not one per item.
- * No writer takes part, so its Release sends writers nothing.
- */
-export class AdminComponent {
-  private handle: Promise<number> | null = null;
-
-  constructor(
-    private readonly interop: FacadeCaller,
-    private readonly service: () => Promise<VssService>,
-  ) {}
-
-  private open(): Promise<number> {
-    this.handle ??= (async () => {
-      const service = await this.service();
-      await checkRequesterProcess(service, () => this.interop.call<RequesterToken>('RequesterToken'));
-      const { handle } = await this.interop.call<{ handle: number }>('Create', { service }).catch((e) => Promise.reject(creationRefused(e)));
-      try {
-        await this.interop.call('InitializeForBackup', { handle });
-        await this.interop.call('SetContext', { handle, context: 'All' });
-      } catch (e) {
-        await this.interop.call('Release', { handle }).catch(() => undefined);
-        throw e;
-      }
-      return handle;
-    })();
-    // A failed start is not kept: the next call tries again.
-    this.handle.catch(() => (this.handle = null));
-    return this.handle;
-  }
-
-  /**
-   * One call on the kept object. VSS_E_UNEXPECTED is how the emulated service's loss reaches the binding (and real
-   * VSS's own breakdowns): the object is dropped, so the next call begins on a new one, which starts the service
-   * again. A read is then made once more at once; a change (a delete, an exposure) is not, as it may have been made.
-   */
-  private async run<T>(method: FacadeMethod, input: object, read = false): Promise<T> {
-    const handle = await this.open();
-    try {
-      return await this.interop.call<T>(method, { handle, ...input });
-    } catch (e) {
-      if (!(e instanceof VssError && e.vssName === 'VSS_E_UNEXPECTED')) throw e;
-      this.handle = null;
-      await this.interop.call('Release', { handle }).catch(() => undefined);
-      if (!read) throw e;
-      return this.interop.call<T>(method, { handle: await this.open(), ...input });
-    }
-  }
-
-  async querySnapshots(): Promise<Snapshot[]> {
-    return (await this.run<{ snapshots: Snapshot[] }>('QuerySnapshots', {}, true)).snapshots.map(withRootPath);
-  }
-
-  async snapshot(snapshotId: string): Promise<Snapshot> {
-    return withRootPath(await this.run<Snapshot>('GetSnapshotProperties', { snapshotId }, true));
-  }
-
-  /** ExposeSnapshot locally, at a folder (or, on Windows, a drive letter); returns the name VSS exposed it under. */
-  async exposeSnapshot(snapshotId: string, path: string): Promise<string> {
-    return (await this.run<{ exposed: string }>('ExposeSnapshot', { snapshotId, path })).exposed;
-  }
-
-  async unexposeSnapshot(snapshotId: string): Promise<void> {
-    await this.run('UnexposeSnapshot', { snapshotId });
-  }
-
-  async deleteSnapshots(sourceId: string, sourceType: 'SnapshotSet' | 'Snapshot', force: boolean): Promise<{ deleted: number }> {
-    return this.run<{ deleted: number }>('DeleteSnapshots', { sourceId, sourceType, force });
-  }
-
-  async release(): Promise<void> {
-    const handle = this.handle;
-    this.handle = null;
-    if (handle) await this.interop.call('Release', { handle: await handle }).catch(() => undefined);
   }
 }
 
