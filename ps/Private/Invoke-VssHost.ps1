@@ -11,7 +11,7 @@ function Invoke-VssHost {
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $log = if ($DebugPreference -notin 'SilentlyContinue', 'Ignore') { $script:VssHostLog } else { $null }
     try {
-        $Client.Call($Method, $Params, $log, $script:VssHostReporter)
+        $Client.Call($Method, $Params, $log, $script:VssHostReporter, $Cmdlet)
     } finally {
         Write-VssVerbose $Cmdlet ('{0} done in {1:n0} ms' -f $Method, $watch.Elapsed.TotalMilliseconds)
     }

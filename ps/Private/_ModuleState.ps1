@@ -12,13 +12,12 @@ $script:Backups = @{}
 # adds to the innermost; Invoke-VssBackup undoes its own in its finally block.
 $script:ExposureScopes = [System.Collections.Generic.List[System.Collections.Generic.List[guid]]]::new()
 
-# What the host reports while it serves a request, shown on the streams of the cmdlet in the variable $Cmdlet of
-# whoever runs the request (these blocks run while that caller is on the stack): each frame with -Debug, each VSS
-# call and retry with -Verbose, the long phases as progress.
-$script:VssHostLog = { param($line) $Cmdlet.WriteDebug($line) }
+# What the host reports while it serves a request, shown on the streams of the cmdlet the client gives each block as
+# its last argument: each frame with -Debug, each VSS call and retry with -Verbose, the long phases as progress.
+$script:VssHostLog = { param($line, $Cmdlet) $Cmdlet.WriteDebug($line) }
 
 $script:VssHostReporter = {
-    param($kind, $call)
+    param($kind, $call, $Cmdlet)
     if ($kind -eq 'vss/retry') {
         if ($call.PSObject.Properties['writer'] -and $call.writer) {
             Write-VssVerbose $Cmdlet ('VSS {0}: writer ''{4}'' failed with {1}; the backup was aborted and the snapshot set is made again on a new component object: retry {2} in {3:n0} ms' -f $call.operation, $call.error, $call.attempt, [double]$call.delayMs, $call.writer)

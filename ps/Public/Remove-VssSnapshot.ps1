@@ -36,7 +36,7 @@ function Remove-VssSnapshot {
 
         [switch] $Force
     )
-    begin { $client = $null; $deletes = $null; $Cmdlet = $PSCmdlet }
+    begin { $client = $null; $deletes = $null }
     process {
         foreach ($id in $SnapshotId) {
             if (-not ($Force -or $PSCmdlet.ShouldProcess([string]$id, 'Delete the snapshot (DeleteSnapshots)'))) { continue }
@@ -49,15 +49,15 @@ function Remove-VssSnapshot {
             # Deletes in flight, those queued meanwhile sent together: each result is written as its answer comes, in
             # the order given.
             if ($null -eq $deletes) {
-                $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -BatchMethod 'snapshots/deleteMany' -OnAnswer {
-                        param($id, $result)
-                        # Built here, not by New-VssDeleteResult: a function call per snapshot costs ~0.2 ms.
-                        $PSCmdlet.WriteObject([pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotId = [guid]$id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null })
+                $deletes = New-VssHostPipeline -Client $client -Cmdlet $PSCmdlet -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -BatchMethod 'snapshots/deleteMany' -OnAnswer {
+                        param($id, $result, $Cmdlet)
+                        # Built here, not by New-VssDeleteResult: a function call per snapshot costs more than building it.
+                        $Cmdlet.WriteObject([pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotId = [guid]$id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null })
                     } -OnFailure {
-                        param($id, $exception)
+                        param($id, $exception, $Cmdlet)
                         $partial = Get-VssPartialDelete $exception
-                        if ($partial) { $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotId $id @partial)) }
-                        $PSCmdlet.WriteError((New-VssErrorRecord $exception $id))
+                        if ($partial) { $Cmdlet.WriteObject((New-VssDeleteResult -SnapshotId $id @partial)) }
+                        $Cmdlet.WriteError((New-VssErrorRecord $exception $id))
                     }
             }
             $deletes.Add(@{ snapshotId = [string]$id; force = [bool]$Force }, $id)

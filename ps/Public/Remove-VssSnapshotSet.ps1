@@ -52,7 +52,7 @@ function Remove-VssSnapshotSet {
 
         [switch] $Force
     )
-    begin { $client = $null; $deletes = $null; $Cmdlet = $PSCmdlet }
+    begin { $client = $null; $deletes = $null }
     process {
         if ($PSCmdlet.ParameterSetName -eq 'Orphaned') {
             try {
@@ -87,15 +87,15 @@ function Remove-VssSnapshotSet {
             # Deletes in flight, those queued meanwhile sent together: each result is written as its answer comes, in
             # the order given.
             if ($null -eq $deletes) {
-                $deletes = New-VssHostPipeline -Client $client -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -BatchMethod 'snapshots/deleteMany' -OnAnswer {
-                        param($id, $result)
-                        # Built here, not by New-VssDeleteResult: a function call per set costs ~0.2 ms.
-                        $PSCmdlet.WriteObject([pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotSetId = [guid]$id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null })
+                $deletes = New-VssHostPipeline -Client $client -Cmdlet $PSCmdlet -Chatty (Test-VssChatty $VerbosePreference $DebugPreference) -BatchMethod 'snapshots/deleteMany' -OnAnswer {
+                        param($id, $result, $Cmdlet)
+                        # Built here, not by New-VssDeleteResult: a function call per set costs more than building it.
+                        $Cmdlet.WriteObject([pscustomobject]@{ PSTypeName = 'VssSession.DeleteResult'; SnapshotSetId = [guid]$id; Deleted = [int]$result.deleted; NondeletedSnapshotId = $null })
                     } -OnFailure {
-                        param($id, $exception)
+                        param($id, $exception, $Cmdlet)
                         $partial = Get-VssPartialDelete $exception
-                        if ($partial) { $PSCmdlet.WriteObject((New-VssDeleteResult -SnapshotSetId $id @partial)) }
-                        $PSCmdlet.WriteError((New-VssErrorRecord $exception $id))
+                        if ($partial) { $Cmdlet.WriteObject((New-VssDeleteResult -SnapshotSetId $id @partial)) }
+                        $Cmdlet.WriteError((New-VssErrorRecord $exception $id))
                     }
             }
             $deletes.Add(@{ snapshotSetId = [string]$id; force = [bool]$Force }, $id)
