@@ -92,7 +92,7 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       onRetry: (r) => process.stderr.write(`vss-session: ${r.operation} got ${r.error}${r.writer ? ` from writer '${r.writer}'; the snapshot set is made again on a new component object` : ''}; retry ${r.attempt} in ${r.delayMs} ms\n`),
     });
     const live = (e: unknown) => runLive(volumes, e as VssError, options, env, interrupt);
-    const admin = new AdminComponent(new Interop(), resolveService);
+    const admin = new AdminComponent(interop, resolveService);
     await sweepExposures(admin).finally(() => admin.release());
     try {
       await backup.begin();
@@ -175,12 +175,6 @@ async function runLive(
 }
 
 /**
- * Runs the command through the platform shell with the snapshots in its environment and resolves with its exit
- * code (128+n when signal n ended it, {@link ExitCode.execNotStarted} when it could not start); never rejects.
- * Where no terminal controls us, the command gets its own process group and signals reach all of it (the shell
- * and what it started); under a terminal it stays in the foreground group, which the terminal signals itself.
- */
-/**
  * On Windows, the --exec command and everything it starts die with this process, even by TerminateProcess (taskkill
  * /F): a job object this process joins (Facade TieChildren). Node's own job ends only the direct child, the shell,
  * and lets the shell's children break away. Untied once the command has ended on its own, so anything it left running
@@ -193,6 +187,12 @@ async function tieChildren(interop: Interop): Promise<boolean> {
   return !fault;
 }
 
+/**
+ * Runs the command through the platform shell with the snapshots in its environment and resolves with its exit
+ * code (128+n when signal n ended it, {@link ExitCode.execNotStarted} when it could not start); never rejects.
+ * Where no terminal controls us, the command gets its own process group and signals reach all of it (the shell
+ * and what it started); under a terminal it stays in the foreground group, which the terminal signals itself.
+ */
 function runCommand(command: string, snapshots: Snapshot[], baseEnv: NodeJS.ProcessEnv, json: boolean, setForward: (f: (s: NodeJS.Signals) => void) => void): Promise<number> {
   const ownGroup = process.platform !== 'win32' && !hasControllingTerminal();
   return new Promise<number>((resolve) => {

@@ -1,15 +1,8 @@
 // The component object for work outside a backup: Query, DeleteSnapshots, exposure.
-import { snapshotRootPath } from '../vss';
 import { VssError } from '../vss-error';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
 import { checkRequesterProcess, creationRefused, RequesterToken } from './preflight';
-import type { Snapshot } from './shapes';
-
-/** A snapshot as VSS reports it, with the device path usable as a root and, where nothing was named, the root as its path. */
-export const withRootPath = (s: Snapshot): Snapshot => {
-  const rootPath = snapshotRootPath(s.devicePath);
-  return { ...s, rootPath, path: s.path ?? null, snapshotPath: s.snapshotPath ?? rootPath };
-};
+import { Snapshot, withRootPath } from './shapes';
 
 /**
  * A component object for work outside a backup (Query, DeleteSnapshots) in context VSS_CTX_ALL, made on first

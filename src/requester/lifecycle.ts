@@ -7,8 +7,7 @@ import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { FacadeCaller, VssService } from './interop';
 import { chooseComponents, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
 import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal, volumeRoot } from './preflight';
-import { withRootPath } from './admin-component';
-import type { BackupComponent, BackupOptions, CloseResult, Snapshot, SnapshotSetHooks, VolumeTarget, Writer } from './shapes';
+import { BackupComponent, BackupOptions, CloseResult, Snapshot, SnapshotSetHooks, VolumeTarget, withRootPath, Writer } from './shapes';
 import { nextOperations, Operation, RetryableWriterErrors, State, transitionsFor, writersTakePart } from './transitions';
 
 // The lifecycle's own module is where the front ends find the requester's names.

@@ -1,6 +1,7 @@
 // What the lifecycle hands up to the front ends: volumes, writers, snapshots, components and a backup's end, and the
 // options a backup is started with.
 import type { BackupTypeName, ContextName, PhaseName } from '../defaults';
+import { snapshotRootPath } from '../vss';
 import type { Operation, State } from './transitions';
 
 /**
@@ -104,3 +105,9 @@ export interface CloseResult {
   endedSnapshots: string[];
   keptSnapshots: string[];
 }
+
+/** A snapshot as VSS reports it, with the device path usable as a root and, where nothing was named, the root as its path. */
+export const withRootPath = (s: Snapshot): Snapshot => {
+  const rootPath = snapshotRootPath(s.devicePath);
+  return { ...s, rootPath, path: s.path ?? null, snapshotPath: s.snapshotPath ?? rootPath };
+};
