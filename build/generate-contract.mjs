@@ -1,10 +1,13 @@
 // `node build/generate-contract.mjs [--check]`: every name that crosses a boundary between VssSession's layers, made
-// from the two checked-in tables in contract/ (contract.json: facade methods, contexts, backup types, policies, the
-// errors VssSession raises; vss-abi.json: the VSS ABI, HRESULTs included). Writes:
+// from the two checked-in tables in contract/ (contract.json: facade methods, the shapes that cross layers, contexts,
+// backup types, policies, the errors VssSession raises; vss-abi.json: the VSS ABI, HRESULTs included). Writes:
 //   src/generated/contract.ts                              the TypeScript names and types
 //   src/dotnet/VssSession.Interop/Contract.Generated.cs    the facade's method table (xunit checks Facade against it)
+//   src/dotnet/VssSession.Interop/Shapes.Generated.cs      the facade's records, each answered with the table's names
 //   src/dotnet/VssSession.Interop/VssErrors.Generated.cs   every VSS HRESULT by name
 //   ps/Client/VssErrorCodes.Generated.cs                   the HRESULTs the module raises itself
+//   ps/Client/Shapes.Generated.cs                          the records the module's client reads typed
+//   ps/Private/ConvertTo-Vss<Shape>.ps1                     each shape's PowerShell object (its psTypeName)
 //   the module's ValidateSet lists                         lines in ps/Public/*.ps1 tagged `# contract: <list>`
 // --check writes nothing and exits 1 naming each file that differs from what the tables make (the contract test).
 import fs from 'node:fs';
@@ -25,6 +28,19 @@ for (const name of contract.errorsRaised.vss) {
 }
 const names = contract.facadeMethods.map((m) => m.name);
 if (new Set(names).size !== names.length) throw new Error('contract.json lists a facade method twice');
+
+const shapes = Object.entries(contract.shapes).filter(([name]) => name !== 'doc');
+const fieldTypes = ['guid', 'string', 'int', 'bool', 'timestamp'];
+for (const [name, shape] of shapes) {
+  for (const f of shape.fields) {
+    const element = f.type.replace(/\[\]$/, '');
+    if (!fieldTypes.includes(element) && !contract.shapes[element]) throw new Error(`contract.json: ${name}.${f.name} has type ${f.type}, neither ${fieldTypes.join(', ')} nor a shape`);
+    if (shape.record && (f.from || element !== f.type || !['guid', 'int', 'string', 'bool'].includes(f.type))) throw new Error(`contract.json: ${name} is a record: its fields are plain (guid, int, string, bool) and the facade's`);
+  }
+}
+const isFacade = (f) => !f.from;
+const pascal = (name) => name[0].toUpperCase() + name.slice(1);
+const doc = (text, indent) => (text ? `${indent}/** ${text} */\n` : '');
 
 const quoted = (xs) => xs.map((x) => `'${x}'`).join(', ');
 const userContexts = contract.contexts.filter((c) => c.userChoice).map((c) => c.name);
@@ -58,12 +74,110 @@ export type BackupTypeName = (typeof BackupTypes)[number];
 export const Policies = [${quoted(contract.policies)}] as const;
 export type PolicyName = (typeof Policies)[number];
 
+${shapes.map(([name, shape]) => tsShape(name, shape)).join('\n')}
 /** The HRESULTs VssSession raises itself (the C# binding names every other one). */
 export const HResult = {
 ${raised.map(([n, v]) => `  ${n}: '${v}',`).join('\n')}
 } as const;
 export type HResultName = keyof typeof HResult;
 `;
+}
+
+/** A shape as TypeScript interfaces: the facade's part (Facade<Name>) where the requester completes it. */
+function tsShape(name, shape) {
+  const tsType = (t) => (t.endsWith('[]') ? `${tsType(t.slice(0, -2))}[]` : { guid: 'string', string: 'string', timestamp: 'string', int: 'number', bool: 'boolean' }[t] ?? t);
+  const fields = (fs) => fs.map((f) => `${doc(f.doc, '  ')}  ${f.name}${f.optional ? '?' : ''}: ${tsType(f.type)}${f.nullable ? ' | null' : ''};\n`).join('');
+  const facade = shape.fields.filter(isFacade);
+  const above = shape.fields.filter((f) => !isFacade(f));
+  if (facade.length > 0 && above.length > 0) {
+    return `${doc(`${shape.doc} The facade's part.`, '')}export interface Facade${name} {\n${fields(facade)}}\n${doc(shape.doc, '')}export interface ${name} extends Facade${name} {\n${fields(above)}}\n`;
+  }
+  return `${doc(shape.doc, '')}export interface ${name} {\n${fields(shape.fields)}}\n`;
+}
+
+/** The facade's shapes: a builder per shape (its JSON object, each field passed by position, so none is left out)
+ * and a record with its JSON both ways where the shape is one. */
+function csharpShapes(namespace, prefix, builders) {
+  const csType = (f) => ({ guid: 'Guid', string: 'string', int: 'int', bool: 'bool', timestamp: 'DateTimeOffset' })[f.type] + (f.nullable ? '?' : '');
+  const toJson = (f, value) => {
+    if (f.type === 'guid') return f.nullable ? `${value}?.ToString()` : `${value}.ToString()`;
+    if (f.type === 'timestamp') return f.nullable ? `${value} is { } at ? Facade.JsonTimestamp(at) : null` : `Facade.JsonTimestamp(${value})`;
+    return value;
+  };
+  const read = (f) => {
+    const get = { guid: 'GetGuid()', string: 'GetString()', int: 'GetInt32()', bool: 'GetBoolean()' }[f.type];
+    return f.nullable
+      ? `json.TryGetProperty("${f.name}", out var ${f.name}) && ${f.name}.ValueKind != JsonValueKind.Null ? ${f.name}.${get} : null`
+      : `json.GetProperty("${f.name}").${get}`;
+  };
+  const summary = (text) => `    /// <summary>${text}</summary>\n`;
+  const parts = [];
+  if (builders) {
+    const made = shapes.filter(([, shape]) => !shape.record && shape.fields.some(isFacade)).map(([name, shape]) => {
+      const fields = shape.fields.filter(isFacade);
+      return `${summary(shape.doc)}    public static JsonObject ${name}(${fields.map((f) => `${csType(f)} ${f.name}`).join(', ')}) => new()
+    {
+${fields.map((f) => `        ["${f.name}"] = ${toJson(f, f.name)},`).join('\n')}
+    };`;
+    });
+    parts.push(`/// <summary>The facade's answers, each shape's JSON object with the table's names.</summary>
+public static class Shapes
+{
+${made.join('\n\n')}
+}`);
+  }
+  for (const [name, shape] of shapes.filter(([, s]) => s.record)) {
+    const type = `${prefix}${name}`;
+    parts.push(`/// <summary>${shape.doc}</summary>
+public sealed record ${type}(${shape.fields.map((f) => `${csType(f)} ${pascal(f.name)}`).join(', ')})
+{
+${builders ? `    public JsonObject ToJson() => new()
+    {
+${shape.fields.map((f) => `        ["${f.name}"] = ${toJson(f, pascal(f.name))},`).join('\n')}
+    };
+
+` : ''}    public static ${type} FromJson(JsonElement json) => new(
+${shape.fields.map((f) => `        ${read(f)}`).join(',\n')});
+}`);
+  }
+  return `${banner('//')}
+#nullable enable
+using System.Text.Json;
+${builders ? 'using System.Text.Json.Nodes;\n' : ''}
+namespace ${namespace};
+
+${parts.join('\n\n')}
+`;
+}
+
+/** Each shape with a psTypeName as its ConvertTo-Vss<Shape> function: the host's JSON into the module's object. */
+function moduleConverters() {
+  const files = {};
+  for (const [name, shape] of shapes.filter(([, s]) => s.psTypeName)) {
+    const variable = `$${name}`;
+    const shown = shape.fields.filter((f) => f.ps);
+    const width = Math.max('PSTypeName'.length, ...shown.map((f) => f.ps.length));
+    const value = (f) => {
+      const v = `${variable}.${f.name}`;
+      if (f.type.endsWith('[]')) return `@(${v} | ConvertTo-Vss${f.type.slice(0, -2)})`;
+      const cast = { guid: '[guid]', bool: '[bool]', int: '[int]', timestamp: '[datetimeoffset]' }[f.type];
+      if (!cast) return v;
+      return f.nullable ? `if (${v}) { ${cast}${v} } else { $null }` : `${cast}${v}`;
+    };
+    files[path.join('ps', 'Private', `ConvertTo-Vss${name}.ps1`)] = `${banner('#')}
+# ${shape.doc}
+function ConvertTo-Vss${name} {
+    param([Parameter(ValueFromPipeline)] ${variable})
+    process {
+        [pscustomobject]@{
+            ${'PSTypeName'.padEnd(width)} = '${shape.psTypeName}'
+${shown.map((f) => `            ${f.ps.padEnd(width)} = ${value(f)}`).join('\n')}
+        }
+    }
+}
+`;
+  }
+  return files;
 }
 
 function facadeTable() {
@@ -136,8 +250,11 @@ function moduleValidateSets() {
 const outputs = {
   'src/generated/contract.ts': typescript(),
   'src/dotnet/VssSession.Interop/Contract.Generated.cs': facadeTable(),
+  'src/dotnet/VssSession.Interop/Shapes.Generated.cs': csharpShapes('VssSession.Interop', '', true),
   'src/dotnet/VssSession.Interop/VssErrors.Generated.cs': vssErrors(),
   'ps/Client/VssErrorCodes.Generated.cs': moduleErrorCodes(),
+  'ps/Client/Shapes.Generated.cs': csharpShapes('VssSession.Client', 'Vss', false),
+  ...moduleConverters(),
   ...moduleValidateSets(),
 };
 

@@ -1,16 +1,10 @@
 // Snapshot sets as VssSession shows them: VSS answers Query with snapshots, each naming its set; every front end
 // (the host, the executable) and the stores group them the same way.
-import type { Snapshot } from './requester/lifecycle';
+import type { Snapshot, SnapshotSet } from './generated/contract';
 import { contextOfAttributes } from './vss';
 
-export interface SnapshotSetInfo {
-  snapshotSetId: string;
-  context: string;
-  persistent: boolean;
-  createdAt: string;
-  expiresAt: string | null;
-  snapshots: Snapshot[];
-}
+/** A snapshot set as every front end lists it (contract.json's SnapshotSet). */
+export type SnapshotSetInfo = SnapshotSet;
 
 /** The snapshots grouped by set, in the order Query gave their first snapshot. */
 export function toSnapshotSets(snapshots: Snapshot[]): SnapshotSetInfo[] {

@@ -1,4 +1,4 @@
-import { HResult, HResultName } from './generated/contract';
+import { DeleteResult, HResult, HResultName } from './generated/contract';
 
 /** A failed VSS call as it crosses every layer: the VSS name, its HRESULT and the operator's next step. */
 export class VssError extends Error {
@@ -7,13 +7,17 @@ export class VssError extends Error {
     readonly hresult: string,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** A DeleteSnapshots that stopped part-way: what it deleted, and the snapshot it could not delete. */
+    readonly partialDelete?: DeleteResult,
   ) {
     super(message);
     this.name = 'VssError';
   }
 
   toJSON(): { name: string; hresult: string; message: string } & Record<string, unknown> {
-    return { ...this.details, name: this.vssName, hresult: this.hresult, message: this.message };
+    // A partial delete also keeps the flat `deleted` and `nondeleted` the executable's --json error has always had.
+    const partial = this.partialDelete ? { partialDelete: this.partialDelete, deleted: this.partialDelete.deleted, nondeleted: this.partialDelete.nondeletedSnapshotId } : {};
+    return { ...this.details, ...partial, name: this.vssName, hresult: this.hresult, message: this.message };
   }
 }
 

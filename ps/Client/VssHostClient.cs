@@ -2,31 +2,29 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
+using VssSession.Framing;
 
 namespace VssSession.Client;
 
 /// <summary>The JSON-RPC 2.0 client of one <c>vss-session host</c> process: Content-Length framing (what
 /// vscode-jsonrpc speaks) over the process's stdin/stdout. One client is one host process is at most one backup.
 /// Answers come back as PowerShell objects, the way ConvertFrom-Json makes them, so the module's script reads
-/// them as before.</summary>
+/// them as before. The framing is shared with the emulated component object's connection (src/dotnet/Shared/).</summary>
 /// <remarks>A hand-written client, not StreamJsonRpc: that library brings MessagePack, Nerdbank.Streams and the
 /// Visual Studio threading library into every PowerShell session that imports the module, beside PowerShell's own
 /// copies of their dependencies, and its first use costs more than this whole client's. The framing is a header
 /// and a length; the messages are three shapes (request, answer, notification).</remarks>
 public sealed class VssHostClient
 {
-    private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
     private readonly Stream input;
-    private readonly Stream output;
+    private readonly ContentLengthFrames toHost;
+    private readonly ContentLengthFrames fromHost;
     private readonly Dictionary<int, JsonElement> answers = new();
     // Frames as the reader thread takes them off the host's stdout; null once the host's stdout has ended. Only the
     // bytes cross threads: parsing, logging and the notification callbacks run on the caller's (PowerShell's) thread.
-    private readonly System.Collections.Concurrent.BlockingCollection<byte[]?> frames = new();
+    private readonly System.Collections.Concurrent.BlockingCollection<byte[]?> received = new();
     private bool ended;
     private readonly int hostPid;
-    private byte[] buffer = new byte[65536];
-    private int start;
-    private int end;
     private int nextId;
 
     public VssHostClient(string executable)
@@ -52,7 +50,8 @@ public sealed class VssHostClient
         Process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{executable}'.");
         hostPid = Process.Id;
         input = Process.StandardInput.BaseStream;
-        output = Process.StandardOutput.BaseStream;
+        toHost = new(input);
+        fromHost = new(Process.StandardOutput.BaseStream);
         // A thread of its own reads the answers, so a pipeline can see which have come without waiting for one.
         new Thread(ReadFrames) { IsBackground = true, Name = "vss-session host reader" }.Start();
     }
@@ -61,7 +60,7 @@ public sealed class VssHostClient
     {
         try
         {
-            while (true) frames.Add(ReadFrame().ToArray());
+            while (true) received.Add(fromHost.Read().ToArray());
         }
         catch (Exception)
         {
@@ -70,7 +69,7 @@ public sealed class VssHostClient
         }
         finally
         {
-            frames.Add(null);
+            received.Add(null);
         }
     }
 
@@ -92,12 +91,9 @@ public sealed class VssHostClient
         var id = ++nextId;
         var body = VssJson.Request(id, method, parameters);
         log?.Invoke("--> " + Encoding.UTF8.GetString(body), cmdlet);
-        var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
         try
         {
-            input.Write(header);
-            input.Write(body);
-            input.Flush();
+            toHost.Write(body);
         }
         catch (IOException)
         {
@@ -117,7 +113,7 @@ public sealed class VssHostClient
         JsonElement reply;
         while (!answers.Remove(id, out reply))
         {
-            if (!Take(frames.Take(), log, onVssCall, cmdlet)) throw HostExited();
+            if (!Take(received.Take(), log, onVssCall, cmdlet)) throw HostExited();
         }
         return reply;
     }
@@ -126,7 +122,7 @@ public sealed class VssHostClient
     /// answer is among those taken in.</summary>
     internal bool HasAnswer(int id, ScriptBlock? log, ScriptBlock? onVssCall, object? cmdlet)
     {
-        while (!answers.ContainsKey(id) && !ended && frames.TryTake(out var frame)) Take(frame, log, onVssCall, cmdlet);
+        while (!answers.ContainsKey(id) && !ended && received.TryTake(out var frame)) Take(frame, log, onVssCall, cmdlet);
         return answers.ContainsKey(id) || ended;
     }
 
@@ -137,7 +133,7 @@ public sealed class VssHostClient
         if (frame is null)
         {
             ended = true;
-            frames.Add(null); // for the next Receive too
+            received.Add(null); // for the next Receive too
             return false;
         }
         log?.Invoke("<-- " + Encoding.UTF8.GetString(frame), cmdlet);
@@ -174,7 +170,12 @@ public sealed class VssHostClient
         var name = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "VSS_E_UNEXPECTED";
         var hr = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("hresult", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : VssErrorCodes.VSS_E_UNEXPECTED;
         var text = failure.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "The vss-session host reported an error without a message.";
-        return new VssSessionException(name, hr, text, data);
+        return new VssSessionException(name, hr, text, data)
+        {
+            PartialDelete = d.ValueKind == JsonValueKind.Object && d.TryGetProperty("partialDelete", out var partial) && partial.ValueKind == JsonValueKind.Object
+                ? VssDeleteResult.FromJson(partial)
+                : null,
+        };
     }
 
     /// <summary>Ends the session: closing stdin makes the host end any open backup and exit; waits for that exit,
@@ -193,57 +194,4 @@ public sealed class VssHostClient
     internal VssSessionException HostExited() => new(
         "VSS_E_BAD_STATE", VssErrorCodes.VSS_E_BAD_STATE,
         $"The vss-session host process (pid {hostPid}) has exited; the backup it held is over. Start a new one with New-VssBackup.", null);
-
-    /// <summary>One frame's body: a header block ended by an empty line, with Content-Length, then that many bytes.</summary>
-    private ReadOnlyMemory<byte> ReadFrame()
-    {
-        while (true)
-        {
-            var pending = buffer.AsSpan(start, end - start);
-            var headerEnd = pending.IndexOf(HeaderEnd);
-            if (headerEnd < 0)
-            {
-                Fill(end - start + 1);
-                continue;
-            }
-            var length = -1;
-            foreach (var line in Encoding.ASCII.GetString(pending[..headerEnd]).Split("\r\n"))
-            {
-                const string name = "Content-Length:";
-                if (line.StartsWith(name, StringComparison.OrdinalIgnoreCase) && int.TryParse(line.AsSpan(name.Length).Trim(), out var n) && n >= 0) length = n;
-            }
-            if (length < 0) throw new VssSessionException("VSS_E_UNEXPECTED", VssErrorCodes.VSS_E_UNEXPECTED, "The vss-session host sent a frame without Content-Length.", null);
-            var bodyStart = start + headerEnd + HeaderEnd.Length;
-            if (end - bodyStart >= length)
-            {
-                start = bodyStart + length;
-                return buffer.AsMemory(bodyStart, length);
-            }
-            Fill(bodyStart + length - start);
-        }
-    }
-
-    /// <summary>Reads until at least <paramref name="needed"/> unread bytes are buffered, moving them to the front
-    /// and growing the buffer as needed.</summary>
-    private void Fill(int needed)
-    {
-        if (start > 0)
-        {
-            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-            end -= start;
-            start = 0;
-        }
-        if (needed > buffer.Length)
-        {
-            var bigger = new byte[Math.Max(needed, 2 * buffer.Length)];
-            Buffer.BlockCopy(buffer, 0, bigger, 0, end);
-            buffer = bigger;
-        }
-        while (end < needed)
-        {
-            var n = output.Read(buffer, end, buffer.Length - end);
-            if (n <= 0) throw HostExited();
-            end += n;
-        }
-    }
 }

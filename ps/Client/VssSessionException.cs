@@ -17,4 +17,7 @@ public sealed class VssSessionException : Exception
     public string VssName { get; }
     public string HResultText { get; }
     public object? Details { get; }
+
+    /// <summary>A delete that stopped part-way: how many snapshots it deleted and the one it could not delete.</summary>
+    public VssDeleteResult? PartialDelete { get; init; }
 }

@@ -12,7 +12,7 @@ import { Attr, contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
 import { ComponentTypeValue, componentPath, EmulatedProviderId, SnapshotRecord, WriterEvent, WriterState } from './model';
 import { readConfigFile } from './durable';
-import { fault } from './fault';
+import { fault, partialDelete } from './fault';
 import { FrameLimit } from './frame-limit';
 import { componentKey, DocumentComponent, Session, WriterInstance } from './session';
 import { copyTreeReadOnly, removeTree, setTreeWritable } from './snapshot-store';
@@ -810,10 +810,7 @@ export class EmulatorService {
         this.removeExposure(snapshot);
         if (fs.existsSync(folder)) fs.renameSync(folder, trash);
       } catch (e) {
-        throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, {
-          deleted,
-          nondeleted: snapshot.snapshotId,
-        });
+        throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, partialDelete(deleted, snapshot.snapshotId));
       }
       try {
         this.state.persist([], [snapshot.snapshotId]);
@@ -821,7 +818,7 @@ export class EmulatorService {
         // Not saved, so not deleted: its data goes back where its record says it is.
         if (fs.existsSync(trash)) fs.renameSync(trash, folder);
         const data = (e as ResponseError<{ name: HResultName }>).data!;
-        throw fault(data.name, `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, { deleted, nondeleted: snapshot.snapshotId });
+        throw fault(data.name, `could not delete snapshot ${snapshot.snapshotId}: ${(e as Error).message}`, partialDelete(deleted, snapshot.snapshotId));
       }
       this.state.snapshots = this.state.snapshots.filter((x) => x !== snapshot);
       removeTree(trash);

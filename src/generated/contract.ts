@@ -45,6 +45,70 @@ export type BackupTypeName = (typeof BackupTypes)[number];
 export const Policies = ['Required', 'BestEffort'] as const;
 export type PolicyName = (typeof Policies)[number];
 
+/** One shadow copy: VSS_SNAPSHOT_PROP as GetSnapshotProperties and Query report it, and where the user's path lies in it. The facade's part. */
+export interface FacadeSnapshot {
+  snapshotId: string;
+  snapshotSetId: string;
+  /** The original volume (m_pwszOriginalVolumeName). */
+  volume: string;
+  /** The snapshot device (m_pwszSnapshotDeviceObject). */
+  devicePath: string;
+  /** Where the snapshot is exposed (a drive letter, mount folder or share), or null. */
+  exposedName: string | null;
+  /** The part of the volume exposed, or null for all of it. */
+  exposedPath: string | null;
+  originatingMachine: string;
+  persistent: boolean;
+  /** VSS_VOLSNAP_ATTR_* bits; a context is a set of them. */
+  attributes: number;
+  createdAt: string;
+  /** VSS_SNAPSHOT_STATE, by name. */
+  status: string;
+}
+/** One shadow copy: VSS_SNAPSHOT_PROP as GetSnapshotProperties and Query report it, and where the user's path lies in it. */
+export interface Snapshot extends FacadeSnapshot {
+  /** The device path usable as a root (the GLOBALROOT trailing separator added on Windows). */
+  rootPath: string;
+  /** What the user named for this snapshot (a folder on the volume, or the volume itself); null for a snapshot listed. */
+  path: string | null;
+  /** The folder the user named, inside the snapshot: the root path, then the named path's place on its volume. */
+  snapshotPath: string;
+}
+
+/** The snapshots of one set, grouped above the facade, with what VssSession recorded of the set. */
+export interface SnapshotSet {
+  snapshotSetId: string;
+  /** The context's name, from its snapshots' attributes. */
+  context: string;
+  persistent: boolean;
+  createdAt: string;
+  /** When the set is no longer wanted (its record); null: kept until deleted. */
+  expiresAt: string | null;
+  snapshots: Snapshot[];
+}
+
+/** One writer as GatherWriterStatus reports it. The facade's part. */
+export interface FacadeWriter {
+  name: string;
+  writerId: string;
+  instanceId: string;
+  /** VSS_WRITER_STATE without its prefix (Stable, FailedAtPrepareSnapshot, ...). */
+  state: string;
+  /** The writer's failure (a VSS_E_WRITERERROR_* name), or null. */
+  lastError: string | null;
+}
+/** One writer as GatherWriterStatus reports it. */
+export interface Writer extends FacadeWriter {
+  /** The service whose process hosts the writer, where known. */
+  service?: string | null;
+}
+
+/** What one DeleteSnapshots did: how many snapshots it deleted and, when it stopped part-way, the snapshot it could not delete (pNondeletedSnapshotID). A partial delete travels as this record from the emulated service to PowerShell. */
+export interface DeleteResult {
+  deleted: number;
+  nondeletedSnapshotId: string | null;
+}
+
 /** The HRESULTs VssSession raises itself (the C# binding names every other one). */
 export const HResult = {
   VSS_E_BAD_STATE: '0x80042301',

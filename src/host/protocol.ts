@@ -4,6 +4,7 @@ import { BackupTypeName, ContextName } from '../defaults';
 import { CallRecord } from '../requester/interop';
 import { ComponentLeftOut } from '../requester/components';
 import { BackupComponent, BackupOptions, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
+import type { DeleteResult } from '../generated/contract';
 import type { OrphanedSnapshotSetInfo } from '../records';
 import type { SnapshotSetInfo } from '../snapshot-sets';
 
@@ -42,10 +43,7 @@ export interface DeleteParams {
   force?: boolean;
 }
 
-export interface DeleteResult {
-  deleted: number;
-  nondeletedSnapshotId: string | null;
-}
+export type { DeleteResult };
 
 /** Several deletes in one request, made in the order given, each answered on its own: its result, or its VSS error. */
 export interface DeleteManyParams {

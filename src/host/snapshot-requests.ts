@@ -5,7 +5,7 @@ import { ExposureRecord, ownerProcess } from '../exposures';
 import { deleteOrphan, findOrphans, orphanInfo, withRecords } from '../records';
 import { toSnapshotSets } from '../snapshot-sets';
 import { parseGuid } from '../vss';
-import { VssError, vssError } from '../vss-error';
+import { vssError } from '../vss-error';
 import { DeleteOutcome, DeleteParams, DeleteResult, Methods, MountParams, VssErrorData } from './protocol';
 import { HostSession, Serial } from './session';
 import { checkDeletes, deleteTarget, mountTarget } from './validation';
@@ -29,29 +29,17 @@ export function serveSnapshots(connection: MessageConnection, serial: Serial, se
   connection.onRequest(Methods.deleteOrphanedSnapshotSet, serial(async (params) => {
     const store = session.recordStore();
     const id = parseGuid(params?.snapshotSetId, 'snapshotSetId');
-    try {
-      const { deleted } = await deleteOrphan(store, toSnapshotSets(await admin.querySnapshots()), admin, id, params?.force === true);
-      return { deleted, nondeletedSnapshotId: null };
-    } catch (e) {
-      if (e instanceof VssError && e.details.nondeleted) e.details.nondeletedSnapshotId = e.details.nondeleted;
-      throw e;
-    }
+    const { deleted } = await deleteOrphan(store, toSnapshotSets(await admin.querySnapshots()), admin, id, params?.force === true);
+    return { deleted, nondeletedSnapshotId: null };
   }));
 
   /** One DeleteSnapshots: of a set (and its record) or of one snapshot. The caller sweeps abandoned exposures first. */
   const deleteOne = async (params: DeleteParams | undefined): Promise<DeleteResult> => {
     const p = params ?? {};
     const [id, type] = deleteTarget(p);
-    try {
-      const { deleted } = await admin.deleteSnapshots(id, type, p.force === true);
-      if (type === 'SnapshotSet') options.records?.remove(id); // the set is gone: so is any record of it
-      return { deleted, nondeletedSnapshotId: null };
-    } catch (e) {
-      if (e instanceof VssError && e.details.nondeleted) {
-        e.details.nondeletedSnapshotId = e.details.nondeleted;
-      }
-      throw e;
-    }
+    const { deleted } = await admin.deleteSnapshots(id, type, p.force === true);
+    if (type === 'SnapshotSet') options.records?.remove(id); // the set is gone: so is any record of it
+    return { deleted, nondeletedSnapshotId: null };
   };
 
   connection.onRequest(Methods.deleteSnapshots, serial(async (params) => {

@@ -2,7 +2,7 @@
 import { VssError } from '../vss-error';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
 import { checkRequesterProcess, creationRefused, RequesterToken } from './preflight';
-import { Snapshot, withRootPath } from './shapes';
+import { FacadeSnapshot, Snapshot, withRootPath } from './shapes';
 
 /**
  * A component object for work outside a backup (Query, DeleteSnapshots) in context VSS_CTX_ALL, made on first
@@ -55,11 +55,11 @@ export class AdminComponent {
   }
 
   async querySnapshots(): Promise<Snapshot[]> {
-    return (await this.run<{ snapshots: Snapshot[] }>('QuerySnapshots', {}, true)).snapshots.map(withRootPath);
+    return (await this.run<{ snapshots: FacadeSnapshot[] }>('QuerySnapshots', {}, true)).snapshots.map(withRootPath);
   }
 
   async snapshot(snapshotId: string): Promise<Snapshot> {
-    return withRootPath(await this.run<Snapshot>('GetSnapshotProperties', { snapshotId }, true));
+    return withRootPath(await this.run<FacadeSnapshot>('GetSnapshotProperties', { snapshotId }, true));
   }
 
   /** ExposeSnapshot locally, at a folder (or, on Windows, a drive letter); returns the name VSS exposed it under. */

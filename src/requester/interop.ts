@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runtimeDir } from '../paths';
-import type { FacadeMethod } from '../generated/contract';
+import type { DeleteResult, FacadeMethod } from '../generated/contract';
 import { VssError } from '../vss-error';
 import { checkBundledRuntime, runtimeStartFailure, runtimeUnavailable } from './runtime';
 
@@ -14,7 +14,7 @@ type EdgeFunc = (input: string, callback: (error: Error | null, result: string) 
 
 interface FacadeReply<T> {
   result?: T;
-  error?: { name: string; hresult: string; message: string } & Record<string, unknown>;
+  error?: { name: string; hresult: string; message: string; partialDelete?: DeleteResult | null } & Record<string, unknown>;
 }
 
 /** What the lifecycle needs of the .NET side: one call at a time through the facade. */
@@ -129,8 +129,8 @@ export class Interop implements FacadeCaller {
         if (error) return reject(error);
         const reply = JSON.parse(json) as FacadeReply<T>;
         if (reply.error) {
-          const { name, hresult, message, ...details } = reply.error;
-          return reject(new VssError(name, hresult, message, details));
+          const { name, hresult, message, partialDelete, ...details } = reply.error;
+          return reject(new VssError(name, hresult, message, details, partialDelete ?? undefined));
         }
         resolve(reply.result as T);
       });

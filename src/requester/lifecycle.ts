@@ -7,7 +7,7 @@ import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { FacadeCaller, VssService } from './interop';
 import { chooseComponents, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
 import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal, volumeRoot } from './preflight';
-import { BackupComponent, BackupOptions, CloseResult, Snapshot, SnapshotSetHooks, VolumeTarget, withRootPath, Writer } from './shapes';
+import { BackupComponent, BackupOptions, CloseResult, FacadeSnapshot, Snapshot, SnapshotSetHooks, VolumeTarget, withRootPath, Writer } from './shapes';
 import { nextOperations, Operation, RetryableWriterErrors, State, transitionsFor, writersTakePart } from './transitions';
 
 // The lifecycle's own module is where the front ends find the requester's names.
@@ -439,7 +439,7 @@ export class BackupLifecycle {
       await this.checkWriters('DoSnapshotSet');
       this.snapshotsValue = [];
       for (const snapshotId of this.snapshotIds) {
-        const snapshot = withRootPath(await this.interop.call<Snapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId }));
+        const snapshot = withRootPath(await this.interop.call<FacadeSnapshot>('GetSnapshotProperties', { handle: this.handle, snapshotId }));
         const target = this.snapshotTargets.get(snapshotId);
         if (target) {
           snapshot.path = target.named;
@@ -599,6 +599,16 @@ export class BackupLifecycle {
       await this.step('AbortBackup');
       await this.giveUpSnapshotSet();
     }
+  }
+
+  /**
+   * Ends a backup whose work on its snapshots failed (a command or script that did not succeed): AbortBackup, so
+   * writers get Abort, then Release. Its result's state is 'aborted'. Front ends choose between this and
+   * complete() then release(); whether and when to abort is decided here, never by them.
+   */
+  async abandon(): Promise<CloseResult> {
+    await this.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
+    return this.release();
   }
 
   /**

@@ -1,6 +1,7 @@
 // What the lifecycle hands up to the front ends: volumes, writers, snapshots, components and a backup's end, and the
 // options a backup is started with.
 import type { BackupTypeName, ContextName, PhaseName } from '../defaults';
+import type { FacadeSnapshot, Snapshot, Writer } from '../generated/contract';
 import { snapshotRootPath } from '../vss';
 import type { Operation, State } from './transitions';
 
@@ -21,15 +22,7 @@ export interface VolumeTarget {
   relative: string;
 }
 
-export interface Writer {
-  name: string;
-  writerId: string;
-  instanceId: string;
-  state: string;
-  lastError: string | null;
-  /** The service whose process hosts the writer, where known (writer-services.ts). */
-  service?: string | null;
-}
+export type { Writer };
 
 /** One component in the Backup Components Document after the backup (GetWriterComponents). */
 export interface BackupComponent {
@@ -43,25 +36,7 @@ export interface BackupComponent {
   previousBackupStamp: string | null;
 }
 
-export interface Snapshot {
-  snapshotId: string;
-  snapshotSetId: string;
-  volume: string;
-  devicePath: string;
-  /** The device path usable as a root (the GLOBALROOT trailing separator added on Windows). */
-  rootPath: string;
-  /** What the user named for this snapshot (a folder on the volume, or the volume itself); null for a snapshot listed. */
-  path: string | null;
-  /** The folder the user named, inside the snapshot: the root path, then the named path's place on its volume. */
-  snapshotPath: string;
-  exposedName: string | null;
-  exposedPath: string | null;
-  originatingMachine: string;
-  persistent: boolean;
-  attributes: number;
-  createdAt: string;
-  status: string;
-}
+export type { FacadeSnapshot, Snapshot };
 
 /**
  * Told of a snapshot set's start and of its being given up unmade, so that a record of it can be kept outside
@@ -107,7 +82,7 @@ export interface CloseResult {
 }
 
 /** A snapshot as VSS reports it, with the device path usable as a root and, where nothing was named, the root as its path. */
-export const withRootPath = (s: Snapshot): Snapshot => {
+export const withRootPath = (s: FacadeSnapshot): Snapshot => {
   const rootPath = snapshotRootPath(s.devicePath);
-  return { ...s, rootPath, path: s.path ?? null, snapshotPath: s.snapshotPath ?? rootPath };
+  return { ...s, rootPath, path: null, snapshotPath: rootPath };
 };

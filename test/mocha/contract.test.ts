@@ -19,12 +19,18 @@ describe('the contract (contract/ and build/generate-contract.mjs)', function ()
     assert.equal(r.status, 0, r.stderr);
   });
 
-  it('a table changed without regenerating fails the check, naming each file to regenerate', () => {
+  /** The tables and every file made from them, copied where the generator may rewrite them. */
+  const copyOfTheContract = (): string => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'vss-contract-'));
+    for (const dir of ['contract', 'src/generated', 'src/dotnet/VssSession.Interop', 'ps/Client', 'ps/Public', 'ps/Private']) {
+      fs.cpSync(path.join(repoRoot(), dir), path.join(copy, dir), { recursive: true, filter: (f) => !/[\\/](bin|obj)$/.test(f) });
+    }
+    return copy;
+  };
+
+  it('a table changed without regenerating fails the check, naming each file to regenerate', () => {
+    const copy = copyOfTheContract();
     try {
-      for (const dir of ['contract', 'src/generated', 'src/dotnet/VssSession.Interop', 'ps/Client', 'ps/Public']) {
-        fs.cpSync(path.join(repoRoot(), dir), path.join(copy, dir), { recursive: true, filter: (f) => !/[\\/](bin|obj)$/.test(f) });
-      }
       const table = path.join(copy, 'contract', 'contract.json');
       const contract = JSON.parse(fs.readFileSync(table, 'utf8'));
       contract.policies.push('Lenient');
@@ -35,6 +41,25 @@ describe('the contract (contract/ and build/generate-contract.mjs)', function ()
       assert.equal(generate('--root', copy).status, 0);
       assert.match(fs.readFileSync(path.join(copy, 'ps/Public/Invoke-VssBackup.ps1'), 'utf8'), /\[ValidateSet\('Required', 'BestEffort', 'Lenient'\)\] # contract: policies/);
       assert.equal(generate('--check', '--root', copy).status, 0);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it("a shape's field, written once in the table, reaches TypeScript, the facade's C# and the module's object", () => {
+    const copy = copyOfTheContract();
+    try {
+      const table = path.join(copy, 'contract', 'contract.json');
+      const contract = JSON.parse(fs.readFileSync(table, 'utf8'));
+      contract.shapes.Writer.fields.push({ name: 'processId', type: 'int', ps: 'ProcessId' });
+      fs.writeFileSync(table, JSON.stringify(contract, null, 2));
+      const r = generate('--check', '--root', copy);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /src\/generated\/contract\.ts\n {2}src\/dotnet\/VssSession\.Interop\/Shapes\.Generated\.cs\n {2}ps\/Private\/ConvertTo-VssWriter\.ps1\n$/);
+      assert.equal(generate('--root', copy).status, 0);
+      assert.match(fs.readFileSync(path.join(copy, 'src/generated/contract.ts'), 'utf8'), /export interface FacadeWriter \{[^}]*processId: number;\n\}/);
+      assert.match(fs.readFileSync(path.join(copy, 'src/dotnet/VssSession.Interop/Shapes.Generated.cs'), 'utf8'), /JsonObject Writer\([^)]*, int processId\)[^;]*\["processId"\] = processId,/);
+      assert.match(fs.readFileSync(path.join(copy, 'ps/Private/ConvertTo-VssWriter.ps1'), 'utf8'), /ProcessId += \[int\]\$Writer\.processId/);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }

@@ -36,8 +36,7 @@ public sealed class Facade
                     ["hresult"] = e.HexCode,
                     ["message"] = e.Message,
                     ["operation"] = e.Operation,
-                    ["deleted"] = e.Data["deleted"] is int deleted ? deleted : null,
-                    ["nondeleted"] = e.Data["nondeleted"] is Guid nondeleted ? nondeleted.ToString() : null,
+                    ["partialDelete"] = e.PartialDelete?.ToJson(),
                 },
             }.ToJsonString();
         }
@@ -156,14 +155,8 @@ public sealed class Facade
 
     public Task<object> GatherWriterStatus(object input) => Run(input, args => new JsonObject
     {
-        ["writers"] = JsonList(Component(args).GatherWriterStatus(Timeout(args)), w => new JsonObject
-        {
-            ["name"] = w.Name,
-            ["writerId"] = w.WriterId.ToString(),
-            ["instanceId"] = w.InstanceId.ToString(),
-            ["state"] = w.State.ToString(),
-            ["lastError"] = w.Failure == 0 ? null : VssErrors.NameOf(w.Failure),
-        }),
+        ["writers"] = JsonList(Component(args).GatherWriterStatus(Timeout(args)),
+            w => Shapes.Writer(w.Name, w.WriterId, w.InstanceId, w.State.ToString(), w.Failure == 0 ? null : VssErrors.NameOf(w.Failure))),
     });
 
     public Task<object> StartSnapshotSet(object input) => Run(input, args => new JsonObject { ["snapshotSetId"] = Component(args).StartSnapshotSet().ToString() });
@@ -184,8 +177,7 @@ public sealed class Facade
 
     public Task<object> DeleteSnapshots(object input) => Run(input, args =>
     {
-        var result = Component(args).DeleteSnapshots(Guid.Parse(args["sourceId"]!.GetValue<string>()), Enum<VssObjectType>(args, "sourceType"), args["force"]?.GetValue<bool>() ?? false);
-        return new JsonObject { ["deleted"] = result.Deleted };
+        return Component(args).DeleteSnapshots(Guid.Parse(args["sourceId"]!.GetValue<string>()), Enum<VssObjectType>(args, "sourceType"), args["force"]?.GetValue<bool>() ?? false).ToJson();
     });
 
     private static Guid Id(JsonObject args, string name) =>
@@ -285,18 +277,7 @@ public sealed class Facade
     internal static string JsonTimestamp(DateTimeOffset time) =>
         time.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static JsonObject Snapshot(SnapshotProperties s) => new()
-    {
-        ["snapshotId"] = s.SnapshotId.ToString(),
-        ["snapshotSetId"] = s.SnapshotSetId.ToString(),
-        ["volume"] = s.OriginalVolume,
-        ["devicePath"] = s.DeviceObject,
-        ["exposedName"] = s.ExposedName,
-        ["exposedPath"] = s.ExposedPath,
-        ["originatingMachine"] = s.OriginatingMachine,
-        ["persistent"] = s.Attributes.HasFlag(VssVolumeSnapshotAttributes.Persistent),
-        ["attributes"] = (int)s.Attributes,
-        ["createdAt"] = JsonTimestamp(s.CreatedAt),
-        ["status"] = s.Status.ToString(),
-    };
+    private static JsonObject Snapshot(SnapshotProperties s) => Shapes.Snapshot(
+        s.SnapshotId, s.SnapshotSetId, s.OriginalVolume, s.DeviceObject, s.ExposedName, s.ExposedPath, s.OriginatingMachine,
+        s.Attributes.HasFlag(VssVolumeSnapshotAttributes.Persistent), (int)s.Attributes, s.CreatedAt, s.Status.ToString());
 }

@@ -20,6 +20,10 @@ public sealed class VssException : Exception
     public string Operation { get; }
 
     public string HexCode => VssErrors.Hex(HResult);
+
+    /// <summary>A DeleteSnapshots that failed: what it deleted before it stopped, and the snapshot it could not
+    /// delete (pNondeletedSnapshotID, where VSS names one). Null for every other call.</summary>
+    public DeleteResult? PartialDelete { get; init; }
 }
 
 public static partial class VssErrors

@@ -136,7 +136,7 @@ public sealed class BindingTests(EmulatorFixture emulator) : IDisposable
         Assert.Equal("VSS_E_OBJECT_NOT_FOUND", again.Name);
         Assert.Equal(VssErrors.VSS_E_OBJECT_NOT_FOUND, again.HResult);
         Assert.Contains(setId.ToString(), again.Message);
-        Assert.Equal(0, again.Data["deleted"]);
+        Assert.Equal(0, again.PartialDelete!.Deleted);
         deleter.Release();
         Assert.Empty(emulator.Journal().Skip(before));
     }

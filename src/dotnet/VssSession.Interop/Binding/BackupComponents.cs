@@ -13,9 +13,6 @@ public sealed record SnapshotProperties(
     string OriginatingMachine, string? ExposedName, string? ExposedPath, Guid ProviderId,
     VssVolumeSnapshotAttributes Attributes, DateTimeOffset CreatedAt, VssSnapshotState Status);
 
-/// <summary>What DeleteSnapshots did: how many it deleted and, on failure, the one it could not delete.</summary>
-public sealed record DeleteResult(int Deleted, Guid? NondeletedSnapshotId);
-
 /// <summary>A writer as GetWriterMetadata reports it (IVssExamineWriterMetadata::GetIdentity and its components).</summary>
 public sealed record WriterMetadata(Guid InstanceId, Guid WriterId, string Name, IReadOnlyList<ComponentMetadata> Components);
 
@@ -532,10 +529,10 @@ public sealed unsafe class BackupComponents
         int hr = Com.DeleteSnapshots(sourceId, sourceType, force, out int deleted, out Guid nondeleted);
         if (hr < 0)
         {
-            var error = new VssException(hr, Itf + nameof(DeleteSnapshots), Detail(sourceId, deleted, nondeleted));
-            error.Data["deleted"] = deleted;
-            error.Data["nondeleted"] = nondeleted == Guid.Empty ? null : nondeleted;
-            throw error;
+            throw new VssException(hr, Itf + nameof(DeleteSnapshots), Detail(sourceId, deleted, nondeleted))
+            {
+                PartialDelete = new DeleteResult(deleted, nondeleted == Guid.Empty ? null : nondeleted),
+            };
         }
         return new DeleteResult(deleted, null);
     }

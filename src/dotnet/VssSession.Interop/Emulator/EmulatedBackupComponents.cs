@@ -298,9 +298,9 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
                 });
                 deleted = Required(result, "deleted").GetInt32();
             }
-            catch (EmulatorFault fault) when (fault.Data["deleted"] is int partial)
+            catch (EmulatorFault fault) when (fault.PartialDelete is { } partial)
             {
-                (deleted, nondeleted) = (partial, (Guid)fault.Data["nondeleted"]!);
+                (deleted, nondeleted) = (partial.Deleted, partial.NondeletedSnapshotId ?? Guid.Empty);
                 throw;
             }
         });

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipes;
 using System.Text;
 using System.Text.Json;
+using VssSession.Framing;
 
 namespace VssSession.Interop.Emulator;
 
@@ -9,6 +10,9 @@ namespace VssSession.Interop.Emulator;
 public sealed class EmulatorFault(int hresult, string message) : Exception(message)
 {
     public int Code { get; } = hresult;
+
+    /// <summary>On DeleteSnapshots: how far it got before the snapshot it could not delete.</summary>
+    public DeleteResult? PartialDelete { get; init; }
 }
 
 /// <summary>
@@ -20,6 +24,7 @@ public sealed class EmulatorFault(int hresult, string message) : Exception(messa
 public sealed class EmulatorConnection : IDisposable
 {
     private readonly Stream _stream;
+    private readonly ContentLengthFrames _frames;
     private readonly string _path;
     private readonly object _gate = new();
     private int _nextId;
@@ -28,6 +33,7 @@ public sealed class EmulatorConnection : IDisposable
     private EmulatorConnection(Stream stream, string path)
     {
         _stream = stream;
+        _frames = new(stream);
         _path = path;
     }
 
@@ -108,11 +114,10 @@ public sealed class EmulatorConnection : IDisposable
                 {
                     JsonElement? data = error.TryGetProperty("data", out var d) ? d : null;
                     int hresult = data.Property("hresult") is { } code ? code.GetInt32() : VssErrors.VSS_E_UNEXPECTED;
-                    var fault = new EmulatorFault(hresult, ((JsonElement?)error).Property("message").String() ?? "the emulated VSS service failed");
-                    // DeleteSnapshots reports how far it got before the snapshot it could not delete.
-                    if (data.Property("deleted") is { } deleted) fault.Data["deleted"] = deleted.GetInt32();
-                    if (data.Property("nondeleted") is { } nondeleted) fault.Data["nondeleted"] = nondeleted.GetGuid();
-                    throw fault;
+                    throw new EmulatorFault(hresult, ((JsonElement?)error).Property("message").String() ?? "the emulated VSS service failed")
+                    {
+                        PartialDelete = data.Property("partialDelete") is { ValueKind: JsonValueKind.Object } partial ? DeleteResult.FromJson(partial) : null,
+                    };
                 }
                 if (anonymous) continue;
                 return root.TryGetProperty("result", out var result) && result.ValueKind != JsonValueKind.Null ? result.Clone() : null;
@@ -162,40 +167,17 @@ public sealed class EmulatorConnection : IDisposable
         }
     }
 
-    private void Write(ReadOnlySpan<byte> body)
-    {
-        byte[] header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
-        _stream.Write(header);
-        _stream.Write(body);
-        _stream.Flush();
-    }
+    private void Write(ReadOnlySpan<byte> body) => _frames.Write(body);
 
     private byte[] Read()
     {
-        int length = -1;
-        while (true)
+        try
         {
-            string line = ReadHeaderLine();
-            if (line.Length == 0) break;
-            int colon = line.IndexOf(':');
-            if (colon > 0 && line[..colon].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                length = int.Parse(line[(colon + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            return _frames.Read().ToArray();
         }
-        if (length < 0) throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent a frame without Content-Length");
-        byte[] body = new byte[length];
-        _stream.ReadExactly(body);
-        return body;
-    }
-
-    private string ReadHeaderLine()
-    {
-        var line = new StringBuilder();
-        while (true)
+        catch (InvalidDataException)
         {
-            int b = _stream.ReadByte();
-            if (b < 0) throw new EndOfStreamException("the connection ended");
-            if (b == '\n') return line.ToString().TrimEnd('\r');
-            line.Append((char)b);
+            throw new EmulatorFault(VssErrors.VSS_E_UNEXPECTED, "the emulated VSS service sent a frame without Content-Length");
         }
     }
 
