@@ -129,11 +129,11 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
         for (const c of backup.describe().componentsLeftOut) {
           process.stderr.write(`vss-session: warning: component '${componentPath(c)}' of writer '${c.writer}' was left out of this ${options.backupType} backup and not marked backed up: ${c.reason}\n`);
         }
-      } else await backup.abort().catch((e: Error) => process.stderr.write(`vss-session: AbortBackup failed: ${e.message}\n`));
+      }
       ok = true;
       let close: CloseResult;
       try {
-        close = await backup.release();
+        close = completed ? await backup.release() : await backup.abandon();
       } finally {
         // A completed backup's set is kept on purpose, even when its Release reports a fault.
         if (completed) recorder?.closedAsItEnds();

@@ -159,15 +159,10 @@ function Invoke-VssBackup {
                     }
                 }
             }
-            if ($null -ne $backup) {
-                if ($null -eq $failure) {
-                    $null = $backup | Complete-VssBackup -Confirm:$false
-                } else {
-                    $null = $backup | Stop-VssBackup -Force
-                }
-            }
+            if ($null -ne $backup -and $null -eq $failure) { $null = $backup | Complete-VssBackup -Confirm:$false }
         } finally {
-            # Always: writers get BackupShutdown and the host process ends, whatever happened above.
+            # Always: writers get BackupShutdown and the host process ends, whatever happened above. A backup that
+            # did not reach BackupComplete is aborted first: Close-VssBackup's Release decides that, not this script.
             if ($null -ne $backup) { $null = $backup | Close-VssBackup -Force }
         }
         if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }

@@ -112,6 +112,9 @@ export function simpleComponent(name: string): ComponentDefinition {
 }
 
 /** The emulated software provider's id (VSS_ID ProviderId). */
+/** VSS_VOLSNAP_ATTR_TRANSPORTABLE: the set can be imported by another component object (or machine). */
+export const TransportableAttr = 0x20;
+
 export const EmulatedProviderId = 'b5946137-7b9f-4925-af80-51abd60b20d5';
 
 /** One line of the event journal (`vss-session emulator journal --json`). */

@@ -8,33 +8,26 @@ import * as lockfile from 'proper-lockfile';
 import { createMessageConnection, MessageConnection, ResponseError, SocketMessageWriter, StreamMessageReader } from 'vscode-jsonrpc/node';
 import { defaults, VSS_ERROR_CODE } from '../defaults';
 import { ensureHome, EmulatorPaths, isOutOfSpace } from '../paths';
-import { Attr, contextName, ContextValue, isGuid } from '../vss';
+import { Attr, ContextValue } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
-import { ComponentTypeValue, componentPath, EmulatedProviderId, SnapshotRecord, WriterEvent, WriterState } from './model';
+import { EmulatedProviderId, SnapshotRecord, TransportableAttr, WriterEvent } from './model';
 import { readConfigFile } from './durable';
 import { fault, partialDelete } from './fault';
 import { FrameLimit } from './frame-limit';
-import { componentKey, DocumentComponent, Session, WriterInstance } from './session';
+import { enter, newSession, phaseOf, reached, requireInitialized, Session, WriterInstance, writersTakePart } from './session';
+import { backupRequests, ServiceCore } from './requests';
 import { copyTreeReadOnly, removeTree, setTreeWritable } from './snapshot-store';
 import { StateStore } from './state-store';
-import { checkVolume } from './volume-rules';
 import { WriterDelivery } from './writer-delivery';
-import { loadWriters, WritersFileError } from './writers-config';
+import { loadWriters } from './writers-config';
 
-/** Shadow copies per volume with the system provider, and in the client-accessible (shared folders) contexts. */
-const MaxSnapshotsPerVolume = 512;
-const MaxSnapshotsPerVolumeClientAccessible = 64;
-const ClientAccessibleAttr = 4;
 
 /** VSS_VOLSNAP_ATTR_* bits the emulated provider sets beside the context's. */
-const TransportableAttr = 0x20;
 const ImportedAttr = 0x80000;
 const ExposedLocallyAttr = 0x100000;
 const ExposedRemotelyAttr = 0x200000;
 /** VSS_BT_COPY: a backup that leaves the writers' own backup history (and their stamps) alone. */
 const BackupTypeCopy = 5;
-/** VSS_BACKUP_TYPE's names, by value (vss.h): what a writer reads with CVssWriter::GetBackupType. */
-const BackupTypeNames = ['Undefined', 'Full', 'Incremental', 'Differential', 'Log', 'Copy', 'Other'] as const;
 
 export { readSavedSnapshots } from './durable';
 
@@ -43,21 +36,21 @@ export { readSavedSnapshots } from './durable';
  * the writers, the snapshots and the event journal. A client connection is a component object; its end without
  * a release is a requester that died, which VSS answers by aborting and shutting the backup down.
  */
-export class EmulatorService {
+export class EmulatorService implements ServiceCore {
   private readonly server = net.createServer((socket) => this.accept(socket));
   private writers: WriterInstance[] = [];
   private writersStamp = '';
-  private readonly state: StateStore;
-  private readonly delivery: WriterDelivery;
+  readonly state: StateStore;
+  readonly delivery: WriterDelivery;
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<net.Socket>();
-  private creatingSet: { session: Session; snapshotSetId: string } | null = null;
+  creatingSet: { session: Session; snapshotSetId: string } | null = null;
   private nextSessionId = 1;
   private readonly startedAt = new Date();
   private releaseLock: (() => Promise<void>) | null = null;
   private stopping: Promise<void> | null = null;
 
-  constructor(private readonly paths: EmulatorPaths) {
+  constructor(readonly paths: EmulatorPaths) {
     this.state = new StateStore(paths);
     this.delivery = new WriterDelivery(paths);
   }
@@ -125,7 +118,7 @@ export class EmulatorService {
   }
 
   /** Reads writers.json again when it changed; keeps each writer's instance and state across reloads. */
-  private reloadWriters(): void {
+  reloadWriters(): void {
     const stamp = fs.existsSync(this.paths.writers) ? String(fs.statSync(this.paths.writers).mtimeMs) : 'defaults';
     if (stamp === this.writersStamp) return;
     const definitions = loadWriters(this.paths.writers);
@@ -137,41 +130,15 @@ export class EmulatorService {
     this.writersStamp = stamp;
   }
 
-  private writersTakePart(s: Session): boolean {
-    return (ContextValue[s.context] & Attr.NoWriters) === 0;
-  }
-
-  /** "Shadow Copy Creation Details": in a context without writers (FileShareBackup, ClientAccessible, NasRollback),
-   * AddComponent, PrepareForBackup and BackupComplete return an error; the set goes from its volumes to DoSnapshotSet. */
-  private requireWriterContext(s: Session, call: string): void {
-    if (!this.writersTakePart(s)) throw fault('VSS_E_BAD_STATE', `${call} is not called in context ${s.context}: no writer takes part in it, so after AddToSnapshotSet comes DoSnapshotSet ("Shadow Copy Creation Details")`);
-  }
-
   /** The writers this session's requester lets take part: a disabled class or instance gets no event, Identify included. */
-  private selectedWriters(s: Session): WriterInstance[] {
-    if (!this.writersTakePart(s)) return [];
+  selectedWriters(s: Session): WriterInstance[] {
+    if (!writersTakePart(s)) return [];
     return this.writers.filter(
       (w) =>
         !s.disabledClasses.has(w.definition.writerId) &&
         !s.disabledInstances.has(w.instanceId) &&
         (s.enabledClasses === null || s.enabledClasses.has(w.definition.writerId)),
     );
-  }
-
-  /**
-   * DisableWriterClasses, EnableWriterClasses, DisableWriterInstances: after InitializeForBackup and before
-   * GatherWriterMetadata (IVssBackupComponents docs), with at least one VSS_ID. An id no writer has is accepted,
-   * as VSS accepts it: the writer may simply not be installed.
-   */
-  private writerIds(s: Session, call: string, p: { ids?: unknown }): string[] {
-    this.requireInitialized(s, call);
-    if (s.participants) throw fault('VSS_E_BAD_STATE', `${call} must come before GatherWriterMetadata: the writers of this component object were already asked for their metadata`);
-    const ids = p.ids;
-    if (!Array.isArray(ids) || ids.length === 0) throw fault('E_INVALIDARG', `${call} takes a non-empty array of writer ids (GUIDs)`);
-    return ids.map((id: unknown) => {
-      if (!isGuid(id)) throw fault('E_INVALIDARG', `${call}: ${JSON.stringify(id)} is not a writer id (a GUID)`);
-      return id.toLowerCase();
-    });
   }
 
   private enqueue<T>(s: Session, work: () => T | Promise<T>): Promise<T> {
@@ -199,30 +166,7 @@ export class EmulatorService {
     const silent = setTimeout(() => socket.destroy(), defaults.emulatorSilentConnectionMs);
     socket.once('data', () => clearTimeout(silent));
     socket.once('close', () => clearTimeout(silent));
-    const session: Session = {
-      id: this.nextSessionId++,
-      journalId: randomUUID(),
-      pid: null,
-      initialized: false,
-      context: 'Backup',
-      backupType: 0,
-      disabledClasses: new Set(),
-      enabledClasses: null,
-      disabledInstances: new Set(),
-      participants: null,
-      snapshotSetId: null,
-      volumes: new Map(),
-      prepared: false,
-      snapshotsDone: false,
-      completed: false,
-      aborted: false,
-      completedWriters: new Set(),
-      ended: false,
-      queue: Promise.resolve(),
-      components: new Map(),
-      document: null,
-      transportable: false,
-    };
+    const session = newSession(this.nextSessionId++, randomUUID());
     this.sessions.add(session);
     this.sockets.add(socket);
     // Frames past MaxFrameBytes end the connection before they are held (a requester that sends one is not ours).
@@ -249,7 +193,7 @@ export class EmulatorService {
     const on = (method: string, handler: (params: any) => unknown) =>
       connection.onRequest(method, (params: unknown) =>
         this.enqueue(s, () => {
-          if (s.ended) throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
+          if (phaseOf(s) === 'Ended') throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
           return handler(params ?? {});
         }),
       );
@@ -267,8 +211,8 @@ export class EmulatorService {
     connection.onRequest('abortBackup', () => {
       s.copying?.abort(new Error('AbortBackup'));
       return this.enqueue(s, () => {
-        if (s.ended) throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
-        this.requireInitialized(s, 'AbortBackup');
+        if (phaseOf(s) === 'Ended') throw fault('VSS_E_BAD_STATE', 'the component object was released and is never reused');
+        requireInitialized(s, 'AbortBackup');
         return this.abort(s).then(() => null);
       });
     });
@@ -279,255 +223,11 @@ export class EmulatorService {
       setTimeout(finish, 1000).unref();
       return { stopping: true };
     });
-    on('open', (p: { pid?: number }) => {
-      s.pid = typeof p.pid === 'number' ? p.pid : null;
-      return { sessionId: s.id };
-    });
-    on('initializeForBackup', (p: { xml?: unknown }) => {
-      if (s.initialized) throw fault('VSS_E_BAD_STATE', 'InitializeForBackup was already called on this component object');
-      if (p.xml !== undefined && p.xml !== null && (typeof p.xml !== 'string' || !/^<BackupComponents\b/.test(p.xml))) {
-        throw fault('VSS_E_INVALID_XML_DOCUMENT', 'InitializeForBackup was given a document that is not a Backup Components Document (SaveAsXML of an earlier backup)');
-      }
-      s.document = typeof p.xml === 'string' ? p.xml : null;
-      try {
-        this.reloadWriters();
-      } catch (e) {
-        if (e instanceof WritersFileError) throw fault('VSS_E_WRITER_INFRASTRUCTURE', e.message);
-        throw e;
-      }
-      s.initialized = true;
-      return null;
-    });
-    on('setContext', (p: { context: number }) => {
-      this.requireInitialized(s, 'SetContext');
-      // A context may carry VSS_VOLSNAP_ATTR_TRANSPORTABLE: its snapshots can be imported by another component object.
-      const transportable = p.context !== ContextValue.All && (p.context & TransportableAttr) !== 0;
-      const name = contextName(transportable ? p.context & ~TransportableAttr : p.context);
-      if (!name || name === 'NasRollback') throw fault('VSS_E_UNSUPPORTED_CONTEXT', `context ${p.context} is not supported by the emulated provider`);
-      if (s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'SetContext must come before StartSnapshotSet');
-      s.context = name;
-      s.transportable = transportable;
-      return null;
-    });
-    on('setBackupState', (p: { backupType: number }) => {
-      this.requireInitialized(s, 'SetBackupState');
-      s.backupType = p.backupType;
-      return null;
-    });
-    on('gatherWriterMetadata', async () => {
-      this.requireInitialized(s, 'GatherWriterMetadata');
-      if (s.participants) throw fault('VSS_E_BAD_STATE', 'GatherWriterMetadata was already called');
-      const asked = this.selectedWriters(s);
-      const failed = await this.delivery.deliver(s, 'Identify', asked);
-      s.participants = asked.filter((w) => !failed.includes(w));
-      return {
-        writers: asked.map((w) => ({
-          name: w.definition.name,
-          writerId: w.definition.writerId,
-          instanceId: w.instanceId,
-          failed: failed.includes(w),
-          components: w.definition.components.map((c) => ({
-            name: c.name,
-            logicalPath: c.logicalPath,
-            componentType: ComponentTypeValue[c.type],
-            caption: c.caption,
-            selectable: c.selectable,
-            files: c.files,
-            databases: c.databases,
-            logs: c.logs,
-          })),
-        })),
-      };
-    });
-    on('gatherWriterStatus', () => {
-      this.requireInitialized(s, 'GatherWriterStatus');
-      if (!s.participants) throw fault('VSS_E_BAD_STATE', 'GatherWriterStatus needs GatherWriterMetadata first');
-      const shown = this.selectedWriters(s);
-      return {
-        writers: shown.map((w) => ({
-          instanceId: w.instanceId,
-          writerId: w.definition.writerId,
-          name: w.definition.name,
-          state: WriterState[w.state],
-          failure: w.lastError ? hresultValue(HResult[w.lastError as HResultName] ?? HResult.VSS_E_UNEXPECTED) : 0,
-        })),
-      };
-    });
-    on('startSnapshotSet', () => {
-      this.requireInitialized(s, 'StartSnapshotSet');
-      if (s.snapshotSetId) throw fault('VSS_E_BAD_STATE', `snapshot set ${s.snapshotSetId} was already started by this component object`);
-      if (this.creatingSet) {
-        throw fault('VSS_E_SNAPSHOT_SET_IN_PROGRESS', `snapshot set ${this.creatingSet.snapshotSetId} is being created by process ${this.creatingSet.session.pid ?? 'unknown'}; only one snapshot set is created at a time`);
-      }
-      s.snapshotSetId = randomUUID();
-      this.creatingSet = { session: s, snapshotSetId: s.snapshotSetId };
-      return { snapshotSetId: s.snapshotSetId };
-    });
-    on('addToSnapshotSet', (p: { volume?: unknown }) => {
-      if (!s.snapshotSetId || s.prepared || s.snapshotsDone || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddToSnapshotSet needs StartSnapshotSet first, and comes before PrepareForBackup');
-      const volume = checkVolume(p.volume, this.paths.home);
-      if (s.volumes.has(volume)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `volume ${volume} is already in snapshot set ${s.snapshotSetId}`);
-      if (s.volumes.size >= defaults.maxVolumesPerSet) throw fault('VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED', `a snapshot set holds at most ${defaults.maxVolumesPerSet} volumes`);
-      const clientAccessible = (ContextValue[s.context] & ClientAccessibleAttr) !== 0;
-      const limit = clientAccessible ? MaxSnapshotsPerVolumeClientAccessible : MaxSnapshotsPerVolume;
-      const existing = this.state.snapshots.filter((x) => x.originalVolume === volume).length;
-      if (existing >= limit) {
-        throw fault('VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED', `volume ${volume} already has ${existing} shadow copies, the most VSS allows${clientAccessible ? ' in a client-accessible context' : ''}; delete old ones first`);
-      }
-      const snapshotId = randomUUID();
-      s.volumes.set(volume, snapshotId);
-      return { snapshotId };
-    });
-    on('isVolumeSupported', (p: { volume?: unknown }) => {
-      try {
-        checkVolume(p.volume, this.paths.home);
-        return { supported: true };
-      } catch (e) {
-        // VSS answers no without saying why; the emulator also gives its reason, for the requester to report.
-        if (e instanceof ResponseError && (e.data as { name: string }).name === 'VSS_E_VOLUME_NOT_SUPPORTED') return { supported: false, reason: e.message };
-        throw e;
-      }
-    });
-    on('prepareForBackup', async () => {
-      this.requireWriterContext(s, 'PrepareForBackup');
-      if (!s.snapshotSetId || s.volumes.size === 0) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup needs a snapshot set with at least one volume');
-      if (s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', s.aborted ? 'the backup was aborted' : 'PrepareForBackup was already called');
-      // Writers can only be prepared once they have been asked for their metadata (Overview of Backup Initialization).
-      if (this.writersTakePart(s) && !s.participants) throw fault('VSS_E_BAD_STATE', 'PrepareForBackup needs GatherWriterMetadata first in a context with writers');
-      s.prepared = true;
-      // A writer's failure here is reported through its status (GatherWriterStatus), as VSS does. The journal shows the
-      // backup type each writer was told (a Full backup moves SQL Server's and Exchange's own backup chains; Copy does not).
-      const backupType = BackupTypeNames[s.backupType] ?? String(s.backupType);
-      await this.delivery.deliver(s, 'PrepareForBackup', s.participants ?? [], () => ({ backupType }));
-      return null;
-    });
-    on('doSnapshotSet', () => this.doSnapshotSet(s));
-    on('backupComplete', async () => {
-      this.requireWriterContext(s, 'BackupComplete');
-      if (!s.snapshotsDone) throw fault('VSS_E_BAD_STATE', 'BackupComplete needs a finished DoSnapshotSet');
-      if (s.completed) throw fault('VSS_E_BAD_STATE', 'BackupComplete was already called');
-      if (s.aborted) throw fault('VSS_E_BAD_STATE', 'the backup was aborted');
-      s.completed = true;
-      const writers = s.participants ?? [];
-      for (const w of writers) s.completedWriters.add(w.definition.writerId);
-      // Each writer learns, per component, whether the requester backed it up (IVssComponent::GetBackupSucceeded).
-      await this.delivery.deliver(s, 'BackupComplete', writers, (w) => ({ components: this.componentsOf(s, w) }));
-      return null;
-    });
-    on('getSnapshotProperties', (p: { snapshotId: string }) => {
-      const snapshot = this.state.snapshots.find((x) => x.snapshotId === p.snapshotId);
-      if (!snapshot) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot ${p.snapshotId}`);
-      return snapshot;
-    });
-    on('query', () => ({ snapshots: this.state.snapshots }));
-    on('deleteSnapshots', (p: { sourceId: string; sourceType: number; force?: boolean }) => this.deleteSnapshots(p));
-    on('addComponent', (p: { instanceId?: string; writerId?: string; componentType?: number; logicalPath?: string | null; componentName?: string }) => {
-      this.requireWriterContext(s, 'AddComponent');
-      if (!s.participants) throw fault('VSS_E_BAD_STATE', 'AddComponent needs GatherWriterMetadata first');
-      if (s.prepared || s.aborted) throw fault('VSS_E_BAD_STATE', 'AddComponent comes before PrepareForBackup');
-      const writer = s.participants.find((w) => w.instanceId === p.instanceId?.toLowerCase() && w.definition.writerId === p.writerId?.toLowerCase());
-      if (!writer) throw fault('VSS_E_OBJECT_NOT_FOUND', `no writer instance ${p.instanceId} of writer class ${p.writerId} takes part in this backup`);
-      const name = p.componentName ?? '';
-      const logicalPath = p.logicalPath || null;
-      const declared = writer.definition.components.find((c) => c.name === name && c.logicalPath === logicalPath);
-      if (!declared) {
-        throw fault('VSS_E_OBJECT_NOT_FOUND', `writer '${writer.definition.name}' has no component '${componentPath({ logicalPath, name })}' (it has ${writer.definition.components.map((c) => `'${componentPath(c)}'`).join(', ') || 'none'})`);
-      }
-      const key = componentKey(writer.definition.writerId, logicalPath, name);
-      if (s.components.has(key)) throw fault('VSS_E_OBJECT_ALREADY_EXISTS', `component '${componentPath(declared)}' of writer '${writer.definition.name}' was already added`);
-      s.components.set(key, {
-        instanceId: writer.instanceId,
-        writerId: writer.definition.writerId,
-        name,
-        logicalPath,
-        componentType: p.componentType ?? ComponentTypeValue[declared.type],
-        backupSucceeded: null,
-        backupStamp: null,
-        previousBackupStamp: null,
-        backupOptions: null,
-      });
-      return null;
-    });
-    const added = (p: { writerId?: string; logicalPath?: string | null; componentName?: string }, call: string): DocumentComponent => {
-      const component = s.components.get(componentKey(p.writerId ?? '', p.logicalPath || null, p.componentName ?? ''));
-      if (!component) throw fault('VSS_E_OBJECT_NOT_FOUND', `${call}: component '${p.componentName}' of writer class ${p.writerId} was not added to this backup (AddComponent)`);
-      return component;
-    };
-    on('setBackupSucceeded', (p: { writerId?: string; logicalPath?: string | null; componentName?: string; succeeded?: boolean }) => {
-      // VSS: after DoSnapshotSet and the data copy, before BackupComplete.
-      if (!s.snapshotsDone || s.completed || s.aborted) throw fault('VSS_E_BAD_STATE', 'SetBackupSucceeded comes after a finished DoSnapshotSet and before BackupComplete');
-      added(p, 'SetBackupSucceeded').backupSucceeded = p.succeeded === true;
-      return null;
-    });
-    on('setBackupOptions', (p: { writerId?: string; logicalPath?: string | null; componentName?: string; options?: string | null }) => {
-      if (s.prepared) throw fault('VSS_E_BAD_STATE', 'SetBackupOptions comes before PrepareForBackup');
-      added(p, 'SetBackupOptions').backupOptions = p.options ?? null;
-      return null;
-    });
-    on('setPreviousBackupStamp', (p: { writerId?: string; logicalPath?: string | null; componentName?: string; stamp?: string | null }) => {
-      if (s.prepared) throw fault('VSS_E_BAD_STATE', 'SetPreviousBackupStamp comes before PrepareForBackup');
-      added(p, 'SetPreviousBackupStamp').previousBackupStamp = p.stamp ?? null;
-      return null;
-    });
-    on('getWriterComponents', () => {
-      this.requireInitialized(s, 'GetWriterComponentsCount');
-      const byWriter = new Map<string, { instanceId: string; writerId: string; components: object[] }>();
-      for (const c of s.components.values()) {
-        const entry = byWriter.get(c.instanceId) ?? { instanceId: c.instanceId, writerId: c.writerId, components: [] };
-        entry.components.push({
-          name: c.name,
-          logicalPath: c.logicalPath,
-          componentType: c.componentType,
-          backupSucceeded: c.backupSucceeded,
-          backupStamp: c.backupStamp,
-          previousBackupStamp: c.previousBackupStamp,
-          backupOptions: c.backupOptions,
-        });
-        byWriter.set(c.instanceId, entry);
-      }
-      return { writers: [...byWriter.values()] };
-    });
-    on('exposeSnapshot', (p: { snapshotId?: string; pathFromRoot?: string | null; attributes?: number; expose?: string | null }) => this.expose(p));
-    on('unexposeSnapshot', (p: { snapshotId?: string }) => this.unexpose(String(p.snapshotId ?? '').toLowerCase()));
-    on('importSnapshots', () => this.importSnapshots(s));
-    on('breakSnapshotSet', (p: { snapshotSetId?: string }) => this.breakSnapshotSet(String(p.snapshotSetId ?? '').toLowerCase()));
-    on('disableWriterClasses', (p: { ids?: unknown }) => {
-      for (const id of this.writerIds(s, 'DisableWriterClasses', p)) s.disabledClasses.add(id);
-      return null;
-    });
-    on('enableWriterClasses', (p: { ids?: unknown }) => {
-      const ids = this.writerIds(s, 'EnableWriterClasses', p);
-      s.enabledClasses ??= new Set();
-      for (const id of ids) s.enabledClasses.add(id);
-      return null;
-    });
-    on('disableWriterInstances', (p: { ids?: unknown }) => {
-      for (const id of this.writerIds(s, 'DisableWriterInstances', p)) s.disabledInstances.add(id);
-      return null;
-    });
-    on('saveAsXml', () => ({ xml: this.document(s) }));
-    // Release has no HRESULT in VSS; the emulator's requester side still hears what the service could not do, so a
-    // backup never reports success with its writers' events missing from the journal.
-    on('release', async () => {
-      await this.terminate(s, 'Release');
-      const held = this.delivery.held;
-      if (held > 0) {
-        throw fault(
-          'VSS_E_INSUFFICIENT_STORAGE',
-          `the backup is released and every writer got its BackupShutdown, but the disk under ${this.paths.home} is full, so ${held} journal line(s) could not be written yet: they are held and written once there is room (or when the service stops). Free space there`,
-        );
-      }
-      return null;
-    });
-  }
-
-  /** The components one writer had in the backup, as its BackupComplete handler sees them. */
-  private componentsOf(s: Session, w: WriterInstance) {
-    return [...s.components.values()].filter((c) => c.instanceId === w.instanceId).map((c) => ({ name: c.name, logicalPath: c.logicalPath, backupSucceeded: c.backupSucceeded === true }));
+    for (const [method, handler] of backupRequests(this, s)) on(method, handler);
   }
 
   /** The Backup Components Document (SaveAsXML): the snapshot set, its snapshots and the selected components. */
-  private document(s: Session): string {
+  document(s: Session): string {
     const attr = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
     const snapshots = this.state.snapshots.filter((x) => s.snapshotSetId && x.snapshotSetId === s.snapshotSetId);
     return [
@@ -545,7 +245,7 @@ export class EmulatorService {
    * path as a symbolic link to its copy; VSS allows that only for AppRollback (and NasRollback) snapshots ("Exposing and
    * Surfacing Shadow Copied Volumes"). Remotely it makes the share a folder under the state folder's shares/.
    */
-  private expose(p: { snapshotId?: string; pathFromRoot?: string | null; attributes?: number; expose?: string | null }) {
+  expose(p: { snapshotId?: string; pathFromRoot?: string | null; attributes?: number; expose?: string | null }) {
     const snapshot = this.state.snapshots.find((x) => x.snapshotId === String(p.snapshotId ?? '').toLowerCase());
     if (!snapshot) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot ${p.snapshotId}`);
     if (snapshot.attributes & (ExposedLocallyAttr | ExposedRemotelyAttr)) {
@@ -614,7 +314,7 @@ export class EmulatorService {
   }
 
   /** UnexposeSnapshot: the link goes (and the empty folder it replaced comes back); the snapshot stays. */
-  private unexpose(snapshotId: string) {
+  unexpose(snapshotId: string) {
     const snapshot = this.state.snapshots.find((x) => x.snapshotId === snapshotId);
     if (!snapshot || !snapshot.exposure) throw fault('VSS_E_OBJECT_NOT_FOUND', snapshot ? `snapshot ${snapshotId} is not exposed` : `no snapshot ${snapshotId}`);
     // Saved first: if it cannot be, the snapshot stays exposed as its record says.
@@ -639,7 +339,7 @@ export class EmulatorService {
   }
 
   /** ImportSnapshots: the transportable set named by the document given to InitializeForBackup becomes this machine's. */
-  private importSnapshots(s: Session) {
+  importSnapshots(s: Session) {
     if (!s.document) throw fault('VSS_E_BAD_STATE', 'ImportSnapshots needs InitializeForBackup with the Backup Components Document (SaveAsXML) of the snapshot set to import');
     const setId = /snapshotSetId="([^"]*)"/.exec(s.document)?.[1]?.toLowerCase() ?? '';
     const members = this.state.snapshots.filter((x) => x.snapshotSetId === setId);
@@ -655,7 +355,7 @@ export class EmulatorService {
    * BreakSnapshotSet: VSS forgets the set; its snapshots are no longer shadow copies but plain, writable data. The
    * emulated provider moves each copy to broken/<snapshot id> under the state folder and lets go of it.
    */
-  private breakSnapshotSet(snapshotSetId: string) {
+  breakSnapshotSet(snapshotSetId: string) {
     const members = this.state.snapshots.filter((x) => x.snapshotSetId === snapshotSetId);
     if (members.length === 0) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot set ${snapshotSetId}`);
     if (members.some((x) => !(x.attributes & Attr.Persistent))) throw fault('VSS_E_BAD_STATE', `snapshot set ${snapshotSetId} is auto-release; it ends with its backup and cannot be broken`);
@@ -678,22 +378,18 @@ export class EmulatorService {
     return { broken: members.map((x) => ({ snapshotId: x.snapshotId, path: path.join(broken, x.snapshotId) })) };
   }
 
-  private requireInitialized(s: Session, call: string): void {
-    if (!s.initialized) throw fault('VSS_E_BAD_STATE', `${call} needs InitializeForBackup first`);
-  }
-
   /**
    * PrepareForSnapshot, Freeze, the provider's commit (a copy of each volume), Thaw, PostSnapshot. A writer that
    * fails before Thaw, or whose freeze outlasts its timeout, fails the set: every writer gets Abort and no
    * snapshot is kept, as VSS does.
    */
-  private async doSnapshotSet(s: Session): Promise<null> {
-    if (this.writersTakePart(s)) {
-      if (!s.prepared || s.snapshotsDone || !s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'DoSnapshotSet needs PrepareForBackup first, once');
-    } else if (s.snapshotsDone || !s.snapshotSetId || s.volumes.size === 0) {
+  async doSnapshotSet(s: Session): Promise<null> {
+    if (writersTakePart(s)) {
+      if (!reached(s, 'Prepared') || reached(s, 'SnapshotsDone') || !s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'DoSnapshotSet needs PrepareForBackup first, once');
+    } else if (reached(s, 'SnapshotsDone') || !s.snapshotSetId || s.volumes.size === 0) {
       throw fault('VSS_E_BAD_STATE', 'DoSnapshotSet needs StartSnapshotSet and at least one volume first, once');
     }
-    if (s.aborted) throw fault('VSS_E_BAD_STATE', 'the backup was aborted');
+    if (reached(s, 'Aborted')) throw fault('VSS_E_BAD_STATE', 'the backup was aborted');
     const writers = (s.participants ?? []).filter((w) => !w.state.startsWith('Failed'));
     const created: SnapshotRecord[] = [];
     const failSet = async (name: HResultName, message: string): Promise<never> => {
@@ -766,7 +462,7 @@ export class EmulatorService {
       await failSet(data?.name ?? 'VSS_E_UNEXPECTED_PROVIDER_ERROR', `${(e as Error).message}; the snapshot set was not created`);
     }
     this.state.snapshots.push(...created);
-    s.snapshotsDone = true;
+    enter(s, 'SnapshotsDone');
     this.creatingSet = null;
     // Writers stamp their selected components for the next incremental or differential backup, except in a Copy
     // backup, which leaves the writers' own backup history alone.
@@ -782,17 +478,17 @@ export class EmulatorService {
   }
 
   private async abort(s: Session): Promise<void> {
-    if (s.aborted || s.completed) return;
-    s.aborted = true;
+    if (reached(s, 'Aborted') || reached(s, 'Completed')) return;
+    enter(s, 'Aborted');
     if (this.creatingSet?.session === s) this.creatingSet = null;
-    if (s.prepared) await this.delivery.deliver(s, 'Abort', s.participants ?? []);
+    if (reached(s, 'Prepared')) await this.delivery.deliver(s, 'Abort', s.participants ?? []);
   }
 
   /**
    * DeleteSnapshots, one snapshot at a time, stopping at the first failure. Each snapshot leaves the saved state
    * before its copy is removed, so a crash in between leaves only an orphaned folder, swept at the next start.
    */
-  private deleteSnapshots(p: { sourceId: string; sourceType: number; force?: boolean }) {
+  deleteSnapshots(p: { sourceId: string; sourceType: number; force?: boolean }) {
     const bySet = p.sourceType === 2;
     if (!bySet && p.sourceType !== 3) throw fault('E_INVALIDARG', `DeleteSnapshots takes a snapshot set (2) or a snapshot (3), not object type ${p.sourceType}`);
     const doomed = this.state.snapshots.filter((x) => (bySet ? x.snapshotSetId === p.sourceId : x.snapshotId === p.sourceId));
@@ -864,10 +560,10 @@ export class EmulatorService {
    * and BackupComplete is aborted first; then every writer that took part gets BackupShutdown, once, saying
    * whether it got BackupComplete; auto-release snapshots end.
    */
-  private async terminate(s: Session, endedBy: 'Release' | 'RequesterGone'): Promise<null> {
-    if (s.ended) return null;
-    if (endedBy === 'RequesterGone' && s.prepared && !s.completed) await this.abort(s);
-    s.ended = true;
+  async terminate(s: Session, endedBy: 'Release' | 'RequesterGone'): Promise<null> {
+    if (phaseOf(s) === 'Ended') return null;
+    if (endedBy === 'RequesterGone' && reached(s, 'Prepared') && !reached(s, 'Completed')) await this.abort(s);
+    enter(s, 'Ended');
     if (this.creatingSet?.session === s) this.creatingSet = null;
     await this.delivery.deliver(s, 'BackupShutdown', s.participants ?? [], (w) => ({ backupCompleteReceived: s.completedWriters.has(w.definition.writerId), endedBy }));
     const autoRelease = this.state.snapshots.filter((x) => x.snapshotSetId === s.snapshotSetId && !(x.attributes & Attr.Persistent));
@@ -890,7 +586,7 @@ export class EmulatorService {
       home: this.paths.home,
       socket: this.paths.socket,
       startedAt: this.startedAt.toISOString(),
-      clients: [...this.sessions].filter((x) => x.pid !== null && !x.ended).length,
+      clients: [...this.sessions].filter((x) => x.pid !== null && phaseOf(x) !== 'Ended').length,
       snapshots: this.state.snapshots.length,
       writers: this.writers.map((w) => ({ name: w.definition.name, writerId: w.definition.writerId, instanceId: w.instanceId, state: w.state, lastError: w.lastError, service: w.definition.service })),
     };

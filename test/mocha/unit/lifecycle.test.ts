@@ -83,6 +83,18 @@ describe('the backup lifecycle against a fake facade', function () {
     assert.deepEqual(closed.writers.map((w) => w.backupCompleteReceived), [false, false]);
   });
 
+  it('abandon: a backup whose work failed is aborted, then released, and says so; no BackupComplete', async () => {
+    const facade = new FakeFacade();
+    const b = backup(facade);
+    await b.begin();
+    await b.createSnapshotSet([volume]);
+    const closed = await b.abandon();
+    assert.deepEqual(facade.callsFrom('GetSnapshotProperties'), ['GetSnapshotProperties', 'AbortBackup', 'Release']);
+    assert.equal(closed.state, 'aborted');
+    assert.ok(!facade.calls.includes('BackupComplete'));
+    assert.deepEqual(closed.writers.map((w) => w.backupCompleteReceived), [false, false]);
+  });
+
   it('a call out of order is refused with VSS_E_BAD_STATE naming what may come next, and reaches no VSS call', async () => {
     const facade = new FakeFacade();
     const b = backup(facade);
