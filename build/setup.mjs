@@ -17,6 +17,9 @@ import { modulesDir } from './pwsh.mjs';
 import { run, timed } from './run.mjs';
 import rpc from 'vscode-jsonrpc/node.js';
 
+/** The DSC v3 command resource's manifest, shipped beside each package's executable. */
+const dscManifest = path.join(root, 'src', 'dsc', 'VssSession.SnapshotRetention.dsc.resource.json');
+
 const buildOnly = process.argv.includes('--build-only');
 const started = Date.now();
 
@@ -228,6 +231,8 @@ async function linuxExecutable(bundle) {
   // The addons first: the warm-up host below loads .NET through them.
   fs.mkdirSync(linuxBin, { recursive: true });
   fs.copyFileSync(edgeAddon, path.join(linuxBin, 'edge_coreclr.node'));
+  // DSC v3 finds a command resource by its manifest in a PATH folder, beside the executable it calls.
+  fs.copyFileSync(dscManifest, path.join(linuxBin, path.basename(dscManifest)));
   membarrierAddon();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vss-sea-'));
   try {
@@ -320,6 +325,7 @@ function windowsExecutable(bundle) {
   const native = path.join(root, 'node_modules', 'edge-js', 'lib', 'native', 'win32', 'x64');
   fs.copyFileSync(path.join(native, '22', 'edge_coreclr.node'), path.join(windowsBin, 'edge_coreclr.node'));
   for (const dll of ['concrt140.dll', 'msvcp140.dll', 'vccorlib140.dll', 'vcruntime140.dll']) fs.copyFileSync(path.join(native, dll), path.join(windowsBin, dll));
+  fs.copyFileSync(dscManifest, path.join(windowsBin, path.basename(dscManifest)));
   windowsRuntime(path.join(windowsBin, 'dotnet'));
   const header = Buffer.alloc(2);
   const fd = fs.openSync(path.join(windowsBin, 'vss-session.exe'), 'r');

@@ -52,7 +52,7 @@ function parseDuration(text: string): number | string {
 }
 
 /** The commands that load .NET (edge-js, CoreCLR) to make VSS calls; the others (emulator, --help) never do. */
-const DotnetCommands = new Set(['host', 'backup', 'writers', 'snapshots']);
+const DotnetCommands = new Set(['host', 'backup', 'writers', 'snapshots', 'dsc']);
 
 const jsonOption = { json: { type: 'boolean', default: false, describe: 'Print JSON' } } as const;
 
@@ -173,6 +173,11 @@ async function main(): Promise<void> {
           print(await commands.listSets(a['snapshot-set-id']?.[0]), a, commands.formatSets);
         }
         else print(await commands.deleteSets({ snapshotSetId: a['snapshot-set-id'], snapshotId: a['snapshot-id'], force: a.force }), a, (r) => `deleted ${r.deleted}`);
+      }))
+    .command('dsc <operation>', 'The DSC v3 command resource VssSession/SnapshotRetention (manifest beside this executable): the instance as JSON on stdin, JSON Lines on stdout', (y: Argv) =>
+      y.positional('operation', { choices: ['get', 'set', 'test', 'export'] as const, demandOption: true }), (argv) => run({ ...argv, json: false }, async (a) => {
+        const { runDsc } = await import('./dsc/operations');
+        await runDsc(a.operation);
       }))
     .command('emulator <action>', 'Control the emulated VSS service: start, stop, status, journal', (y: Argv) =>
       y.positional('action', { choices: ['start', 'stop', 'status', 'journal', 'serve'] as const, demandOption: true })
