@@ -1,3 +1,8 @@
+// The emulated VSS service process: its lock and socket, and what outlives a component object (writers, snapshots,
+// the journal), with the operations that change that state: DoSnapshotSet's copy, DeleteSnapshots, exposure, import,
+// break, a session's end. Over 400 lines because these share the durable state under one lock; a component
+// object's requests are in requests.ts, its phases in session.ts, storage in state-store.ts, delivery to writers in
+// writer-delivery.ts, volume checks in volume-rules.ts.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';

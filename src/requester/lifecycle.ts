@@ -1,3 +1,7 @@
+// The requester's side of one backup: each VSS call in the order VSS documents it, checked against the transition
+// table, and the abort before Release on every failure path. Longer than the other rooms on purpose: the calls
+// share one component object's state, and splitting the class would pass that state between files. Its rules live
+// beside it: transitions.ts (the order), shapes.ts (what it hands up), components.ts (writer selection), policy.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';

@@ -1,3 +1,6 @@
+// The requester binding of IVssBackupComponents: one method per VSS call the lifecycle makes, each HRESULT
+// checked and named. Long because it covers the whole interface a requester uses, one short method per call; the
+// COM declarations are in Com/, the records it returns at the top of this file.
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;
 using VssSession.Interop.Com;

@@ -1,3 +1,6 @@
+// The emulated IVssBackupComponents(Ex2): long because it implements the interface slot by slot, as the vtable
+// has them, each a short forward to the emulated service (EmulatorConnection); the writer-side objects it hands out
+// are in EmulatedWriterComponents.cs and EmulatedWriterMetadata.cs.
 using System.Runtime.InteropServices;
 using System.Runtime.InteropServices.Marshalling;
 using System.Text.Json;
