@@ -6,7 +6,7 @@ import { BackupTypeName, BackupTypes, ContextName, Contexts } from './defaults';
 import { ExitCode, exitCodeHelp } from './exit-codes';
 import { registerMembarrierEarly } from './requester/membarrier';
 import { RuntimeUnavailable } from './requester/runtime';
-import { isGuid, isPersistentContext } from './vss';
+import { isGuid, isPersistentContext, persistentContextList } from './vss';
 import { VssError, vssError } from './vss-error';
 
 type Output = { json: boolean };
@@ -114,13 +114,13 @@ async function main(): Promise<void> {
         },
         'expires-after': {
           type: 'string',
-          describe: "A persistent set's lifetime (--context ClientAccessible, ClientAccessibleWriters, AppRollback): seconds, or e.g. 30m, 2h, 7d; then 'snapshots list --orphaned' lists it",
+          describe: `A persistent set's lifetime (--context ${persistentContextList}): seconds, or e.g. 30m, 2h, 7d; then 'snapshots list --orphaned' lists it`,
         },
       }).check((a) => {
         if (a['expires-after'] === undefined) return true;
         const parsed = parseDuration(a['expires-after']);
         if (typeof parsed === 'string') return parsed;
-        return isPersistentContext(a.context) || `--expires-after applies to persistent snapshot sets only (--context ClientAccessible, ClientAccessibleWriters or AppRollback); a ${a.context} set ends with its backup anyway`;
+        return isPersistentContext(a.context) || `--expires-after applies to persistent snapshot sets only (--context ${persistentContextList}); a ${a.context} set ends with its backup anyway`;
       }), (argv) => run(argv, async (a) => {
         const { backupOnce, formatBackup } = await import('./commands');
         const { report, exitCode } = await backupOnce(a.volume as string[], {

@@ -17,7 +17,7 @@ import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, VolumeTarget, W
 import { allowsLiveFallback, PolicyName } from './requester/policy';
 import { resolveService } from './service';
 import { withServices, writerServices } from './writer-services';
-import { isPersistentContext, parseGuid } from './vss';
+import { isPersistentContext, parseGuid, persistentContextList } from './vss';
 import { VssError, vssError } from './vss-error';
 
 export interface BackupReport {
@@ -75,7 +75,7 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   for (const s of signals) process.on(s, onSignal);
   try {
     if (options.expiresAfterMs !== undefined && !isPersistentContext(options.context)) {
-      throw vssError('E_INVALIDARG', `--expires-after applies to persistent snapshot sets only (--context ClientAccessible, ClientAccessibleWriters or AppRollback); a ${options.context} set ends with its backup anyway`);
+      throw vssError('E_INVALIDARG', `--expires-after applies to persistent snapshot sets only (--context ${persistentContextList}); a ${options.context} set ends with its backup anyway`);
     }
     const backupId = randomUUID();
     // A persistent set is recorded before it is made, so that it can be found if this process dies.

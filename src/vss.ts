@@ -1,6 +1,6 @@
 // VSS facts the whole executable shares (vss.h), and the checks on values that name VSS objects.
 import * as path from 'node:path';
-import { ContextValue } from './generated/contract';
+import { Contexts, ContextValue } from './generated/contract';
 import { vssError } from './vss-error';
 
 export { ContextValue };
@@ -56,7 +56,11 @@ export function parseGuid(value: unknown, what: string): string {
   return value.toLowerCase();
 }
 
-/** Whether snapshots made in this context are persistent (outlive their component object): ClientAccessible, ClientAccessibleWriters, AppRollback. */
+/** Whether snapshots made in this context are persistent (outlive their component object). */
 export function isPersistentContext(context: string): boolean {
   return context in ContextValue && context !== 'All' && (ContextValue[context as ContextKey] & Attr.Persistent) !== 0;
 }
+
+/** The contexts a user may choose whose sets outlive their backup, as messages name them ("A, B or C"). */
+export const PersistentContexts = Contexts.filter((c) => isPersistentContext(c));
+export const persistentContextList = `${PersistentContexts.slice(0, -1).join(', ')} or ${PersistentContexts.at(-1)}`;

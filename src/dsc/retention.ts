@@ -3,13 +3,11 @@
 // persistent context; a set is "of the volume" when every snapshot in it is of that volume (a set that spans other
 // volumes too is never deleted on this volume's account). The rules are a pure plan over the sets VSS lists, so
 // that Test never changes anything and Set does exactly what Test found out of state.
-import { Contexts } from '../generated/contract';
 import type { SnapshotSetInfo } from '../snapshot-sets';
-import { isPersistentContext } from '../vss';
+import { PersistentContexts } from '../vss';
 import { vssError } from '../vss-error';
 
-/** The contexts whose sets outlive their backup (and so can be kept or let go by a rule). */
-export const PersistentContexts = Contexts.filter((c) => isPersistentContext(c));
+export { PersistentContexts };
 
 /** A retention instance as DSC v3 writes it (camelCase JSON); the class-based resource sends the same. */
 export interface RetentionInstance {

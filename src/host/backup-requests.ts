@@ -4,7 +4,7 @@ import { MessageConnection } from 'vscode-jsonrpc/node';
 import { SnapshotSetRecorder } from '../records';
 import { BackupLifecycle } from '../requester/lifecycle';
 import { markLiveFallback } from '../requester/policy';
-import { isPersistentContext } from '../vss';
+import { isPersistentContext, persistentContextList } from '../vss';
 import { vssError } from '../vss-error';
 import { Methods } from './protocol';
 import { HostSession, Serial } from './session';
@@ -46,7 +46,7 @@ export function serveBackups(connection: MessageConnection, serial: Serial, sess
     if (expiresAfterMs !== undefined) {
       checkExpiry(expiresAfterMs);
       if (!isPersistentContext(b.describe().context)) {
-        throw vssError('E_INVALIDARG', `an expiry applies to persistent snapshot sets only (contexts ClientAccessible, ClientAccessibleWriters, AppRollback); a ${b.describe().context} set ends with its backup anyway. Drop -ExpiresAfter, or start the backup in a persistent context`);
+        throw vssError('E_INVALIDARG', `an expiry applies to persistent snapshot sets only (contexts ${persistentContextList}); a ${b.describe().context} set ends with its backup anyway. Drop -ExpiresAfter, or start the backup in a persistent context`);
       }
       if (!session.recorder) throw vssError('VSS_E_BAD_STATE', 'this host keeps no records of snapshot sets, so it cannot give one an expiry');
     }
