@@ -8,7 +8,7 @@
 //   ps/Client/VssErrorCodes.Generated.cs                   the HRESULTs the module raises itself
 //   ps/Client/Shapes.Generated.cs                          the records the module's client reads typed
 //   ps/Private/ConvertTo-Vss<Shape>.ps1                     each shape's PowerShell object (its psTypeName)
-//   the module's ValidateSet lists                         lines in ps/Public/*.ps1 tagged `# contract: <list>`
+//   the module's ValidateSet lists                         lines in ps/Public/*.ps1, ps/Dsc/*.ps1 tagged `# contract: <list>`
 // --check writes nothing and exits 1 naming each file that differs from what the tables make (the contract test).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -229,20 +229,24 @@ ${raised.map(([n, v]) => `    public const string ${n} = "${v}";`).join('\n')}
 `;
 }
 
-/** Each ps/Public file, its tagged ValidateSet lines made from the table. */
+/** Each ps/Public and ps/Dsc file, its tagged ValidateSet lines made from the table. */
 function moduleValidateSets() {
-  const lists = { contexts: userContexts, backupTypes: contract.backupTypes, policies: contract.policies };
+  // A persistent context's value has VSS_VOLSNAP_ATTR_PERSISTENT (1) set: its sets outlive their backup.
+  const persistentContexts = contract.contexts.filter((c) => c.userChoice && (c.value & 1) === 1).map((c) => c.name);
+  const lists = { contexts: userContexts, persistentContexts, backupTypes: contract.backupTypes, policies: contract.policies };
   const files = {};
-  const dir = path.join(root, 'ps', 'Public');
-  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.ps1'))) {
-    const file = path.join('ps', 'Public', name);
-    const text = fs.readFileSync(path.join(root, file), 'utf8');
-    const made = text.replace(/^(\s*)\[ValidateSet\([^\n]*\)\] # contract: (\w+)$/gm, (line, indent, list) => {
-      if (!lists[list]) throw new Error(`${file}: '# contract: ${list}' names no list of contract.json (${Object.keys(lists).join(', ')})`);
-      return `${indent}[ValidateSet(${quoted(lists[list])})] # contract: ${list}`;
-    });
-    if (made !== text) files[file] = made;
-    else if (/# contract: /.test(text)) files[file] = text;
+  for (const folder of ['Public', 'Dsc']) {
+    const dir = path.join(root, 'ps', folder);
+    for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.ps1'))) {
+      const file = path.join('ps', folder, name);
+      const text = fs.readFileSync(path.join(root, file), 'utf8');
+      const made = text.replace(/^(\s*)\[ValidateSet\([^\n]*\)\] # contract: (\w+)$/gm, (line, indent, list) => {
+        if (!lists[list]) throw new Error(`${file}: '# contract: ${list}' names no list of contract.json (${Object.keys(lists).join(', ')})`);
+        return `${indent}[ValidateSet(${quoted(lists[list])})] # contract: ${list}`;
+      });
+      if (made !== text) files[file] = made;
+      else if (/# contract: /.test(text)) files[file] = text;
+    }
   }
   return files;
 }

@@ -1,5 +1,5 @@
-// Builds the importable module from ps/: module/VssSession.psm1 (private helpers first, then one public function
-// per file), the format file, and VssSession.Client.dll, the module's compiled JSON-RPC client of the host
+// Builds the importable module from ps/: module/VssSession.psm1 (private helpers first, the DSC resource classes,
+// then one public function per file), the format file, and VssSession.Client.dll, the module's compiled JSON-RPC client of the host
 // (ps/Client/). The manifest module/VssSession.psd1 is kept in git.
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -8,7 +8,8 @@ import { root } from './config.mjs';
 
 export function buildModule() {
   const ps = path.join(root, 'ps');
-  const parts = ['Private', 'Public'].flatMap((folder) =>
+  // Dsc/: the class-based DSC resources (the manifest's DscResourcesToExport).
+  const parts = ['Private', 'Dsc', 'Public'].flatMap((folder) =>
     fs.readdirSync(path.join(ps, folder)).filter((f) => f.endsWith('.ps1')).sort().map((f) => path.join(ps, folder, f)),
   );
   const body = parts.map((file) => `#region ${path.relative(root, file)}\n${fs.readFileSync(file, 'utf8').trimEnd()}\n#endregion\n`).join('\n');

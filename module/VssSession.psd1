@@ -26,6 +26,7 @@
         'Stop-VssBackup'
     )
     CmdletsToExport      = @()
+    DscResourcesToExport = @('VssSnapshotRetention')
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
