@@ -14,7 +14,7 @@ function Get-VssSnapshotSet {
     Only the sets holding a snapshot of one of these volumes.
 
     .PARAMETER OlderThan
-    Only the sets created longer ago than this (for retention: -OlderThan (New-TimeSpan -Days 7)).
+    Only the sets created longer ago than this (for retention: -OlderThan 7d; also 12h, 30m, 90s, or any TimeSpan).
 
     .PARAMETER Persistent
     Only persistent sets (contexts ClientAccessible, AppRollback…), which outlive their backup.
@@ -52,7 +52,7 @@ function Get-VssSnapshotSet {
         [string[]] $Volume,
 
         [ValidateScript({ $_ -ge [timespan]::Zero }, ErrorMessage = 'OlderThan must not be negative; give an age such as (New-TimeSpan -Days 7).')]
-        [timespan] $OlderThan,
+        [VssDuration()] [timespan] $OlderThan,
 
         [switch] $Persistent,
 

@@ -108,7 +108,7 @@ function Invoke-VssBackup {
         [string] $Policy = 'Required',
 
         [ValidateScript({ $_ -gt [timespan]::Zero }, ErrorMessage = 'ExpiresAfter must be above zero; give a lifetime such as (New-TimeSpan -Days 7).')]
-        [timespan] $ExpiresAfter
+        [VssDuration()] [timespan] $ExpiresAfter
     )
     begin { $volumes = [System.Collections.Generic.List[string]]::new() }
     process { foreach ($v in $Volume) { $volumes.Add($v) } }

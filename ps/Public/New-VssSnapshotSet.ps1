@@ -51,7 +51,7 @@ function New-VssSnapshotSet {
         [string[]] $Volume,
 
         [ValidateScript({ $_ -gt [timespan]::Zero }, ErrorMessage = 'ExpiresAfter must be above zero; give a lifetime such as (New-TimeSpan -Days 7).')]
-        [timespan] $ExpiresAfter
+        [VssDuration()] [timespan] $ExpiresAfter
     )
     process {
         if (-not $PSCmdlet.ShouldProcess(($Volume -join ', '), 'Create a VSS snapshot set')) { return }

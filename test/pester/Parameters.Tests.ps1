@@ -67,6 +67,21 @@ Describe 'Parameter validation' {
         { Complete-VssBackup -Backup ([pscustomobject]@{ BackupId = [guid]::NewGuid() }) } | Should -Throw -ErrorId 'MismatchedPSTypeName,Complete-VssBackup'
     }
 
+    It 'takes durations as operators write them (7d, 12h, 30m, 90s) or as TimeSpans, and refuses others' {
+        $olderThan = (Get-Command Get-VssSnapshotSet).Parameters['OlderThan'].Attributes | Where-Object { $_ -is [VssSession.Client.VssDurationAttribute] }
+        $olderThan | Should -Not -BeNullOrEmpty
+        foreach ($case in @(
+                @{ Given = 7d; Is = [timespan]::FromDays(7) }, @{ Given = '12h'; Is = [timespan]::FromHours(12) },
+                @{ Given = '30m'; Is = [timespan]::FromMinutes(30) }, @{ Given = 90s; Is = [timespan]::FromSeconds(90) },
+                @{ Given = '1.02:00:00'; Is = [timespan]::FromHours(26) }, @{ Given = [timespan]::FromMinutes(5); Is = [timespan]::FromMinutes(5) })) {
+            $olderThan.Transform($null, $case.Given) -as [timespan] | Should -Be $case.Is
+        }
+        foreach ($command in 'New-VssSnapshotSet', 'Invoke-VssBackup') {
+            (Get-Command $command).Parameters['ExpiresAfter'].Attributes.Where({ $_ -is [VssSession.Client.VssDurationAttribute] }).Count | Should -Be 1
+        }
+        { Get-VssSnapshotSet -OlderThan 7x } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,Get-VssSnapshotSet'
+    }
+
     It 'refuses a backup type VSS does not have' {
         { New-VssBackup -BackupType Nightly } | Should -Throw -ErrorId 'ParameterArgumentValidationError,New-VssBackup'
     }
