@@ -17,6 +17,7 @@ export function buildModule() {
   const header = '# Built from ps/ by build/module.mjs; edit the files there.\nusing namespace VssSession.Client\nSet-StrictMode -Version 3.0\n\n';
   fs.writeFileSync(path.join(root, 'module', 'VssSession.psm1'), header + body);
   fs.copyFileSync(path.join(ps, 'VssSession.Format.ps1xml'), path.join(root, 'module', 'VssSession.Format.ps1xml'));
+  fs.copyFileSync(path.join(ps, 'VssSession.Types.ps1xml'), path.join(root, 'module', 'VssSession.Types.ps1xml'));
   const out = path.join(root, 'build', 'out', 'client');
   const built = spawnSync('dotnet', ['build', path.join(ps, 'Client', 'VssSession.Client.csproj'), '-c', 'Release', '-o', out, '--nologo', '-v', 'q'], { stdio: 'inherit' });
   if (built.status !== 0) throw new Error(`dotnet build ps/Client exited ${built.status}`);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { node22, pester, root } from './config.mjs';
 import { pwsh } from './pwsh.mjs';
 import { runMocha } from './run.mjs';
+import { ensureSshd } from './sshd.mjs';
 
 const results = path.join(root, 'test-results');
 fs.mkdirSync(results, { recursive: true });
@@ -32,6 +33,14 @@ function mocha() {
 }
 
 function pesterSuite() {
+  // The remoting tests (test/pester/Remoting.Tests.ps1) start sshd processes of their own.
+  try {
+    ensureSshd();
+  } catch (e) {
+    console.error(e.message);
+    record('Pester', { passed: 0, failed: 1, skipped: 0 }, 1);
+    return;
+  }
   const report = path.join(results, 'pester.json');
   fs.rmSync(report, { force: true });
   const script = `

@@ -10,6 +10,7 @@
     RequiredAssemblies   = @('VssSession.Client.dll')
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VssSession.Format.ps1xml')
+    TypesToProcess       = @('VssSession.Types.ps1xml')
     FunctionsToExport    = @(
         'Close-VssBackup'
         'Complete-VssBackup'

@@ -39,13 +39,7 @@ function Close-VssBackup {
     process {
         if (-not ($Force -or $PSCmdlet.ShouldProcess([string]$Backup.BackupId, 'Release the backup (writers get BackupShutdown)'))) { return }
         try {
-            $client = Get-VssBackupClient $Backup
-            try {
-                $result = Invoke-VssHost -Client $client -Method 'backup/close' -Cmdlet $PSCmdlet
-            } finally {
-                $script:Backups.Remove([string]$Backup.BackupId)
-                $client.Close(10000)
-            }
+            $result = Close-VssBackupHost -Backup $Backup -Cmdlet $PSCmdlet
             [pscustomobject]@{
                 PSTypeName     = 'VssSession.CloseResult'
                 BackupId       = [guid]$result.backupId

@@ -126,6 +126,7 @@ function Invoke-VssBackup {
         }
         $backup = $null
         $failure = $null
+        $completed = $false
         try {
             try {
                 $backup = Start-VssBackupHost -Params $params -Cmdlet $PSCmdlet
@@ -159,11 +160,15 @@ function Invoke-VssBackup {
                     }
                 }
             }
-            if ($null -ne $backup -and $null -eq $failure) { $null = $backup | Complete-VssBackup -Confirm:$false }
+            if ($null -ne $backup -and $null -eq $failure) {
+                $null = $backup | Complete-VssBackup -Confirm:$false
+                $completed = $true
+            }
         } finally {
-            # Always: writers get BackupShutdown and the host process ends, whatever happened above. A backup that
-            # did not reach BackupComplete is aborted first: Close-VssBackup's Release decides that, not this script.
-            if ($null -ne $backup) { $null = $backup | Close-VssBackup -Force }
+            # Always: writers get BackupShutdown and the host process ends, whatever happened above. A backup whose
+            # script block failed, or was stopped (Ctrl+C, a dropped remote session), is abandoned: the lifecycle aborts
+            # it before its Release, and a persistent set it made is an orphan once this PowerShell is gone.
+            if ($null -ne $backup) { $null = Close-VssBackupHost -Backup $backup -Abandon:(-not $completed) -Cmdlet $PSCmdlet }
         }
         if ($null -ne $failure) { $PSCmdlet.ThrowTerminatingError($failure) }
     }

@@ -100,5 +100,9 @@ export function serveBackups(connection: MessageConnection, serial: Serial, sess
     }
   }));
 
+  // Invoke-VssBackup's end when its script block failed or was stopped: never marked closed, so the set it leaves is
+  // found as an orphan once its creator is gone.
+  connection.onRequest(Methods.abandonBackup, serial(async () => session.current().abandon()));
+
   connection.onRequest(Methods.backupWriters, serial(async () => ({ writers: await session.decorated(await session.current().refreshWriters()) })));
 }

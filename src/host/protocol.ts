@@ -79,6 +79,9 @@ export const Methods = {
   completeBackup: new RequestType0<BackupInfo, VssErrorData>('backup/complete'),
   abortBackup: new RequestType0<BackupInfo, VssErrorData>('backup/abort'),
   closeBackup: new RequestType0<CloseResult, VssErrorData>('backup/close'),
+  /** The work on the snapshots failed or was cut short: AbortBackup, then Release (the lifecycle's abandon). A
+   * persistent set of an abandoned backup is an orphan once its creator is gone. */
+  abandonBackup: new RequestType0<CloseResult, VssErrorData>('backup/abandon'),
   listSnapshotSets: new RequestType<{ snapshotSetId?: string }, SnapshotSetInfo[], VssErrorData>('snapshotSets/list'),
   deleteSnapshots: new RequestType<DeleteParams, DeleteResult, VssErrorData>('snapshots/delete'),
   /** DeleteSnapshots of each item, in order, on the one component object: a pipeline's queued deletes in one frame

@@ -88,4 +88,21 @@ Describe 'The package the module runs' {
             & $module { param($r, $e) $script:Runtime = $r; $script:Executable = $e } @saved
         }
     }
+
+    It 'gives an executable copied without its mode (Copy-Item -ToSession, an archive) its x bits back' -Skip:$IsWindows {
+        $module = Get-Module VssSession
+        $copy = Join-Path ([System.IO.Path]::GetTempPath()) "vss-session-copy-$PID"
+        $saved = & $module { $script:Executable }
+        try {
+            Copy-Item -LiteralPath $saved -Destination $copy
+            [System.IO.File]::SetUnixFileMode($copy, [System.IO.UnixFileMode]'UserRead, UserWrite, GroupRead, OtherRead')
+            & $module { param($e) $script:Executable = $e } $copy
+            & $module { Get-VssExecutable } | Should -Be $copy
+            [System.IO.File]::GetUnixFileMode($copy).HasFlag([System.IO.UnixFileMode]::UserExecute) | Should -BeTrue
+            & $copy --version | Should -Match '^\d+\.\d+\.\d+'
+        } finally {
+            & $module { param($e) $script:Executable = $e } $saved
+            Remove-Item -LiteralPath $copy -ErrorAction SilentlyContinue
+        }
+    }
 }
