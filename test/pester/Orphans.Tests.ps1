@@ -94,6 +94,19 @@ Describe 'Orphaned persistent snapshot sets' {
         { Invoke-VssBackup -Volume $script:World.Volume -ExpiresAfter ([timespan]::FromHours(1)) -ScriptBlock { 'ran' } -ErrorAction Stop } | Should -Throw -ErrorId 'E_INVALIDARG,Invoke-VssBackup'
     }
 
+    It 'Invoke-VssBackup whose script block fails abandons the backup: its persistent set is an orphan once that PowerShell has exited' {
+        $pwsh = Join-Path $PSHOME $(if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' })
+        $manifest = Join-Path $PSScriptRoot '../../module/VssSession.psd1'
+        $script = "Import-Module '$manifest'; try { Invoke-VssBackup -Volume '$($script:World.Volume)' -Context AppRollback -ScriptBlock { param(`$s) Write-Output `"set `$(`$s[0].SnapshotSetId)`"; throw 'the copy failed' } } catch { exit 3 }"
+        $output = & $pwsh -NoProfile -NonInteractive -Command $script
+        $LASTEXITCODE | Should -Be 3
+        $setId = ($output | Where-Object { $_ -like 'set *' }) -replace '^set ', ''
+        $setId | Should -Match '^[0-9a-f-]{36}$'
+        (Get-Journal $setId | Where-Object event -EQ 'Abort').Count | Should -Be 2
+        Get-OrphanId | Should -Contain $setId -Because 'the backup failed, so its set was not kept on purpose'
+        Remove-VssSnapshotSet -SnapshotSetId $setId -Confirm:$false
+    }
+
     It 'a PowerShell killed while it holds a persistent set leaves an orphan that Remove-VssSnapshotSet -Orphaned deletes, telling writers nothing' {
         $setId = New-KilledSet
         Get-SetId | Should -Contain $setId -Because 'a persistent set outlives its backup'
