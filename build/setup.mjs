@@ -8,6 +8,7 @@
 //      package also gets the C# assembly with its own, trimmed .NET runtime
 //   5. the PowerShell module from ps/ into module/
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -334,7 +335,32 @@ function windowsExecutable(bundle) {
   if (header.toString('latin1') !== 'MZ') throw new Error('vss-session.exe is not a Windows executable');
 }
 
+/**
+ * What a build is made from: every file git tracks or would track (sources, tests, tables, build scripts, the lock
+ * file and the patches), hashed with the Node it runs on. `npm test` and `npm run test:windows` build first; when
+ * nothing changed since the last whole build, and its outputs are there, they skip it (--if-changed).
+ */
+function sourcesHash() {
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' });
+  if (listed.status !== 0) return null; // not a git checkout: always build
+  const hash = crypto.createHash('sha256').update(`node ${node22.version}\0`);
+  for (const file of listed.stdout.split('\0').filter(Boolean).sort()) {
+    const full = path.join(root, file);
+    if (!fs.existsSync(full) || !fs.statSync(full).isFile()) continue;
+    hash.update(`${file}\0`).update(fs.readFileSync(full)).update('\0');
+  }
+  return hash.digest('hex');
+}
+const buildStamp = path.join(tools, 'build.stamp');
+const buildOutputs = [exe, path.join(windowsBin, 'vss-session.exe'), path.join(root, 'module', 'VssSession.psm1'), path.join(root, 'module', 'VssSession.Client.dll'), path.join(root, 'dist', 'src', 'cli.js')];
+
 try {
+  const hash = sourcesHash();
+  if (buildOnly && process.argv.includes('--if-changed') && hash && !process.argv.includes('--linux-only') && fs.existsSync(buildStamp) && fs.readFileSync(buildStamp, 'utf8') === hash && buildOutputs.every((f) => fs.existsSync(f))) {
+    console.log('==> build up to date: no source changed since the last build (`npm run build` builds anyway)');
+    process.exit(0);
+  }
+  fs.rmSync(buildStamp, { force: true });
   if (!buildOnly) {
     await timed('edge-js addon for Node 22', edgeForNode22);
     await timed('PowerShell 7 (dotnet tool)', powershellTool);
@@ -345,6 +371,10 @@ try {
   await timed('single executable, Linux x64 (Node SEA + code cache)', () => linuxExecutable(bundle));
   if (!process.argv.includes('--linux-only')) await timed('Windows x64 package (Node SEA + .NET runtime)', () => windowsExecutable(bundle));
   await timed('PowerShell module', () => { buildModule(); modulesDir(); });
+  if (hash && !process.argv.includes('--linux-only')) {
+    fs.mkdirSync(tools, { recursive: true });
+    fs.writeFileSync(buildStamp, hash);
+  }
   console.log(`==> set-up done in ${((Date.now() - started) / 1000).toFixed(1)} s; executable: ${exe} (${(fs.statSync(exe).size / 1e6).toFixed(1)} MB)`);
 } catch (e) {
   console.error(`set-up failed: ${e.message}`);

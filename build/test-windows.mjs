@@ -23,7 +23,7 @@ function finish(passed, failed, message) {
 
 try {
   if (!process.argv.includes('--no-build')) {
-    const r = spawnSync(node22.bin, [path.join(root, 'build', 'setup.mjs'), '--build-only'], { stdio: 'inherit', cwd: root });
+    const r = spawnSync(node22.bin, [path.join(root, 'build', 'setup.mjs'), '--build-only', '--if-changed'], { stdio: 'inherit', cwd: root });
     if (r.status !== 0) finish(0, 1, 'build failed; no tests were run');
   }
   if (!fs.existsSync(path.join(windowsBin, 'vss-session.exe'))) finish(0, 1, `${windowsBin}/vss-session.exe is missing: run 'npm install' first`);

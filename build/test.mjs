@@ -19,7 +19,7 @@ function record(name, counts, exitStatus) {
 }
 
 function build() {
-  const r = spawnSync(node22.bin, [path.join(root, 'build', 'setup.mjs'), '--build-only'], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(node22.bin, [path.join(root, 'build', 'setup.mjs'), '--build-only', '--if-changed'], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) {
     console.error('build failed; no tests were run');
     console.log('0 passed, 1 failed');
