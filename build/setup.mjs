@@ -135,6 +135,8 @@ function readyToRun(appRoot, targetos) {
 
 function typescript() {
   const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+  // Compiled afresh: a file removed from src/ or test/ must not leave its old compiled copy for mocha to run.
+  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
   run('tsc', node22.bin, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root]);
   const bundle = path.join(root, 'build', 'out', 'vss-session.cjs');
   // One CommonJS file; the banner lets it load files beside the executable (the edge-js addon).
