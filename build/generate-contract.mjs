@@ -8,6 +8,7 @@
 //   ps/Client/VssErrorCodes.Generated.cs                   the HRESULTs the module raises itself
 //   ps/Client/Shapes.Generated.cs                          the records the module's client reads typed
 //   ps/Private/ConvertTo-Vss<Shape>.ps1                     each shape's PowerShell object (its psTypeName)
+//   src/dsc/VssSession.SnapshotRetention.dsc.resource.json  its instance schema's context enum (the persistent contexts)
 //   the module's ValidateSet lists                         lines in ps/Public/*.ps1, ps/Dsc/*.ps1 tagged `# contract: <list>`
 // --check writes nothing and exits 1 naming each file that differs from what the tables make (the contract test).
 import fs from 'node:fs';
@@ -229,10 +230,19 @@ ${raised.map(([n, v]) => `    public const string ${n} = "${v}";`).join('\n')}
 `;
 }
 
+// A persistent context's value has VSS_VOLSNAP_ATTR_PERSISTENT (1) set: its sets outlive their backup.
+const persistentContexts = contract.contexts.filter((c) => c.userChoice && (c.value & 1) === 1).map((c) => c.name);
+
+/** The DSC v3 manifest, with the contexts its instance schema accepts made from the table. */
+function dscManifest() {
+  const file = path.join('src', 'dsc', 'VssSession.SnapshotRetention.dsc.resource.json');
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
+  manifest.schema.embedded.properties.context.enum = persistentContexts;
+  return { [file]: `${JSON.stringify(manifest, null, 2)}\n` };
+}
+
 /** Each ps/Public and ps/Dsc file, its tagged ValidateSet lines made from the table. */
 function moduleValidateSets() {
-  // A persistent context's value has VSS_VOLSNAP_ATTR_PERSISTENT (1) set: its sets outlive their backup.
-  const persistentContexts = contract.contexts.filter((c) => c.userChoice && (c.value & 1) === 1).map((c) => c.name);
   const lists = { contexts: userContexts, persistentContexts, backupTypes: contract.backupTypes, policies: contract.policies };
   const files = {};
   for (const folder of ['Public', 'Dsc']) {
@@ -259,6 +269,7 @@ const outputs = {
   'ps/Client/VssErrorCodes.Generated.cs': moduleErrorCodes(),
   'ps/Client/Shapes.Generated.cs': csharpShapes('VssSession.Client', 'Vss', false),
   ...moduleConverters(),
+  ...dscManifest(),
   ...moduleValidateSets(),
 };
 

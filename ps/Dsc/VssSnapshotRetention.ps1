@@ -31,7 +31,7 @@ class VssSnapshotRetention {
 
     # The persistent context the sets are made and counted in.
     [DscProperty()]
-    [ValidateSet('ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')] # contract: persistentContexts
+    [ValidateSet('ClientAccessible', 'ClientAccessibleWriters', 'AppRollback', 'NasRollback')] # contract: persistentContexts
     [string] $Context = 'ClientAccessible'
 
     # Also delete the volume's orphaned sets (expired, or whose creator died without closing its backup).

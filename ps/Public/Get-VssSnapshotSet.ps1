@@ -17,7 +17,8 @@ function Get-VssSnapshotSet {
     Only the sets created longer ago than this (for retention: -OlderThan 7d; also 12h, 30m, 90s, or any TimeSpan).
 
     .PARAMETER Persistent
-    Only persistent sets (contexts ClientAccessible, AppRollback…), which outlive their backup.
+    Only persistent sets (contexts ClientAccessible, ClientAccessibleWriters, AppRollback, NasRollback), which outlive
+    their backup.
 
     .PARAMETER Orphaned
     Only the orphans: persistent sets VssSession created (it records each one before creating it) that are past

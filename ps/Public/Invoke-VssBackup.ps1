@@ -54,7 +54,7 @@ function Invoke-VssBackup {
     refusal, and any failure once the script block has started, or of the script block itself.
 
     .PARAMETER ExpiresAfter
-    For a persistent context (ClientAccessible, ClientAccessibleWriters, AppRollback): how long the snapshot set is
+    For a persistent context (ClientAccessible, ClientAccessibleWriters, AppRollback, NasRollback): how long the set is
     wanted, as for New-VssSnapshotSet; past it, Remove-VssSnapshotSet -Orphaned deletes it.
 
     .EXAMPLE
@@ -86,7 +86,7 @@ function Invoke-VssBackup {
         [Parameter(Mandatory)]
         [scriptblock] $ScriptBlock,
 
-        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')] # contract: contexts
+        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback', 'NasRollback')] # contract: contexts
         [string] $Context = 'Backup',
 
         [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')] # contract: backupTypes

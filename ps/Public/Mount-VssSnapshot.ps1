@@ -6,7 +6,7 @@ function Mount-VssSnapshot {
     .DESCRIPTION
     Makes a snapshot readable at a path of your choosing, as VSS's ExposeSnapshot does: an empty folder (or one not
     there yet, whose parent exists) or, on Windows, a free drive letter such as X:. VSS exposes locally only
-    persistent snapshots made in the AppRollback context; for any other snapshot, read its RootPath instead (the
+    persistent snapshots made in the AppRollback or NasRollback context; for any other snapshot, read its RootPath instead (the
     device path with the trailing separator Windows needs to use it as a root).
     The exposure stays until Dismount-VssSnapshot (or until the snapshot is deleted). Inside Invoke-VssBackup's
     script block an exposure belongs to that Invoke-VssBackup: it is undone when the script block ends, however it

@@ -12,7 +12,9 @@ function New-VssBackup {
 
     .PARAMETER Context
     The VSS snapshot context: Backup (auto-release, writers take part; the default), FileShareBackup,
-    ClientAccessible (persistent, no writers), ClientAccessibleWriters, AppRollback (persistent, with writers).
+    ClientAccessible (persistent, no writers), ClientAccessibleWriters, AppRollback (persistent, with writers),
+    NasRollback (persistent, no writers: what diskshadow's "set context persistent nowriters" and vshadow -p -nw make,
+    and, with AppRollback, the only context whose snapshots Mount-VssSnapshot can expose).
 
     .PARAMETER BackupType
     The VSS backup type. Copy (the default) leaves applications' own backup history alone; Full, Incremental,
@@ -78,7 +80,7 @@ function New-VssBackup {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType('VssSession.Backup')]
     param(
-        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback')] # contract: contexts
+        [ValidateSet('Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback', 'NasRollback')] # contract: contexts
         [string] $Context = 'Backup',
 
         [ValidateSet('Copy', 'Full', 'Incremental', 'Differential', 'Log')] # contract: backupTypes

@@ -16,8 +16,8 @@ function New-VssSnapshotSet {
     The volumes to snapshot (on Windows, e.g. 'C:\'; on the emulator, directories).
 
     .PARAMETER ExpiresAfter
-    How long a persistent snapshot set (a backup in context ClientAccessible, ClientAccessibleWriters or
-    AppRollback) is wanted. Past it, Get-VssSnapshotSet -Orphaned lists the set and Remove-VssSnapshotSet
+    How long a persistent snapshot set (a backup in context ClientAccessible, ClientAccessibleWriters, AppRollback or
+    NasRollback) is wanted. Past it, Get-VssSnapshotSet -Orphaned lists the set and Remove-VssSnapshotSet
     -Orphaned deletes it; ExpiresAt on the output says when. Refused in the auto-release contexts (Backup,
     FileShareBackup), whose sets end with the backup anyway.
 

@@ -72,7 +72,7 @@ export function backupRequests(svc: ServiceCore, s: Session): Map<string, Handle
     // A context may carry VSS_VOLSNAP_ATTR_TRANSPORTABLE: its snapshots can be imported by another component object.
     const transportable = p.context !== ContextValue.All && (p.context & TransportableAttr) !== 0;
     const name = contextName(transportable ? p.context & ~TransportableAttr : p.context);
-    if (!name || name === 'NasRollback') throw fault('VSS_E_UNSUPPORTED_CONTEXT', `context ${p.context} is not supported by the emulated provider`);
+    if (!name) throw fault('VSS_E_UNSUPPORTED_CONTEXT', `context ${p.context} is not supported by the emulated provider`);
     if (s.snapshotSetId) throw fault('VSS_E_BAD_STATE', 'SetContext must come before StartSnapshotSet');
     s.context = name;
     s.transportable = transportable;

@@ -247,7 +247,7 @@ export class EmulatorService implements ServiceCore {
 
   /**
    * ExposeSnapshot. Locally (VSS_VOLSNAP_ATTR_EXPOSED_LOCALLY) the emulated provider mounts the snapshot at a folder
-   * path as a symbolic link to its copy; VSS allows that only for AppRollback (and NasRollback) snapshots ("Exposing and
+   * path as a symbolic link to its copy; VSS allows that only for AppRollback and NasRollback snapshots ("Exposing and
    * Surfacing Shadow Copied Volumes"). Remotely it makes the share a folder under the state folder's shares/.
    */
   expose(p: { snapshotId?: string; pathFromRoot?: string | null; attributes?: number; expose?: string | null }) {
@@ -267,8 +267,8 @@ export class EmulatorService implements ServiceCore {
     let exposedName: string;
     if (locally) {
       if (p.pathFromRoot) throw fault('E_INVALIDARG', 'a path from the root is given only when exposing as a share; expose the whole snapshot locally');
-      if (snapshot.context !== 'AppRollback') {
-        throw fault('E_INVALIDARG', `snapshot ${snapshot.snapshotId} was made in context ${snapshot.context}; only AppRollback snapshots can be exposed locally (VSS rule); read it through its device path, or make it with -Context AppRollback`);
+      if (snapshot.context !== 'AppRollback' && snapshot.context !== 'NasRollback') {
+        throw fault('E_INVALIDARG', `snapshot ${snapshot.snapshotId} was made in context ${snapshot.context}; only AppRollback and NasRollback snapshots can be exposed locally (VSS rule, "Exposing and Surfacing Shadow Copied Volumes"); read it through its device path, or make it with -Context AppRollback or NasRollback`);
       }
       const at = p.expose ?? '';
       if (/^[A-Za-z]:\\?$/.test(at)) throw fault('E_INVALIDARG', `the emulated service exposes snapshots at folder paths, not at drive letters like ${at}`);

@@ -23,7 +23,7 @@ export type StatelessFacadeMethod =
   | 'BreakSnapshotSet';
 
 /** The VSS contexts a user may choose, by the names users give them. */
-export const Contexts = ['Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback'] as const;
+export const Contexts = ['Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback', 'NasRollback'] as const;
 export type ContextName = (typeof Contexts)[number];
 
 /** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */

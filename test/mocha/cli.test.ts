@@ -101,6 +101,21 @@ describe('vss-session one-shot commands (from source)', function () {
     assert.doesNotMatch(human.stderr, /balance/);
   });
 
+  it('backup --context NasRollback: a persistent set without writers (diskshadow "persistent nowriters"), kept and listed', () => {
+    const before = cli('emulator', 'journal', '--json').stdout.split('\n').filter(Boolean).length;
+    const { status, json, stderr } = backup('--context', 'NasRollback');
+    assert.equal(status, 0, stderr);
+    assert.equal(json.completed, true);
+    assert.deepEqual(json.close.writers, [], 'no writer takes part');
+    assert.equal(cli('emulator', 'journal', '--json').stdout.split('\n').filter(Boolean).length, before, 'writers get no event at all');
+    const listed = JSON.parse(cli('snapshots', 'list', '--json').stdout) as { snapshotSetId: string; context: string; persistent: boolean; snapshots: { attributes: number }[] }[];
+    const set = listed.find((s) => s.snapshotSetId === json.snapshotSetId)!;
+    assert.equal(set.context, 'NasRollback');
+    assert.equal(set.persistent, true);
+    assert.equal(set.snapshots[0]!.attributes, 25, 'VSS_CTX_NAS_ROLLBACK: persistent, no auto-release, no writers');
+    assert.equal(cli('snapshots', 'delete', '--snapshot-set-id', json.snapshotSetId).status, 0);
+  });
+
   it('writers --json lists the writers with their state', () => {
     const result = cli('writers', '--json');
     assert.equal(result.status, 0, result.stderr);

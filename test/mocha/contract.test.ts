@@ -22,7 +22,7 @@ describe('the contract (contract/ and build/generate-contract.mjs)', function ()
   /** The tables and every file made from them, copied where the generator may rewrite them. */
   const copyOfTheContract = (): string => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'vss-contract-'));
-    for (const dir of ['contract', 'src/generated', 'src/dotnet/VssSession.Interop', 'ps/Client', 'ps/Public', 'ps/Private', 'ps/Dsc']) {
+    for (const dir of ['contract', 'src/generated', 'src/dotnet/VssSession.Interop', 'ps/Client', 'ps/Public', 'ps/Private', 'ps/Dsc', 'src/dsc']) {
       fs.cpSync(path.join(repoRoot(), dir), path.join(copy, dir), { recursive: true, filter: (f) => !/[\\/](bin|obj)$/.test(f) });
     }
     return copy;

@@ -101,7 +101,7 @@ Describe 'VssSnapshotRetention (class-based DSC resource)' {
     }
 
     It 'refuses what it cannot keep: a context whose sets end with their backup, and KeepLast 0 with Present' {
-        { New-Retention @{ Volume = $script:World.Volume; Context = 'Backup' } } | Should -Throw '*does not belong to the set "ClientAccessible,ClientAccessibleWriters,AppRollback"*'
+        { New-Retention @{ Volume = $script:World.Volume; Context = 'Backup' } } | Should -Throw '*does not belong to the set "ClientAccessible,ClientAccessibleWriters,AppRollback,NasRollback"*'
         $failure = $null
         try { Invoke-Retention Test @{ KeepLast = 0 } } catch { $failure = $_ }
         $inner = $failure.Exception

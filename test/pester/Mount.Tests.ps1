@@ -80,6 +80,35 @@ Describe 'Mount-VssSnapshot and Dismount-VssSnapshot' {
         }
     }
 
+    It 'NasRollback (persistent, no writers) makes snapshots it exposes; ClientAccessible ones are refused, naming both contexts' {
+        $before = @(Get-Journal).Count
+        $backup = New-VssBackup -Context NasRollback
+        try {
+            $backup.Writers | Should -BeNullOrEmpty -Because 'no writer takes part in NasRollback'
+            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            $null = $backup | Complete-VssBackup
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+        @(Get-Journal).Count | Should -Be $before -Because 'writers get no event at all, BackupShutdown included'
+        $listed = Get-VssSnapshotSet -SnapshotSetId $set.SnapshotSetId
+        $listed.Context | Should -Be 'NasRollback'
+        $listed.Persistent | Should -BeTrue
+        $at = New-MountPath
+        $null = $listed.Snapshots[0] | Mount-VssSnapshot -Path $at
+        Get-Content -LiteralPath (Join-Path $at 'ledger.txt') | Should -Be 'balance: 100'
+        $null = $listed.Snapshots[0] | Dismount-VssSnapshot -Confirm:$false
+
+        $client = New-VssBackup -Context ClientAccessible
+        try {
+            $other = ($client | New-VssSnapshotSet -Volume $script:World.Volume).Snapshots[0]
+        } finally {
+            $null = $client | Close-VssBackup -Force
+        }
+        $failed = { $other | Mount-VssSnapshot -Path (New-MountPath) -ErrorAction Stop } | Should -Throw -ErrorId 'E_INVALIDARG,Mount-VssSnapshot' -PassThru
+        $failed.Exception.Message | Should -BeLike '*only AppRollback and NasRollback snapshots can be exposed locally*'
+    }
+
     It 'says which snapshot is not exposed when Dismount-VssSnapshot has nothing to undo' {
         $snapshot = New-RollbackSnapshot
         $failed = { $snapshot | Dismount-VssSnapshot -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Dismount-VssSnapshot' -PassThru

@@ -79,6 +79,7 @@ describe('snapshot retention rules', () => {
     refused({ volume: '/data', maxAge: 7 }, /maxAge is a duration written as text/);
     refused({ volume: '/data', keeplast: 3 }, /unknown property "keeplast"/);
     refused({}, /volume is required/);
+    assert.equal(retentionPolicy({ volume: '/data', context: 'NasRollback' }).context, 'NasRollback', 'NasRollback sets are persistent too');
     assert.equal(parseRetentionDuration('1.02:00:00', 'x'), 26 * hour);
     assert.equal(parseRetentionDuration('90m', 'x'), 1.5 * hour);
   });
