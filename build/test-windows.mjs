@@ -53,11 +53,12 @@ finish(passed, failed);
 
 /**
  * The module's Pester tests that run under PowerShell for Windows in Wine, against the Windows package: the module's
- * rules (manifest, exports, help, the package chosen by architecture) and whole backups through the module, each
- * host being vss-session.exe started by the module over Windows pipes.
+ * rules (manifest, exports, help, the package chosen by architecture), whole backups through the module, each
+ * host being vss-session.exe started by the module over Windows pipes, and the class-based DSC resource, whose
+ * methods run vss-session.exe's `dsc` operations.
  */
 async function pesterUnderWine() {
-  const files = ['Module.Tests.ps1', 'VssBackup.Tests.ps1'];
+  const files = ['Module.Tests.ps1', 'VssBackup.Tests.ps1', 'Dsc.Tests.ps1'];
   const name = 'Pester (PowerShell, win)';
   let ps;
   try {
