@@ -15,6 +15,7 @@
         'Close-VssBackup'
         'Complete-VssBackup'
         'Dismount-VssSnapshot'
+        'Get-VssProvider'
         'Get-VssSnapshot'
         'Get-VssSnapshotSet'
         'Get-VssWriter'

@@ -52,7 +52,7 @@ function parseDuration(text: string): number | string {
 }
 
 /** The commands that load .NET (edge-js, CoreCLR) to make VSS calls; the others (emulator, --help) never do. */
-const DotnetCommands = new Set(['host', 'backup', 'writers', 'snapshots', 'dsc']);
+const DotnetCommands = new Set(['host', 'backup', 'writers', 'providers', 'snapshots', 'dsc']);
 
 const jsonOption = { json: { type: 'boolean', default: false, describe: 'Print JSON' } } as const;
 
@@ -141,6 +141,11 @@ async function main(): Promise<void> {
       y.options({ ...jsonOption }), (argv) => run(argv, async (a) => {
         const { listWriters, formatWriters } = await import('./commands');
         print(await listWriters(), a, formatWriters);
+      }))
+    .command('providers', 'List the shadow copy providers installed (Query with VSS_OBJECT_PROVIDER), as vssadmin list providers does', (y: Argv) =>
+      y.options({ ...jsonOption }), (argv) => run(argv, async (a) => {
+        const { listProviders, formatProviders } = await import('./commands');
+        print(await listProviders(), a, formatProviders);
       }))
     .command('volume <paths..>', 'Show the volume VSS would snapshot for each path (on Windows GetVolumePathNameW, then GetVolumeNameForVolumeMountPointW) and the path\'s place on it; sends nothing to VSS', (y: Argv) =>
       y.positional('paths', { type: 'string', array: true, demandOption: true }).options({ ...jsonOption }), (argv) => run(argv, async (a) => {

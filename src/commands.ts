@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackupTypeName, ContextName } from './defaults';
+import type { Provider } from './generated/contract';
 import { ExitCode, signalExitCode } from './exit-codes';
 import { componentPath } from './requester/components';
 import { endsWithThisProcess } from './child-lifetime';
@@ -279,6 +280,21 @@ export async function listWriters(): Promise<WriterRow[]> {
   } finally {
     await backup.release();
   }
+}
+
+/** The providers installed (Query with VSS_OBJECT_PROVIDER), as vssadmin list providers shows them. */
+export async function listProviders(): Promise<Provider[]> {
+  const admin = new AdminComponent(new Interop(), resolveService);
+  try {
+    return await admin.queryProviders();
+  } finally {
+    await admin.release();
+  }
+}
+
+export function formatProviders(providers: Provider[]): string {
+  if (providers.length === 0) return 'no providers';
+  return providers.map((p) => `${p.name}\n  type: ${p.type}\n  id: ${p.providerId}\n  version: ${p.version}`).join('\n');
 }
 
 export function formatWriters(writers: WriterRow[]): string {

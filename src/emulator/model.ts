@@ -117,6 +117,28 @@ export const TransportableAttr = 0x20;
 
 export const EmulatedProviderId = 'b5946137-7b9f-4925-af80-51abd60b20d5';
 
+/** VSS_PROVIDER_TYPE by name (vss.h). */
+export const ProviderTypeValue = { System: 1, Software: 2, Hardware: 3, Fileshare: 4 } as const;
+
+/** The emulated provider as Query reports it (VSS_PROVIDER_PROP); provider.json may rename it, version it and type it. */
+export interface ProviderRecord {
+  providerId: string;
+  name: string;
+  type: number;
+  version: string;
+  versionId: string;
+  classId: string;
+}
+
+export const DefaultProvider: ProviderRecord = {
+  providerId: EmulatedProviderId,
+  name: 'VssSession Emulated Software Provider',
+  type: ProviderTypeValue.Software,
+  version: '1.0.0.0',
+  versionId: '6b1f9e0c-52a7-4a6e-9d3c-1f2e8a7b4c50',
+  classId: '8e3c7d21-4b9a-4f6e-a1d0-3c5b7e9f2a14',
+};
+
 /** One line of the event journal (`vss-session emulator journal --json`). */
 export interface JournalEntry {
   time: string;

@@ -9,7 +9,7 @@ import { EmulatorPaths } from '../paths';
 import { contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
 import { fault } from './fault';
-import { ComponentTypeValue, componentPath, TransportableAttr, WriterState } from './model';
+import { ComponentTypeValue, componentPath, ProviderRecord, TransportableAttr, WriterState } from './model';
 import { componentKey, DocumentComponent, enter, phaseOf, reached, requireInitialized, requireWriterContext, Session, WriterInstance, writersTakePart } from './session';
 import { StateStore } from './state-store';
 import { checkVolume } from './volume-rules';
@@ -20,6 +20,8 @@ import { WritersFileError } from './writers-config';
 const MaxSnapshotsPerVolume = 512;
 const MaxSnapshotsPerVolumeClientAccessible = 64;
 const ClientAccessibleAttr = 4;
+/** VSS_OBJECT_PROVIDER. */
+const ProviderObjectType = 4;
 /** VSS_BACKUP_TYPE's names, by value (vss.h): what a writer reads with CVssWriter::GetBackupType. */
 const BackupTypeNames = ['Undefined', 'Full', 'Incremental', 'Differential', 'Log', 'Copy', 'Other'] as const;
 
@@ -42,6 +44,8 @@ export interface ServiceCore {
   importSnapshots(s: Session): unknown;
   breakSnapshotSet(snapshotSetId: string): unknown;
   terminate(s: Session, endedBy: 'Release' | 'RequesterGone'): Promise<null>;
+  /** The emulated provider's VSS_PROVIDER_PROP, as provider.json names it. */
+  provider(): ProviderRecord;
 }
 
 /** The request table of session `s`: method name to handler, in the order VSS's documentation walks a backup. */
@@ -188,7 +192,8 @@ export function backupRequests(svc: ServiceCore, s: Session): Map<string, Handle
     if (!snapshot) throw fault('VSS_E_OBJECT_NOT_FOUND', `no snapshot ${p.snapshotId}`);
     return snapshot;
   });
-  on('query', () => ({ snapshots: svc.state.snapshots }));
+  // Query returns snapshots, or with VSS_OBJECT_PROVIDER (4) the providers: the emulated one.
+  on('query', (p: { returnedObjectsType?: number }) => (p.returnedObjectsType === ProviderObjectType ? { providers: [svc.provider()] } : { snapshots: svc.state.snapshots }));
   on('deleteSnapshots', (p: { sourceId: string; sourceType: number; force?: boolean }) => svc.deleteSnapshots(p));
   on('addComponent', (p: { instanceId?: string; writerId?: string; componentType?: number; logicalPath?: string | null; componentName?: string }) => {
     requireWriterContext(s, 'AddComponent');

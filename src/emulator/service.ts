@@ -15,7 +15,7 @@ import { defaults, VSS_ERROR_CODE } from '../defaults';
 import { ensureHome, EmulatorPaths, isOutOfSpace } from '../paths';
 import { Attr, ContextValue } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
-import { EmulatedProviderId, SnapshotRecord, TransportableAttr, WriterEvent } from './model';
+import { DefaultProvider, EmulatedProviderId, ProviderRecord, ProviderTypeValue, SnapshotRecord, TransportableAttr, WriterEvent } from './model';
 import { readConfigFile } from './durable';
 import { fault, partialDelete } from './fault';
 import { FrameLimit } from './frame-limit';
@@ -532,14 +532,34 @@ export class EmulatorService implements ServiceCore {
    * Fault injection for the emulated provider, from `$VSS_SESSION_HOME/provider.json`:
    * `{ "failDelete": ["<snapshot id>", …] }` makes DeleteSnapshots fail on those snapshots.
    */
-  private providerFaults(): { failDelete: string[]; copyDelayMs: number } {
-    if (!fs.existsSync(this.paths.provider)) return { failDelete: [], copyDelayMs: 0 };
+  /** provider.json, parsed; {} when there is none. */
+  private providerFile(): Record<string, unknown> {
+    if (!fs.existsSync(this.paths.provider)) return {};
     let parsed: unknown;
     try {
       parsed = JSON.parse(readConfigFile(this.paths.provider));
     } catch (e) {
       throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}; fix it or delete it`);
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: must be a JSON object; fix it or delete it`);
+    return parsed as Record<string, unknown>;
+  }
+
+  /** The emulated provider: one software provider, which provider.json's `name`, `version` and `type` may change. */
+  provider(): ProviderRecord {
+    const file = this.providerFile();
+    const text = (field: 'name' | 'version') => {
+      const value = file[field] ?? DefaultProvider[field];
+      if (typeof value !== 'string' || value.trim() === '' || value.length > 256) throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "${field}" must be a non-empty string of at most 256 characters`);
+      return value;
+    };
+    const type = file.type ?? 'Software';
+    if (typeof type !== 'string' || !(type in ProviderTypeValue)) throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "type" must be one of ${Object.keys(ProviderTypeValue).join(', ')}`);
+    return { ...DefaultProvider, name: text('name'), version: text('version'), type: ProviderTypeValue[type as keyof typeof ProviderTypeValue] };
+  }
+
+  private providerFaults(): { failDelete: string[]; copyDelayMs: number } {
+    const parsed = this.providerFile();
     const failDelete = (parsed as { failDelete?: unknown }).failDelete ?? [];
     if (!Array.isArray(failDelete) || !failDelete.every((id) => typeof id === 'string')) {
       throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "failDelete" must be an array of snapshot ids`);

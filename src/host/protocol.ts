@@ -4,7 +4,7 @@ import { BackupTypeName, ContextName } from '../defaults';
 import { CallRecord } from '../requester/interop';
 import { ComponentLeftOut } from '../requester/components';
 import { BackupComponent, BackupOptions, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
-import type { DeleteResult } from '../generated/contract';
+import type { DeleteResult, Provider } from '../generated/contract';
 import type { OrphanedSnapshotSetInfo } from '../records';
 import type { SnapshotSetInfo } from '../snapshot-sets';
 
@@ -95,6 +95,8 @@ export const Methods = {
   backupWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('backup/writers'),
   /** The writers, from a component object made for the purpose and released at once. */
   listWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('writers/list'),
+  /** Query with VSS_OBJECT_PROVIDER, on the session's admin component object. */
+  listProviders: new RequestType0<{ providers: Provider[] }, VssErrorData>('providers/list'),
   /** Sent by the host for each VSS call as it returns, during the request that made it. */
   vssCall: new NotificationType<CallRecord>('vss/call'),
   /** Sent by the host before it retries a VSS call (VSS_E_SNAPSHOT_SET_IN_PROGRESS), with the wait; or, with `writer`,

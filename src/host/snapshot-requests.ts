@@ -13,6 +13,8 @@ import { checkDeletes, deleteTarget, mountTarget } from './validation';
 export function serveSnapshots(connection: MessageConnection, serial: Serial, session: HostSession, toResponseError: (e: unknown) => ResponseError<unknown>): void {
   const { admin, options } = session;
 
+  connection.onRequest(Methods.listProviders, serial(async () => ({ providers: await admin.queryProviders() })));
+
   connection.onRequest(Methods.listSnapshotSets, serial(async (params) => {
     const wanted = params?.snapshotSetId === undefined ? undefined : parseGuid(params.snapshotSetId, 'snapshotSetId');
     await session.sweepExposures().catch(() => undefined);

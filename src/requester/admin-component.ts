@@ -1,4 +1,5 @@
 // The component object for work outside a backup: Query, DeleteSnapshots, exposure.
+import type { Provider } from '../generated/contract';
 import { VssError } from '../vss-error';
 import { FacadeCaller, FacadeMethod, VssService } from './interop';
 import { checkRequesterProcess, creationRefused, RequesterToken } from './preflight';
@@ -56,6 +57,11 @@ export class AdminComponent {
 
   async querySnapshots(): Promise<Snapshot[]> {
     return (await this.run<{ snapshots: FacadeSnapshot[] }>('QuerySnapshots', {}, true)).snapshots.map(withRootPath);
+  }
+
+  /** Query with VSS_OBJECT_PROVIDER: the providers installed (vssadmin list providers). */
+  async queryProviders(): Promise<Provider[]> {
+    return (await this.run<{ providers: Provider[] }>('QueryProviders', {}, true)).providers;
   }
 
   async snapshot(snapshotId: string): Promise<Snapshot> {

@@ -116,6 +116,27 @@ describe('vss-session one-shot commands (from source)', function () {
     assert.equal(cli('snapshots', 'delete', '--snapshot-set-id', json.snapshotSetId).status, 0);
   });
 
+  it('providers lists the emulated provider (Query with VSS_OBJECT_PROVIDER); provider.json renames it, and a bad type is named', () => {
+    const listed = cli('providers', '--json');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout), [
+      { providerId: 'b5946137-7b9f-4925-af80-51abd60b20d5', name: 'VssSession Emulated Software Provider', type: 'Software', version: '1.0.0.0', versionId: '6b1f9e0c-52a7-4a6e-9d3c-1f2e8a7b4c50', classId: '8e3c7d21-4b9a-4f6e-a1d0-3c5b7e9f2a14' },
+    ]);
+    const file = path.join(world.home, 'provider.json');
+    try {
+      fs.writeFileSync(file, JSON.stringify({ name: 'Contoso Array Provider', version: '7.2.0.1', type: 'Hardware' }));
+      const renamed = JSON.parse(cli('providers', '--json').stdout) as { name: string; type: string; version: string }[];
+      assert.deepEqual(renamed.map((p) => [p.name, p.type, p.version]), [['Contoso Array Provider', 'Hardware', '7.2.0.1']]);
+      assert.match(cli('providers').stdout, /^Contoso Array Provider\n {2}type: Hardware\n/);
+      fs.writeFileSync(file, JSON.stringify({ type: 'Tape' }));
+      const bad = cli('providers', '--json');
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /provider\.json: field "type" must be one of System, Software, Hardware, Fileshare/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('writers --json lists the writers with their state', () => {
     const result = cli('writers', '--json');
     assert.equal(result.status, 0, result.stderr);

@@ -19,6 +19,28 @@ AfterAll {
     Stop-TestWorld $script:World
 }
 
+Describe 'Get-VssProvider' {
+    It 'lists the emulated software provider, as provider.json names it, in the table view' {
+        $provider = @(Get-VssProvider)
+        $provider.Count | Should -Be 1
+        $provider[0].PSObject.TypeNames | Should -Contain 'VssSession.Provider'
+        $provider[0].Name | Should -Be 'VssSession Emulated Software Provider'
+        $provider[0].Type | Should -Be 'Software'
+        $provider[0].ProviderId | Should -Be ([guid]'b5946137-7b9f-4925-af80-51abd60b20d5')
+        $file = Join-Path $env:VSS_SESSION_HOME 'provider.json'
+        try {
+            Set-Content -LiteralPath $file -Value '{ "name": "Contoso Array Provider", "version": "7.2.0.1", "type": "Hardware" }'
+            $table = Get-VssProvider | Out-String -Width 200
+            $table | Should -Match 'Name\s+Type\s+Version\s+ProviderId'
+            $table | Should -Match 'Contoso Array Provider\s+Hardware\s+7\.2\.0\.1'
+            Set-Content -LiteralPath $file -Value '{ "version": "" }'
+            { Get-VssProvider -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_UNEXPECTED_PROVIDER_ERROR,Get-VssProvider'
+        } finally {
+            Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+        }
+    }
+}
+
 Describe 'Get-VssWriter' {
     It 'lists the writers with their state, without an open backup' {
         $writers = @(Get-VssWriter)

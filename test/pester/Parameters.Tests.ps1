@@ -10,6 +10,7 @@ BeforeDiscovery {
         @{ Name = 'Stop-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
         @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; Policy = ''; ExpiresAfter = '' }; Impact = 'Medium' }
         @{ Name = 'Get-VssWriter'; Parameters = @{ Backup = 'V' }; Impact = '' }
+        @{ Name = 'Get-VssProvider'; Parameters = @{}; Impact = '' }
         @{ Name = 'Get-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'P'; Volume = ''; OlderThan = ''; Persistent = ''; Orphaned = '' }; Impact = '' }
         @{ Name = 'Get-VssSnapshot'; Parameters = @{ SnapshotId = ''; SnapshotSetId = 'P'; Volume = '' }; Impact = '' }
         @{ Name = 'Remove-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'MVP'; Orphaned = 'M'; Force = '' }; Impact = 'High' }

@@ -30,6 +30,7 @@ public static class Contract
         "AbortBackup",
         "GetSnapshotProperties",
         "QuerySnapshots",
+        "QueryProviders",
         "DeleteSnapshots",
         "GetWriterMetadata",
         "AddComponent",

@@ -175,6 +175,11 @@ public sealed class Facade
 
     public Task<object> QuerySnapshots(object input) => Run(input, args => new JsonObject { ["snapshots"] = JsonList(Component(args).QuerySnapshots(), Snapshot) });
 
+    public Task<object> QueryProviders(object input) => Run(input, args => new JsonObject
+    {
+        ["providers"] = JsonList(Component(args).QueryProviders(), p => Shapes.Provider(p.ProviderId, p.Name, p.Type.ToString(), p.Version, p.VersionId, p.ClassId)),
+    });
+
     public Task<object> DeleteSnapshots(object input) => Run(input, args =>
     {
         return Component(args).DeleteSnapshots(Guid.Parse(args["sourceId"]!.GetValue<string>()), Enum<VssObjectType>(args, "sourceType"), args["force"]?.GetValue<bool>() ?? false).ToJson();

@@ -33,6 +33,17 @@ public static class Shapes
         ["state"] = state,
         ["lastError"] = lastError,
     };
+
+    /// <summary>One shadow copy provider, as Query with VSS_OBJECT_PROVIDER reports it (VSS_PROVIDER_PROP).</summary>
+    public static JsonObject Provider(Guid providerId, string name, string type, string version, Guid versionId, Guid classId) => new()
+    {
+        ["providerId"] = providerId.ToString(),
+        ["name"] = name,
+        ["type"] = type,
+        ["version"] = version,
+        ["versionId"] = versionId.ToString(),
+        ["classId"] = classId.ToString(),
+    };
 }
 
 /// <summary>What one DeleteSnapshots did: how many snapshots it deleted and, when it stopped part-way, the snapshot it could not delete (pNondeletedSnapshotID). A partial delete travels as this record from the emulated service to PowerShell.</summary>

@@ -95,6 +95,23 @@ public sealed class BindingTests(EmulatorFixture emulator) : IDisposable
     }
 
     [Fact]
+    public void QueryWithProviderTypeEnumeratesTheEmulatedProviderThroughVssProviderProp()
+    {
+        var component = NewComponent();
+        component.InitializeForBackup();
+        component.SetContext(VssSnapshotContext.All);
+        var provider = Assert.Single(component.QueryProviders());
+        Assert.Equal(Guid.Parse("b5946137-7b9f-4925-af80-51abd60b20d5"), provider.ProviderId);
+        Assert.Equal("VssSession Emulated Software Provider", provider.Name);
+        Assert.Equal(VssProviderType.Software, provider.Type);
+        Assert.Equal("1.0.0.0", provider.Version);
+        Assert.NotEqual(Guid.Empty, provider.ClassId);
+        // The snapshot query on the same object still answers snapshots only.
+        Assert.All(component.QuerySnapshots(), s => Assert.NotEqual(Guid.Empty, s.SnapshotId));
+        component.Release();
+    }
+
+    [Fact]
     public void DeleteSnapshotsRemovesAPersistentSetOnceAndThenFindsNothing()
     {
         string volume = NewVolume("keep.txt", "persistent");

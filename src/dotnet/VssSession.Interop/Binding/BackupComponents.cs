@@ -16,6 +16,9 @@ public sealed record SnapshotProperties(
     string OriginatingMachine, string? ExposedName, string? ExposedPath, Guid ProviderId,
     VssVolumeSnapshotAttributes Attributes, DateTimeOffset CreatedAt, VssSnapshotState Status);
 
+/// <summary>A provider as Query with VSS_OBJECT_PROVIDER reports it (VSS_PROVIDER_PROP), copied out of VSS's memory.</summary>
+public sealed record ProviderProperties(Guid ProviderId, string Name, VssProviderType Type, string Version, Guid VersionId, Guid ClassId);
+
 /// <summary>A writer as GetWriterMetadata reports it (IVssExamineWriterMetadata::GetIdentity and its components).</summary>
 public sealed record WriterMetadata(Guid InstanceId, Guid WriterId, string Name, IReadOnlyList<ComponentMetadata> Components);
 
@@ -525,6 +528,41 @@ public sealed unsafe class BackupComponents
             ((ComObject)(object)enumerator).FinalRelease();
         }
         return snapshots;
+    }
+
+    /// <summary>Query with VSS_OBJECT_PROVIDER: the providers installed (vssadmin list providers). Each item's strings
+    /// are VSS's CoTaskMem allocations, freed here with CoTaskMemFree as VSS_OBJECT_PROP's documentation says.</summary>
+    public IReadOnlyList<ProviderProperties> QueryProviders()
+    {
+        Check(Com.Query(Guid.Empty, VssObjectType.None, VssObjectType.Provider, out nint enumPointer), nameof(Com.Query));
+        var providers = new List<ProviderProperties>();
+        if (enumPointer == 0) return providers;
+        var enumerator = Wrap<IVssEnumObject>(enumPointer);
+        Marshal.Release(enumPointer);
+        try
+        {
+            VssObjectProp item = default;
+            while (true)
+            {
+                Check(enumerator.Next(1, &item, out uint fetched), "IVssEnumObject::Next");
+                if (fetched == 0) break;
+                if (item.Type != VssObjectType.Provider) continue;
+                try
+                {
+                    providers.Add(new(item.Prov.ProviderId, Str(item.Prov.ProviderName) ?? "", item.Prov.ProviderType, Str(item.Prov.ProviderVersion) ?? "", item.Prov.ProviderVersionId, item.Prov.ClassId));
+                }
+                finally
+                {
+                    Marshal.FreeCoTaskMem(item.Prov.ProviderName);
+                    Marshal.FreeCoTaskMem(item.Prov.ProviderVersion);
+                }
+            }
+        }
+        finally
+        {
+            ((ComObject)(object)enumerator).FinalRelease();
+        }
+        return providers;
     }
 
     public DeleteResult DeleteSnapshots(Guid sourceId, VssObjectType sourceType, bool force)

@@ -327,14 +327,20 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
 
     public int Query(Guid QueriedObjectId, VssObjectType eQueriedObjectType, VssObjectType eReturnedObjectsType, out nint ppEnum)
     {
-        List<SnapshotRecord>? snapshots = null;
-        int hr = Run(() => snapshots = _service.Call("query", p =>
+        EmulatedEnumObject? found = null;
+        int hr = Run(() =>
         {
-            p.WriteString("queriedObjectId", QueriedObjectId);
-            p.WriteNumber("queriedObjectType", (int)eQueriedObjectType);
-            p.WriteNumber("returnedObjectsType", (int)eReturnedObjectsType);
-        }).Property("snapshots").List(SnapshotRecord.FromJson));
-        ppEnum = snapshots is null ? 0 : EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(new EmulatedEnumObject(snapshots));
+            JsonElement? answer = _service.Call("query", p =>
+            {
+                p.WriteString("queriedObjectId", QueriedObjectId);
+                p.WriteNumber("queriedObjectType", (int)eQueriedObjectType);
+                p.WriteNumber("returnedObjectsType", (int)eReturnedObjectsType);
+            });
+            found = eReturnedObjectsType == VssObjectType.Provider
+                ? EmulatedEnumObject.Of(answer.Property("providers").List(ProviderRecord.FromJson))
+                : EmulatedEnumObject.Of(answer.Property("snapshots").List(SnapshotRecord.FromJson));
+        });
+        ppEnum = found is null ? 0 : EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(found);
         return hr;
     }
 

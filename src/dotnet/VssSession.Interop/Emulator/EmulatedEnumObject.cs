@@ -3,20 +3,27 @@ using VssSession.Interop.Com;
 
 namespace VssSession.Interop.Emulator;
 
-/// <summary>The emulator's IVssEnumObject over snapshot properties. Each VSS_OBJECT_PROP handed out owns
-/// CoTaskMem strings that the caller frees with VssFreeSnapshotProperties, as with VSS.</summary>
+/// <summary>The emulator's IVssEnumObject over what Query found: snapshots or providers. Each VSS_OBJECT_PROP handed
+/// out owns CoTaskMem strings that the caller frees (VssFreeSnapshotProperties for a snapshot, CoTaskMemFree for a
+/// provider's), as with VSS.</summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedEnumObject(IReadOnlyList<SnapshotRecord> snapshots) : IVssEnumObject
+public sealed unsafe partial class EmulatedEnumObject(int count, Func<int, VssObjectProp> item) : IVssEnumObject
 {
     private int _position;
+
+    public static EmulatedEnumObject Of(IReadOnlyList<SnapshotRecord> snapshots) =>
+        new(snapshots.Count, i => new VssObjectProp { Type = VssObjectType.Snapshot, Snap = snapshots[i].ToNative() });
+
+    public static EmulatedEnumObject Of(IReadOnlyList<ProviderRecord> providers) =>
+        new(providers.Count, i => new VssObjectProp { Type = VssObjectType.Provider, Prov = providers[i].ToNative() });
 
     public int Next(uint celt, VssObjectProp* rgelt, out uint pceltFetched)
     {
         pceltFetched = 0;
         if (rgelt is null) return VssErrors.E_INVALIDARG;
-        while (pceltFetched < celt && _position < snapshots.Count)
+        while (pceltFetched < celt && _position < count)
         {
-            rgelt[pceltFetched] = new VssObjectProp { Type = VssObjectType.Snapshot, Snap = snapshots[_position].ToNative() };
+            rgelt[pceltFetched] = item(_position);
             pceltFetched++;
             _position++;
         }
@@ -25,8 +32,8 @@ public sealed unsafe partial class EmulatedEnumObject(IReadOnlyList<SnapshotReco
 
     public int Skip(uint celt)
     {
-        _position = (int)Math.Min(snapshots.Count, _position + (long)celt);
-        return _position < snapshots.Count ? VssErrors.S_OK : 1;
+        _position = (int)Math.Min(count, _position + (long)celt);
+        return _position < count ? VssErrors.S_OK : 1;
     }
 
     public int Reset()
@@ -37,7 +44,7 @@ public sealed unsafe partial class EmulatedEnumObject(IReadOnlyList<SnapshotReco
 
     public int Clone(out nint ppenum)
     {
-        ppenum = EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(new EmulatedEnumObject(snapshots) { _position = _position });
+        ppenum = EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(new EmulatedEnumObject(count, item) { _position = _position });
         return VssErrors.S_OK;
     }
 }
