@@ -45,6 +45,8 @@ const doc = (text, indent) => (text ? `${indent}/** ${text} */\n` : '');
 
 const quoted = (xs) => xs.map((x) => `'${x}'`).join(', ');
 const userContexts = contract.contexts.filter((c) => c.userChoice).map((c) => c.name);
+// A persistent context's value has VSS_VOLSNAP_ATTR_PERSISTENT (1) set: its sets outlive their backup.
+const persistentContexts = contract.contexts.filter((c) => c.userChoice && (c.value & 1) === 1).map((c) => c.name);
 const raised = [...contract.errorsRaised.vss.map((n) => [n, hex(abi.hresults[n])]), ...Object.entries(contract.errorsRaised.win32).map(([n, v]) => [n, hex(v)])];
 
 function typescript() {
@@ -61,6 +63,9 @@ export type StatelessFacadeMethod =${union(contract.facadeMethods.filter((m) => 
 /** The VSS contexts a user may choose, by the names users give them. */
 export const Contexts = [${quoted(userContexts)}] as const;
 export type ContextName = (typeof Contexts)[number];
+
+/** The contexts a user may choose whose sets outlive their backup (VSS_VOLSNAP_ATTR_PERSISTENT set). */
+export const PersistentContexts = [${quoted(persistentContexts)}] as const;
 
 /** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */
 export const ContextValue = {
@@ -229,9 +234,6 @@ ${raised.map(([n, v]) => `    public const string ${n} = "${v}";`).join('\n')}
 }
 `;
 }
-
-// A persistent context's value has VSS_VOLSNAP_ATTR_PERSISTENT (1) set: its sets outlive their backup.
-const persistentContexts = contract.contexts.filter((c) => c.userChoice && (c.value & 1) === 1).map((c) => c.name);
 
 /** The DSC v3 manifest, with the contexts its instance schema accepts made from the table. */
 function dscManifest() {

@@ -334,6 +334,15 @@ export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[
   return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
 }
 
+/** The snapshot sets (with their records) and the ids of the orphans among them, from one Query on one component
+ * object: what the retention rules look at. */
+export async function listSetsWithOrphans(): Promise<{ sets: SnapshotSetInfo[]; orphaned: Set<string> }> {
+  const admin = new AdminComponent(new Interop(), resolveService);
+  const store = new RecordStore(sessionHome());
+  const sets = toSnapshotSets(await querySwept(admin).finally(() => admin.release()));
+  return { sets: withRecords(store, sets), orphaned: new Set(findOrphans(store, sets).map((o) => o.set.snapshotSetId)) };
+}
+
 /** The persistent sets VssSession recorded that are expired, or whose creator died without closing its backup. */
 export async function listOrphans(): Promise<OrphanedSnapshotSetInfo[]> {
   const admin = new AdminComponent(new Interop(), resolveService);

@@ -1,6 +1,8 @@
 // VSS facts the whole executable shares (vss.h), and the checks on values that name VSS objects.
 import * as path from 'node:path';
-import { Contexts, ContextValue } from './generated/contract';
+import { ContextValue, PersistentContexts } from './generated/contract';
+
+export { PersistentContexts };
 import { vssError } from './vss-error';
 
 export { ContextValue };
@@ -61,6 +63,5 @@ export function isPersistentContext(context: string): boolean {
   return context in ContextValue && context !== 'All' && (ContextValue[context as ContextKey] & Attr.Persistent) !== 0;
 }
 
-/** The contexts a user may choose whose sets outlive their backup, as messages name them ("A, B or C"). */
-export const PersistentContexts = Contexts.filter((c) => isPersistentContext(c));
+/** The persistent contexts as messages name them ("A, B or C"). */
 export const persistentContextList = `${PersistentContexts.slice(0, -1).join(', ')} or ${PersistentContexts.at(-1)}`;

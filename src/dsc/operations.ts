@@ -3,9 +3,10 @@
 // resource VssSnapshotRetention calls the same command, so both engines run this one path. The rules are in
 // retention.ts; this file observes the volume's sets and carries a plan out through the executable's own commands
 // (a set is made as `backup --context` makes it, deleted as `snapshots delete` deletes it: DeleteSnapshots).
-import { backupOnce, deleteSets, listOrphans, listSets, resolveVolumes } from '../commands';
-import { PersistentContexts, planRetention, RetentionPlan, RetentionPolicy, retentionPolicy, setsOfVolume } from './retention';
+import { backupOnce, deleteSets, listSets, listSetsWithOrphans, resolveVolumes } from '../commands';
+import { planRetention, RetentionPlan, RetentionPolicy, retentionPolicy, setsOfVolume } from './retention';
 import type { SnapshotSetInfo } from '../snapshot-sets';
+import { PersistentContexts } from '../vss';
 import { ExitCode } from '../exit-codes';
 import { VssError, vssError } from '../vss-error';
 
@@ -33,8 +34,7 @@ interface Observed {
 async function observe(instance: unknown): Promise<Observed> {
   const policy = retentionPolicy(instance);
   const [target] = await resolveVolumes([policy.volume]);
-  const all = await listSets();
-  const orphaned = new Set((await listOrphans()).map((o) => o.snapshotSetId));
+  const { sets: all, orphaned } = await listSetsWithOrphans();
   const sets = setsOfVolume(all, target!.vss, policy.context).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   return { policy, sets, plan: planRetention(policy, sets, orphaned) };
 }

@@ -7,8 +7,6 @@ import type { SnapshotSetInfo } from '../snapshot-sets';
 import { PersistentContexts } from '../vss';
 import { vssError } from '../vss-error';
 
-export { PersistentContexts };
-
 /** A retention instance as DSC v3 writes it (camelCase JSON); the class-based resource sends the same. */
 export interface RetentionInstance {
   volume: string;

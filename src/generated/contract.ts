@@ -27,6 +27,9 @@ export type StatelessFacadeMethod =
 export const Contexts = ['Backup', 'FileShareBackup', 'ClientAccessible', 'ClientAccessibleWriters', 'AppRollback', 'NasRollback'] as const;
 export type ContextName = (typeof Contexts)[number];
 
+/** The contexts a user may choose whose sets outlive their backup (VSS_VOLSNAP_ATTR_PERSISTENT set). */
+export const PersistentContexts = ['ClientAccessible', 'ClientAccessibleWriters', 'AppRollback', 'NasRollback'] as const;
+
 /** VSS_CTX_* values; each context is a set of VSS_VOLSNAP_ATTR_* bits, so its value is also the snapshot's attributes. */
 export const ContextValue = {
   Backup: 0,
