@@ -1,7 +1,11 @@
 # The executable, or an ErrorRecord naming the package this process would need and the ones the module has.
 function Get-VssExecutable {
     if (Test-Path -LiteralPath $script:Executable -PathType Leaf) {
-        if (-not $IsWindows) { Set-VssExecutableMode $script:Executable }
+        # Once per executable, not at every host start: its mode does not change under a running module.
+        if (-not $IsWindows -and $script:ExecutableModeChecked -ne $script:Executable) {
+            Set-VssExecutableMode $script:Executable
+            $script:ExecutableModeChecked = $script:Executable
+        }
         return $script:Executable
     }
     $bin = Join-Path $PSScriptRoot 'bin'

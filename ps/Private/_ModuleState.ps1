@@ -4,6 +4,8 @@
 $script:Runtime = Get-VssRuntimeName $IsWindows $IsMacOS ([System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture)
 
 $script:Executable = Join-Path $PSScriptRoot 'bin' $script:Runtime $(if ($IsWindows) { 'vss-session.exe' } else { 'vss-session' })
+# The executable whose x bits Get-VssExecutable has made sure of (a module copied without file modes loses them).
+$script:ExecutableModeChecked = $null
 
 # The open backups of this PowerShell session: BackupId -> VssHostClient.
 $script:Backups = @{}
