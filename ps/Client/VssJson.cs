@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
+using VssSession.Framing;
 
 namespace VssSession.Client;
 
@@ -9,16 +10,9 @@ namespace VssSession.Client;
 /// objects ConvertFrom-Json makes (PSCustomObject, object[], long, double, string, bool).</summary>
 public static class VssJson
 {
-    public static byte[] Request(int id, string method, object? parameters)
-    {
-        var body = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(body))
+    public static byte[] Request(int id, string method, object? parameters) =>
+        JsonRpcRequest.Write(id, method, writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("jsonrpc", "2.0");
-            writer.WriteNumber("id", id);
-            writer.WriteString("method", method);
-            writer.WritePropertyName("params");
             if (parameters is null)
             {
                 writer.WriteStartObject();
@@ -28,10 +22,7 @@ public static class VssJson
             {
                 Write(writer, parameters, 0);
             }
-            writer.WriteEndObject();
-        }
-        return body.WrittenSpan.ToArray();
-    }
+        }).WrittenSpan.ToArray();
 
     /// <summary>A value of a request: what the module's requests are made of. Anything else is a mistake in the
     /// module, said as such rather than sent as text the host would misread.</summary>

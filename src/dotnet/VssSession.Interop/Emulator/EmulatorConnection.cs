@@ -73,18 +73,12 @@ public sealed class EmulatorConnection : IDisposable
         {
             if (_closed) throw new EmulatorFault(VssErrors.VSS_E_BAD_STATE, "the component object was released");
             int id = ++_nextId;
-            var request = new ArrayBufferWriter<byte>(256);
-            using (var json = new Utf8JsonWriter(request))
+            var request = JsonRpcRequest.Write(id, method, json =>
             {
                 json.WriteStartObject();
-                json.WriteString("jsonrpc", "2.0");
-                json.WriteNumber("id", id);
-                json.WriteString("method", method);
-                json.WriteStartObject("params");
                 parameters?.Invoke(json);
                 json.WriteEndObject();
-                json.WriteEndObject();
-            }
+            });
             try
             {
                 Write(request.WrittenSpan);
