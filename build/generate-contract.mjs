@@ -31,7 +31,8 @@ const names = contract.facadeMethods.map((m) => m.name);
 if (new Set(names).size !== names.length) throw new Error('contract.json lists a facade method twice');
 
 const shapes = Object.entries(contract.shapes).filter(([name]) => name !== 'doc');
-const fieldTypes = ['guid', 'string', 'int', 'bool', 'timestamp'];
+// long: a 64-bit count of bytes (JSON carries it exactly up to 2^53, which no disk reaches).
+const fieldTypes = ['guid', 'string', 'int', 'long', 'bool', 'timestamp'];
 for (const [name, shape] of shapes) {
   for (const f of shape.fields) {
     const element = f.type.replace(/\[\]$/, '');
@@ -91,7 +92,7 @@ export type HResultName = keyof typeof HResult;
 
 /** A shape as TypeScript interfaces: the facade's part (Facade<Name>) where the requester completes it. */
 function tsShape(name, shape) {
-  const tsType = (t) => (t.endsWith('[]') ? `${tsType(t.slice(0, -2))}[]` : { guid: 'string', string: 'string', timestamp: 'string', int: 'number', bool: 'boolean' }[t] ?? t);
+  const tsType = (t) => (t.endsWith('[]') ? `${tsType(t.slice(0, -2))}[]` : { guid: 'string', string: 'string', timestamp: 'string', int: 'number', long: 'number', bool: 'boolean' }[t] ?? t);
   const fields = (fs) => fs.map((f) => `${doc(f.doc, '  ')}  ${f.name}${f.optional ? '?' : ''}: ${tsType(f.type)}${f.nullable ? ' | null' : ''};\n`).join('');
   const facade = shape.fields.filter(isFacade);
   const above = shape.fields.filter((f) => !isFacade(f));
@@ -104,7 +105,8 @@ function tsShape(name, shape) {
 /** The facade's shapes: a builder per shape (its JSON object, each field passed by position, so none is left out)
  * and a record with its JSON both ways where the shape is one. */
 function csharpShapes(namespace, prefix, builders) {
-  const csType = (f) => ({ guid: 'Guid', string: 'string', int: 'int', bool: 'bool', timestamp: 'DateTimeOffset' })[f.type] + (f.nullable ? '?' : '');
+  // A field of another shape is passed already built: its JSON object, or an array of them.
+  const csType = (f) => (f.type.endsWith('[]') ? 'JsonArray' : contract.shapes[f.type] ? 'JsonObject' : { guid: 'Guid', string: 'string', int: 'int', long: 'long', bool: 'bool', timestamp: 'DateTimeOffset' }[f.type]) + (f.nullable ? '?' : '');
   const toJson = (f, value) => {
     if (f.type === 'guid') return f.nullable ? `${value}?.ToString()` : `${value}.ToString()`;
     if (f.type === 'timestamp') return f.nullable ? `${value} is { } at ? Facade.JsonTimestamp(at) : null` : `Facade.JsonTimestamp(${value})`;
@@ -165,10 +167,20 @@ function moduleConverters() {
     const width = Math.max('PSTypeName'.length, ...shown.map((f) => f.ps.length));
     const value = (f) => {
       const v = `${variable}.${f.name}`;
-      if (f.type.endsWith('[]')) return `@(${v} | ConvertTo-Vss${f.type.slice(0, -2)})`;
-      const cast = { guid: '[guid]', bool: '[bool]', int: '[int]', timestamp: '[datetimeoffset]' }[f.type];
+      // An optional field may be missing from the JSON: the module runs under Set-StrictMode 3, where reading a
+      // missing property throws, so it is looked up first.
+      const present = f.optional ? `${variable}.PSObject.Properties['${f.name}'] -and $null -ne ${v}` : `$null -ne ${v}`;
+      if (f.type.endsWith('[]')) {
+        const element = f.type.slice(0, -2);
+        const cast = { guid: '[guid]', bool: '[bool]', int: '[int]', long: '[long]', timestamp: '[datetimeoffset]' }[element];
+        const list = contract.shapes[element] ? `@(${v} | ConvertTo-Vss${element})` : cast ? `@(${v} | ForEach-Object { ${cast}$_ })` : `@(${v})`;
+        return f.nullable ? `if (${present}) { ${list} } else { $null }` : list;
+      }
+      if (contract.shapes[f.type]) return `if (${present}) { ${v} | ConvertTo-Vss${f.type} } else { $null }`;
+      if (f.optional) return `if (${present}) { ${v} } else { $null }`;
+      const cast = { guid: '[guid]', bool: '[bool]', int: '[int]', long: '[long]', timestamp: '[datetimeoffset]' }[f.type];
       if (!cast) return v;
-      return f.nullable ? `if (${v}) { ${cast}${v} } else { $null }` : `${cast}${v}`;
+      return f.nullable ? `if ($null -ne ${v}) { ${cast}${v} } else { $null }` : `${cast}${v}`;
     };
     files[path.join('ps', 'Private', `ConvertTo-Vss${name}.ps1`)] = `${banner('#')}
 # ${shape.doc}

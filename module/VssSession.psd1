@@ -12,10 +12,13 @@
     FormatsToProcess     = @('VssSession.Format.ps1xml')
     TypesToProcess       = @('VssSession.Types.ps1xml')
     FunctionsToExport    = @(
+        'Add-VssShadowStorage'
         'Close-VssBackup'
         'Complete-VssBackup'
         'Dismount-VssSnapshot'
+        'Get-VssBackupDocument'
         'Get-VssProvider'
+        'Get-VssShadowStorage'
         'Get-VssSnapshot'
         'Get-VssSnapshotSet'
         'Get-VssWriter'
@@ -24,7 +27,9 @@
         'New-VssBackup'
         'New-VssSnapshotSet'
         'Remove-VssSnapshot'
+        'Remove-VssShadowStorage'
         'Remove-VssSnapshotSet'
+        'Set-VssShadowStorage'
         'Stop-VssBackup'
     )
     CmdletsToExport      = @()

@@ -52,7 +52,7 @@ function parseDuration(text: string): number | string {
 }
 
 /** The commands that load .NET (edge-js, CoreCLR) to make VSS calls; the others (emulator, --help) never do. */
-const DotnetCommands = new Set(['host', 'backup', 'writers', 'providers', 'snapshots', 'dsc']);
+const DotnetCommands = new Set(['host', 'backup', 'writers', 'providers', 'shadowstorage', 'snapshots', 'dsc']);
 
 const jsonOption = { json: { type: 'boolean', default: false, describe: 'Print JSON' } } as const;
 
@@ -112,6 +112,12 @@ async function main(): Promise<void> {
             'a 32-bit process, a volume VSS cannot snapshot, a phase time limit, a writer or provider failure, another set in progress. ' +
             'A missing path, bad arguments and a failure of the command itself are never relaxed.',
         },
+        document: {
+          type: 'string',
+          describe:
+            'Save the Backup Components Document (SaveAsXML), which a later restore needs, to this file: staged before BackupComplete (a document that ' +
+            'cannot be saved fails the backup before BackupComplete is sent), put in place after it, never half written',
+        },
         'expires-after': {
           type: 'string',
           describe: `A persistent set's lifetime (--context ${persistentContextList}): seconds, or e.g. 30m, 2h, 7d; then 'snapshots list --orphaned' lists it`,
@@ -128,6 +134,7 @@ async function main(): Promise<void> {
           backupType: a['backup-type'] as BackupTypeName,
           exec: a.exec,
           json: a.json,
+          document: a.document,
           excludeWriters: a['exclude-writer'] as string[] | undefined,
           includeWriters: a['include-writer'] as string[] | undefined,
           policy: a.policy === 'best-effort' ? 'BestEffort' : 'Required',
@@ -138,9 +145,29 @@ async function main(): Promise<void> {
         process.exitCode = exitCode;
       }))
     .command('writers', 'List the VSS writers with their state and last error (begins a backup only to ask, then releases it)', (y: Argv) =>
-      y.options({ ...jsonOption }), (argv) => run(argv, async (a) => {
+      y.options({
+        ...jsonOption,
+        detailed: { type: 'boolean', default: false, describe: "Each writer's metadata in full: components with their files, databases and logs, excluded files and restore method (vshadow -wm)" },
+      }), (argv) => run(argv, async (a) => {
         const { listWriters, formatWriters } = await import('./commands');
-        print(await listWriters(), a, formatWriters);
+        print(await listWriters({ detailed: a.detailed as boolean }), a, formatWriters);
+      }))
+    .command('shadowstorage <action>', 'List, add, resize (set) or delete the shadow storage of volumes (IVssDifferentialSoftwareSnapshotMgmt), as vssadmin list|add|resize|delete shadowstorage do', (y: Argv) =>
+      y.positional('action', { choices: ['list', 'set', 'add', 'delete'] as const, demandOption: true })
+        .options({
+          ...jsonOption,
+          volume: { type: 'string', describe: 'The volume whose shadow copies the storage holds (vssadmin /For); list takes it optionally' },
+          'diff-area-volume': { type: 'string', describe: 'The volume the storage is on (vssadmin /On); add needs it, set and delete find it' },
+          'max-size': { type: 'string', describe: "The storage's maximum: bytes (320MB, 10GB), a percentage of the storage volume ('10%'), or UNBOUNDED; add defaults to UNBOUNDED. Lowering it below what is used deletes the oldest shadow copies" },
+        })
+        .check((a) => {
+          if (a.action !== 'list' && !a.volume) return `shadowstorage ${a.action} needs --volume`;
+          if (a.action === 'add' && !a['diff-area-volume']) return 'shadowstorage add needs --diff-area-volume (the volume the storage goes on)';
+          if (a.action === 'set' && !a['max-size']) return 'shadowstorage set needs --max-size';
+          return true;
+        }), (argv) => run(argv, async (a) => {
+        const { shadowStorage, formatShadowStorage } = await import('./commands');
+        print(await shadowStorage(a.action as 'list' | 'set' | 'add' | 'delete', { volume: a.volume, diffAreaVolume: a['diff-area-volume'], maxSize: a['max-size'] }), a, formatShadowStorage);
       }))
     .command('providers', 'List the shadow copy providers installed (Query with VSS_OBJECT_PROVIDER), as vssadmin list providers does', (y: Argv) =>
       y.options({ ...jsonOption }), (argv) => run(argv, async (a) => {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BackupTypeName, ContextName } from './defaults';
-import type { Provider } from './generated/contract';
+import type { FileSpec, Provider, ShadowStorage } from './generated/contract';
 import { ExitCode, signalExitCode } from './exit-codes';
 import { componentPath } from './requester/components';
 import { endsWithThisProcess } from './child-lifetime';
@@ -12,11 +12,13 @@ import { OrphanedSnapshotSetInfo } from './records';
 import { SnapshotSetInfo, toSnapshotSets } from './snapshot-sets';
 import { sessionHome } from './paths';
 import { ExposureStore, sweepAbandonedExposures } from './exposures';
-import { deleteOrphan, findOrphans, orphanInfo, RecordStore, SnapshotSetRecorder, withRecords } from './records';
+import { deleteOrphan, findOrphans, LostSnapshotSetInfo, orphanInfo, RecordStore, SnapshotSetRecorder, takeLostSets, withRecords } from './records';
+import { checkDocumentPath } from './requester/backup-document';
 import { Interop } from './requester/interop';
+import { ShadowStorageAdmin } from './requester/shadow-storage';
 import { AdminComponent, BackupLifecycle, CloseResult, Snapshot, VolumeTarget, Writer } from './requester/lifecycle';
 import { allowsLiveFallback, PolicyName } from './requester/policy';
-import { resolveService } from './service';
+import { resolveService, spaceDeletions } from './service';
 import { withServices, writerServices } from './writer-services';
 import { isPersistentContext, parseGuid, persistentContextList } from './vss';
 import { VssError, vssError } from './vss-error';
@@ -50,6 +52,8 @@ export interface BackupCommandOptions {
   includeWriters?: string[];
   /** A persistent set's lifetime, after which it is listed as orphaned. */
   expiresAfterMs?: number;
+  /** Where the Backup Components Document is saved once the backup completes (--document). */
+  document?: string;
 }
 
 /**
@@ -75,6 +79,7 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
   const signals = ['SIGINT', 'SIGTERM'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
+    if (options.document !== undefined) checkDocumentPath(options.document);
     if (options.expiresAfterMs !== undefined && !isPersistentContext(options.context)) {
       throw vssError('E_INVALIDARG', `--expires-after applies to persistent snapshot sets only (--context ${persistentContextList}); a ${options.context} set ends with its backup anyway`);
     }
@@ -126,7 +131,7 @@ export async function backupOnce(volumes: string[], options: BackupCommandOption
       if (interrupt.signal && exitCode === ExitCode.ok) exitCode = signalExitCode(interrupt.signal);
       const completed = exitCode === ExitCode.ok;
       if (completed) {
-        await backup.complete();
+        await backup.complete({ documentPath: options.document });
         for (const c of backup.describe().componentsLeftOut) {
           process.stderr.write(`vss-session: warning: component '${componentPath(c)}' of writer '${c.writer}' was left out of this ${options.backupType} backup and not marked backed up: ${c.reason}\n`);
         }
@@ -267,19 +272,44 @@ export function formatBackup(r: BackupReport): string {
   ].join('\n');
 }
 
-export type WriterRow = Pick<Writer, 'name' | 'writerId' | 'instanceId' | 'state' | 'lastError' | 'service'>;
+export type WriterRow = Pick<Writer, 'name' | 'writerId' | 'instanceId' | 'state' | 'lastError' | 'service' | 'components' | 'excludedFiles' | 'restoreMethod'>;
 
-/** Begins a backup (context Backup) only for the writers' metadata and status, and releases it. */
-export async function listWriters(): Promise<WriterRow[]> {
+/** Begins a backup (context Backup) only for the writers' metadata and status, and releases it. With detailed, each
+ * writer's metadata in full (GetWriterMetadata), as vshadow -wm and diskshadow's `list writers detailed` show it. */
+export async function listWriters(options: { detailed?: boolean } = {}): Promise<WriterRow[]> {
   const service = await resolveService();
   const backup = new BackupLifecycle(new Interop(), service, randomUUID(), { context: 'Backup' });
   await backup.begin();
   try {
     const services = await writerServices(service);
-    return withServices(backup.writers, services).map(({ name, writerId, instanceId, state, lastError, service }) => ({ name, writerId, instanceId, state, lastError, service }));
+    const writers = options.detailed ? await backup.detailedWriters() : backup.writers;
+    return withServices(writers, services).map(({ name, writerId, instanceId, state, lastError, service, components, excludedFiles, restoreMethod }) =>
+      options.detailed ? { name, writerId, instanceId, state, lastError, service, components, excludedFiles, restoreMethod } : { name, writerId, instanceId, state, lastError, service });
   } finally {
     await backup.release();
   }
+}
+
+/** vssadmin list|add|resize|delete shadowstorage: the associations after the change (list: all, or the volume's). */
+export async function shadowStorage(action: 'list' | 'set' | 'add' | 'delete', o: { volume?: string; diffAreaVolume?: string; maxSize?: string }): Promise<ShadowStorage[]> {
+  const admin = new ShadowStorageAdmin(new Interop(), resolveService);
+  switch (action) {
+    case 'list':
+      return admin.list(o.volume);
+    case 'add':
+      return [await admin.add(o.volume!, o.diffAreaVolume!, o.maxSize ?? 'UNBOUNDED')];
+    case 'set':
+      return [await admin.resize(o.volume!, o.maxSize!, o.diffAreaVolume)];
+    case 'delete':
+      await admin.remove(o.volume!, o.diffAreaVolume);
+      return admin.list();
+  }
+}
+
+export function formatShadowStorage(areas: ShadowStorage[]): string {
+  if (areas.length === 0) return 'no shadow storage';
+  const size = (n: number) => (n === -1 ? 'UNBOUNDED' : `${n} bytes`);
+  return areas.map((a) => `shadow storage for ${a.volume}\n  on: ${a.diffAreaVolume}\n  used: ${size(a.usedSpace)}\n  allocated: ${size(a.allocatedSpace)}\n  maximum: ${size(a.maxSpace)}`).join('\n');
 }
 
 /** The providers installed (Query with VSS_OBJECT_PROVIDER), as vssadmin list providers shows them. */
@@ -299,10 +329,31 @@ export function formatProviders(providers: Provider[]): string {
 
 export function formatWriters(writers: WriterRow[]): string {
   if (writers.length === 0) return 'no writers';
+  if (writers.some((w) => w.components !== undefined)) return writers.map(formatWriterDetail).join('\n\n');
   const header = ['NAME', 'WRITER ID', 'INSTANCE ID', 'STATE', 'SERVICE', 'LAST ERROR'];
   const rows = writers.map((w) => [w.name, w.writerId, w.instanceId, w.state, w.service ?? '-', w.lastError ?? '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+function formatWriterDetail(w: WriterRow): string {
+  // A Windows path joins with a backslash, the emulator's with a slash.
+  const spec = (f: FileSpec) => `${f.path.replace(/[\\/]$/, '')}${f.path.includes('\\') ? '\\' : '/'}${f.filespec}${f.recursive ? ' (recursive)' : ''}`;
+  const lines = [w.name, `  writer id: ${w.writerId}`, `  instance id: ${w.instanceId}`, `  state: ${w.state}${w.lastError ? ` (${w.lastError})` : ''}`];
+  if (w.service) lines.push(`  service: ${w.service}`);
+  if (w.components === null) return [...lines, '  no metadata: the writer failed Identify'].join('\n');
+  const r = w.restoreMethod;
+  lines.push(r
+    ? `  restore method: ${r.method}${r.service ? ` (service ${r.service})` : ''}; writer restore: ${r.writerRestore}; reboot required: ${r.rebootRequired ? 'yes' : 'no'}${r.userProcedure ? `; procedure: ${r.userProcedure}` : ''}`
+    : '  restore method: none declared');
+  for (const f of w.excludedFiles ?? []) lines.push(`  excluded: ${spec(f)}`);
+  for (const c of w.components ?? []) {
+    lines.push(`  component ${componentPath(c)}${c.caption ? ` "${c.caption}"` : ''} (${c.type}, ${c.selectable ? 'selectable' : 'not selectable'} for backup)`);
+    for (const f of c.files) lines.push(`    file: ${spec(f)}`);
+    for (const f of c.databases) lines.push(`    database: ${spec(f)}`);
+    for (const f of c.logs) lines.push(`    log: ${spec(f)}`);
+  }
+  return lines.join('\n');
 }
 
 /** What each path names for VSS, as a backup would look it up (no component object is made, nothing is sent to VSS). */
@@ -327,11 +378,25 @@ async function querySwept(admin: AdminComponent): Promise<Snapshot[]> {
   return admin.querySnapshots();
 }
 
+/** The snapshot sets VSS holds; on stderr, once each, the sets vss-session made that VSS deleted on its own. */
 export async function listSets(snapshotSetId?: string): Promise<SnapshotSetInfo[]> {
   const wanted = snapshotSetId === undefined ? undefined : parseGuid(snapshotSetId, '--snapshot-set-id');
   const admin = new AdminComponent(new Interop(), resolveService);
-  const sets = withRecords(new RecordStore(sessionHome()), toSnapshotSets(await querySwept(admin).finally(() => admin.release())));
+  const store = new RecordStore(sessionHome());
+  const found = toSnapshotSets(await querySwept(admin).finally(() => admin.release()));
+  for (const lost of takeLostSets(store, found, spaceDeletions(await resolveService()))) process.stderr.write(`vss-session: warning: ${describeLost(lost)}\n`);
+  const sets = withRecords(store, found);
   return wanted ? sets.filter((s) => s.snapshotSetId === wanted) : sets;
+}
+
+/** One lost set in words: which, made when, deleted when and why. */
+export function describeLost(lost: LostSnapshotSetInfo): string {
+  const made = `snapshot set ${lost.snapshotSetId} (${lost.context}, made ${lost.createdAt}, of ${lost.volumes.join(', ')})`;
+  if (lost.lost.reason === 'DiffAreaFull') {
+    const each = lost.lost.deletions.map((d) => `snapshot ${d.snapshotId} of ${d.volume} at ${d.time}`).join('; ');
+    return `${made} was deleted by VSS to make room in the full shadow storage of its volume: ${each}. Raise the shadow storage's maximum (Set-VssShadowStorage) to keep more`;
+  }
+  return `${made} is gone, and vss-session did not delete it (noticed ${lost.lost.noticedAt}): VSS deletes the oldest shadow copies of a volume whose shadow storage is full, and another tool may have deleted it; on Windows the System event log (source volsnap) says which`;
 }
 
 /** The snapshot sets (with their records) and the ids of the orphans among them, from one Query on one component

@@ -112,6 +112,8 @@ export function emulatorPaths(home: string) {
     serviceLock: path.join(home, 'service'),
     writers: path.join(home, 'writers.json'),
     provider: path.join(home, 'provider.json'),
+    /** The emulated provider's shadow storage associations (diff areas). */
+    shadowStorage: path.join(home, 'shadowstorage.json'),
     state: path.join(home, 'emulator-state.json'),
     /** Changes since the state file was last written whole, one JSON line each (see EmulatorService.persist). */
     stateLog: path.join(home, 'emulator-state.log'),

@@ -30,6 +30,33 @@ export interface SnapshotSetRecord {
   /** When its backup was closed by its requester without an abort; null while open, or when it never was. */
   closedAt: string | null;
   volumes: string[];
+  /** VSS no longer holds the set, though VssSession did not delete it: kept until a listing has told the user. */
+  lost?: LostRecord;
+}
+
+/** A set's snapshots deleted for space in their volume's shadow storage, as the provider reported it. */
+export interface SpaceDeletion {
+  snapshotSetId: string;
+  snapshotId: string;
+  volume: string;
+  /** When the provider deleted it. */
+  time: string;
+}
+
+/** What became of a set VSS no longer holds: deleted for space (with when and which snapshots), or not known. */
+export interface LostRecord {
+  noticedAt: string;
+  reason: 'DiffAreaFull' | 'Unknown';
+  deletions: SpaceDeletion[];
+}
+
+/** A lost set as the front ends report it. */
+export interface LostSnapshotSetInfo {
+  snapshotSetId: string;
+  context: string;
+  createdAt: string;
+  volumes: string[];
+  lost: LostRecord;
 }
 
 /** Why a recorded set is an orphan: its time is up, or the process that made it died before closing its backup. */
@@ -199,21 +226,46 @@ export function withRecords(store: RecordStore, sets: SnapshotSetInfo[]): Snapsh
  * whose creating process is gone without having closed its backup. Records of sets that no longer exist are
  * removed on the way, unless their creator may still be making the set. A set without a record is never one.
  */
-export function findOrphans(store: RecordStore, sets: SnapshotSetInfo[], now = new Date()): Orphan[] {
+export function findOrphans(store: RecordStore, sets: SnapshotSetInfo[], now = new Date(), deletions: SpaceDeletion[] = []): Orphan[] {
   const existing = new Map(sets.map((s) => [s.snapshotSetId, s]));
   const orphans: Orphan[] = [];
   for (const record of store.list()) {
     const set = existing.get(record.snapshotSetId);
     const gone = creatorGone(record.creator);
     if (!set) {
-      // Between StartSnapshotSet and DoSnapshotSet a live creator's set is not there yet: its record stays.
-      if (record.closedAt !== null || gone) store.remove(record.snapshotSetId);
+      // Between StartSnapshotSet and DoSnapshotSet a live creator's set is not there yet: its record stays. A set
+      // VssSession deletes loses its record with it, so one missing otherwise went outside VssSession: the record is
+      // kept, saying so, until a listing has told the user (takeLostSets).
+      if ((record.closedAt !== null || gone) && !record.lost) markLost(store, record, deletions, now);
       continue;
     }
     const reason: OrphanReason | null = isExpired(record, now) ? 'Expired' : gone && record.closedAt === null ? 'CreatorGone' : null;
     if (reason) orphans.push({ set: { ...set, expiresAt: record.expiresAt }, record, reason });
   }
   return orphans;
+}
+
+function markLost(store: RecordStore, record: SnapshotSetRecord, deletions: SpaceDeletion[], now: Date): void {
+  const mine = deletions.filter((d) => d.snapshotSetId === record.snapshotSetId);
+  store.update(record.snapshotSetId, { lost: { noticedAt: now.toISOString(), reason: mine.length > 0 ? 'DiffAreaFull' : 'Unknown', deletions: mine } });
+}
+
+/**
+ * The sets VssSession made that VSS no longer holds though VssSession did not delete them (VSS deletes the oldest
+ * shadow copies of a volume whose shadow storage is full), each reported once: their records go as they are returned.
+ */
+export function takeLostSets(store: RecordStore, sets: SnapshotSetInfo[], deletions: SpaceDeletion[], now = new Date()): LostSnapshotSetInfo[] {
+  findOrphans(store, sets, now, deletions);
+  const lost: LostSnapshotSetInfo[] = [];
+  for (const record of store.list()) {
+    if (!record.lost) continue;
+    // A deletion the provider reported after the set was first missed still says why.
+    const mine = deletions.filter((d) => d.snapshotSetId === record.snapshotSetId);
+    const known = record.lost.reason === 'Unknown' && mine.length > 0 ? { ...record.lost, reason: 'DiffAreaFull' as const, deletions: mine } : record.lost;
+    lost.push({ snapshotSetId: record.snapshotSetId, context: record.context, createdAt: record.createdAt, volumes: record.volumes, lost: known });
+    store.remove(record.snapshotSetId);
+  }
+  return lost;
 }
 
 /** An orphan as the host and the CLI report it: the set, why it is an orphan, and who made it. */

@@ -1,6 +1,8 @@
 // Which VSS service a command talks to: the one place where the requester's VssService is made, so the requester
 // itself never reaches into the emulator.
 import { ensureListening, pathsFor } from './emulator/control';
+import { readSpaceDeletions } from './emulator/journal';
+import type { SpaceDeletion } from './records';
 import { VssService } from './requester/interop';
 
 /** Real VSS on Windows (unless VSS_SESSION_EMULATOR=1); the emulated service elsewhere, started on demand. */
@@ -9,4 +11,13 @@ export async function resolveService(): Promise<VssService> {
   const paths = pathsFor();
   await ensureListening(paths);
   return { kind: 'emulator', socket: paths.socket };
+}
+
+/**
+ * The snapshots the provider deleted to make room in a full shadow storage, where the service says so: the emulated
+ * service journals each (DiffAreaFull). Windows tells only its System event log (volsnap), which is not read here: a
+ * set lost there is reported without a known reason.
+ */
+export function spaceDeletions(service: VssService): SpaceDeletion[] {
+  return service.kind === 'emulator' ? readSpaceDeletions(pathsFor().journal) : [];
 }

@@ -27,6 +27,7 @@ public static class VssErrorCodes
     public const string VSS_E_WRITERERROR_NONRETRYABLE = "0x800423F4";
     public const string VSS_E_WRITERERROR_RECOVERY_FAILED = "0x800423F5";
     public const string VSS_E_WRITERERROR_PARTIAL_FAILURE = "0x80042336";
+    public const string VSS_E_VOLUME_IN_USE = "0x8004231D";
     public const string E_INVALIDARG = "0x80070057";
     public const string E_ACCESSDENIED = "0x80070005";
     public const string E_NOTIMPL = "0x80004001";

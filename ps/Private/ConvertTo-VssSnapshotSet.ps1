@@ -9,7 +9,7 @@ function ConvertTo-VssSnapshotSet {
             Context       = $SnapshotSet.context
             Persistent    = [bool]$SnapshotSet.persistent
             CreatedAt     = [datetimeoffset]$SnapshotSet.createdAt
-            ExpiresAt     = if ($SnapshotSet.expiresAt) { [datetimeoffset]$SnapshotSet.expiresAt } else { $null }
+            ExpiresAt     = if ($null -ne $SnapshotSet.expiresAt) { [datetimeoffset]$SnapshotSet.expiresAt } else { $null }
             Snapshots     = @($SnapshotSet.snapshots | ConvertTo-VssSnapshot)
         }
     }

@@ -10,10 +10,21 @@ function Complete-VssBackup {
     .PARAMETER Backup
     The backup from New-VssBackup.
 
+    .PARAMETER DocumentPath
+    Saves the Backup Components Document (SaveAsXML), which every later restore needs, to this file. It is written
+    whole beside the file before BackupComplete is sent, and put in place only after BackupComplete succeeded: a
+    document that cannot be saved (a full disk, a missing folder, no write access) fails Complete-VssBackup before
+    any writer hears BackupComplete, and the file is never left half written. Get-VssBackupDocument reads it back.
+
     .EXAMPLE
     Complete-VssBackup -Backup $backup
 
     Marks the backup as successful.
+
+    .EXAMPLE
+    $backup | Complete-VssBackup -DocumentPath \\nas\backup\sql.xml
+
+    Completes the backup and keeps its Backup Components Document with the copied data, for a later restore.
 
     .EXAMPLE
     $backup | Complete-VssBackup | Select-Object -ExpandProperty Writers
@@ -27,13 +38,20 @@ function Complete-VssBackup {
     [OutputType('VssSession.Backup')]
     param(
         [Parameter(Mandatory, ValueFromPipeline)]
-        [PSTypeName('VssSession.Backup')] [psobject] $Backup
+        [PSTypeName('VssSession.Backup')] [psobject] $Backup,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $DocumentPath
     )
     process {
         if (-not $PSCmdlet.ShouldProcess([string]$Backup.BackupId, 'Send BackupComplete to writers')) { return }
         try {
             $client = Get-VssBackupClient $Backup
-            $completed = ConvertTo-VssBackup (Invoke-VssHost -Client $client -Method 'backup/complete' -Cmdlet $PSCmdlet)
+            $params = @{}
+            # Relative to PowerShell's location, not the host process's working folder.
+            if ($DocumentPath) { $params.documentPath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($DocumentPath) }
+            $completed = ConvertTo-VssBackup (Invoke-VssHost -Client $client -Method 'backup/complete' -Params $params -Cmdlet $PSCmdlet)
+            if ($DocumentPath) { Write-Verbose "Saved the Backup Components Document to $($params.documentPath)" }
             # BackupComplete was delivered; a writer that failed handling it is worth an operator's look, not a failed backup.
             foreach ($writer in $completed.Writers | Where-Object State -Like 'Failed*') {
                 Write-Warning "Writer '$($writer.Name)' is $($writer.State) with $($writer.LastError) after BackupComplete; check its service before the next backup."

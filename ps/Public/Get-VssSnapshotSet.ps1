@@ -7,6 +7,10 @@ function Get-VssSnapshotSet {
     Queries every snapshot in context All through a short-lived component object and groups them into
     snapshot sets. Needs no open backup.
 
+    A persistent set VssSession made that VSS deleted on its own since the last listing is reported once, as a
+    warning: VSS deletes a volume's oldest shadow copies when its shadow storage is full (see Get-VssShadowStorage).
+    The warning says when; -Verbose names each snapshot deleted for space.
+
     .PARAMETER SnapshotSetId
     Only this snapshot set.
 
@@ -62,7 +66,8 @@ function Get-VssSnapshotSet {
     begin { $client = $null }
     process {
         try {
-            if ($null -eq $client) { $client = New-VssHostClient }
+            $first = $null -eq $client
+            if ($first) { $client = New-VssHostClient }
             $setId = if ($PSBoundParameters.ContainsKey('SnapshotSetId')) { $SnapshotSetId } else { $null }
             $cutoff = if ($PSBoundParameters.ContainsKey('OlderThan')) { [datetimeoffset]::UtcNow - $OlderThan } else { $null }
             $volumes = @($Volume | Where-Object { $_ } | ForEach-Object { Resolve-VssVolumeName $_ $PSCmdlet })
@@ -76,6 +81,8 @@ function Get-VssSnapshotSet {
                 Where-Object { $volumes.Count -eq 0 -or @($_.Snapshots.Volume | Where-Object { $_ -in $volumes }).Count -gt 0 } |
                 Where-Object { $null -eq $cutoff -or $_.CreatedAt -lt $cutoff } |
                 Where-Object { -not $Persistent -or $_.Persistent }
+            # Once per call, after the listing: the sets VSS deleted on its own since the last one.
+            if ($first) { Write-VssLostSnapshotSet -Client $client -Cmdlet $PSCmdlet }
         } catch {
             $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $SnapshotSetId))
         }

@@ -57,6 +57,11 @@ function Invoke-VssBackup {
     For a persistent context (ClientAccessible, ClientAccessibleWriters, AppRollback, NasRollback): how long the set is
     wanted, as for New-VssSnapshotSet; past it, Remove-VssSnapshotSet -Orphaned deletes it.
 
+    .PARAMETER DocumentPath
+    Saves the Backup Components Document to this file when the script block succeeded, as Complete-VssBackup
+    -DocumentPath does: a document that cannot be saved fails the backup before BackupComplete. Its folder must exist
+    before anything is snapshotted. With -Policy BestEffort and no snapshot, no document is saved and a warning says so.
+
     .EXAMPLE
     Invoke-VssBackup -Volume 'C:\' -ScriptBlock { param($Snapshots) robocopy (Join-Path $Snapshots[0].DevicePath 'Data') \\nas\backup /MIR }
 
@@ -108,13 +113,24 @@ function Invoke-VssBackup {
         [string] $Policy = 'Required',
 
         [ValidateScript({ $_ -gt [timespan]::Zero }, ErrorMessage = 'ExpiresAfter must be above zero; give a lifetime such as (New-TimeSpan -Days 7).')]
-        [VssDuration()] [timespan] $ExpiresAfter
+        [VssDuration()] [timespan] $ExpiresAfter,
+
+        [ValidateNotNullOrEmpty()]
+        [string] $DocumentPath
     )
     begin { $volumes = [System.Collections.Generic.List[string]]::new() }
     process { foreach ($v in $Volume) { $volumes.Add($v) } }
     end {
         if (-not $PSCmdlet.ShouldProcess(($volumes -join ', '), 'Back up through VSS snapshots')) { return }
         $resolved = @(foreach ($v in $volumes) { Resolve-VssVolumeName $v $PSCmdlet })
+        $document = @{}
+        if ($DocumentPath) {
+            $document.DocumentPath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($DocumentPath)
+            $folder = Split-Path -Parent $document.DocumentPath
+            if (-not (Test-Path -LiteralPath $folder -PathType Container)) {
+                $PSCmdlet.ThrowTerminatingError((New-VssErrorRecord ([VssSessionException]::new('VSS_E_OBJECT_NOT_FOUND', [VssErrorCodes]::VSS_E_OBJECT_NOT_FOUND, "The folder for the Backup Components Document, $folder, does not exist: create it or choose another -DocumentPath. Nothing was snapshotted.", $null)) $DocumentPath))
+            }
+        }
         $params = @{
             context        = $Context
             backupType     = $BackupType
@@ -140,6 +156,7 @@ function Invoke-VssBackup {
                 if ($null -ne $backup) { $null = $backup | Close-VssBackup -Force; $backup = $null }
                 $PSCmdlet.WriteWarning("No snapshot was made, so the script block runs against the live volumes (-Policy BestEffort): $($record.FullyQualifiedErrorId.Split(',')[0]): $($record.Exception.Message)")
                 $snapshots = @(foreach ($v in $resolved) { New-VssLiveVolume $v })
+                if ($DocumentPath) { $PSCmdlet.WriteWarning("No Backup Components Document is saved to $($document.DocumentPath): without a snapshot there is no backup for VSS to describe.") }
             }
             # Mount-VssSnapshot calls in the script block belong to this backup: undone below, however it ends.
             $exposed = [System.Collections.Generic.List[guid]]::new()
@@ -161,7 +178,7 @@ function Invoke-VssBackup {
                 }
             }
             if ($null -ne $backup -and $null -eq $failure) {
-                $null = $backup | Complete-VssBackup -Confirm:$false
+                $null = $backup | Complete-VssBackup @document -Confirm:$false
                 $completed = $true
             }
         } finally {

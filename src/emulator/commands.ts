@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { ExitCode } from '../exit-codes';
 import { emulatorPaths, sessionHome } from '../paths';
 import { ensureRunning, readJournal, ServiceRefused, status, stop } from './control';
+import type { JournalEntry } from './model';
 import { EmulatorService } from './service';
 
 export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'journal' | 'serve', json: boolean): Promise<void> {
@@ -54,7 +55,11 @@ export async function emulatorCommand(action: 'start' | 'stop' | 'status' | 'jou
       if (json) {
         for (const e of entries) process.stdout.write(JSON.stringify(e) + '\n');
       } else {
-        for (const e of entries) {
+        for (const e of entries as (JournalEntry & { snapshotId?: string; volume?: string })[]) {
+          if ((e.event as string) === 'DiffAreaFull') {
+            process.stdout.write(`${e.time}  ${'DiffAreaFull'.padEnd(18)} snapshot ${e.snapshotId} of ${e.volume} deleted for space  set=${e.snapshotSetId}\n`);
+            continue;
+          }
           const extra = e.backupCompleteReceived === undefined ? '' : ` backupCompleteReceived=${e.backupCompleteReceived}`;
           process.stdout.write(`${e.time}  ${e.event.padEnd(18)} ${e.writer}  set=${e.snapshotSetId ?? '-'}  state=${e.state}${extra}\n`);
         }

@@ -18,3 +18,10 @@ export function readJournalFile(file: string): JournalEntry[] {
   }
   return entries;
 }
+
+/** The snapshots the emulated provider deleted for space (its DiffAreaFull lines), oldest first. */
+export function readSpaceDeletions(file: string): { snapshotSetId: string; snapshotId: string; volume: string; time: string }[] {
+  return (readJournalFile(file) as unknown as Record<string, unknown>[])
+    .filter((e) => e.event === 'DiffAreaFull' && typeof e.snapshotSetId === 'string' && typeof e.snapshotId === 'string')
+    .map((e) => ({ snapshotSetId: e.snapshotSetId as string, snapshotId: e.snapshotId as string, volume: String(e.volume ?? ''), time: String(e.time ?? '') }));
+}

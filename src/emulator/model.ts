@@ -73,6 +73,23 @@ export interface ComponentDefinition {
   files: FileSpec[];
   databases: FileSpec[];
   logs: FileSpec[];
+  /** Files the writer excludes from backup (IVssCreateWriterMetadata::AddExcludeFiles), declared with the component
+   * they are near; VSS reports them for the whole writer (IVssExamineWriterMetadata::GetExcludeFile). */
+  excludedFiles: FileSpec[];
+}
+
+/** VSS_RESTOREMETHOD_ENUM and VSS_WRITERRESTORE_ENUM by the names users give them (vswriter.h order, from 0). */
+export const RestoreMethods = ['Undefined', 'RestoreIfNotThere', 'RestoreIfCanReplace', 'StopRestoreStart', 'RestoreToAlternateLocation', 'RestoreAtReboot', 'RestoreAtRebootIfCannotReplace', 'Custom', 'RestoreStopStart'] as const;
+export const WriterRestores = ['Undefined', 'Never', 'IfReplaceFails', 'Always'] as const;
+
+/** How a writer wants its data restored (IVssCreateWriterMetadata::SetRestoreMethod). */
+export interface RestoreMethodDefinition {
+  method: (typeof RestoreMethods)[number];
+  /** The service stopped and started around the restore (StopRestoreStart, RestoreStopStart). */
+  service: string | null;
+  userProcedure: string | null;
+  writerRestore: (typeof WriterRestores)[number];
+  rebootRequired: boolean;
 }
 
 /** VSS_COMPONENT_TYPE: VSS_CT_DATABASE, VSS_CT_FILEGROUP. */
@@ -98,17 +115,19 @@ export interface WriterDefinition {
   freezeTimeoutMs: number;
   /** The (emulated) service whose process hosts the writer, as Get-VssWriter reports it. */
   service: string | null;
+  /** Null: the writer declares none, and GetRestoreMethod answers S_FALSE. */
+  restoreMethod: RestoreMethodDefinition | null;
 }
 
 /** The two writers every emulated service has, standing for an application database and the registry. */
 export const DefaultWriters: WriterDefinition[] = [
-  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: [simpleComponent('Database')], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'EmulatedDatabase' },
-  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: [simpleComponent('Registry')], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'VSS' },
+  { name: 'Emulated Database Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01', components: [simpleComponent('Database')], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'EmulatedDatabase', restoreMethod: null },
+  { name: 'Emulated Registry Writer', writerId: '7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f02', components: [simpleComponent('Registry')], failOn: {}, failTimes: {}, delayMs: {}, freezeTimeoutMs: 60_000, service: 'VSS', restoreMethod: null },
 ];
 
 /** A component given by its name only: a selectable database component at the top of its writer, with no files. */
 export function simpleComponent(name: string): ComponentDefinition {
-  return { name, logicalPath: null, type: 'database', caption: null, selectable: true, files: [], databases: [], logs: [] };
+  return { name, logicalPath: null, type: 'database', caption: null, selectable: true, files: [], databases: [], logs: [], excludedFiles: [] };
 }
 
 /** The emulated software provider's id (VSS_ID ProviderId). */
@@ -180,4 +199,6 @@ export interface SnapshotRecord {
   context: ContextKey;
   /** Where the emulated provider exposed the snapshot (ExposeSnapshot), to undo it exactly. */
   exposure?: { target: string; replacedEmptyFolder: boolean };
+  /** The bytes its copy holds in its volume's shadow storage. */
+  size?: number;
 }

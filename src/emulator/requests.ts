@@ -9,12 +9,13 @@ import { EmulatorPaths } from '../paths';
 import { contextName, ContextValue, isGuid } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
 import { fault } from './fault';
-import { ComponentTypeValue, componentPath, ProviderRecord, TransportableAttr, WriterState } from './model';
+import { ComponentTypeValue, componentPath, ProviderRecord, RestoreMethods, TransportableAttr, WriterRestores, WriterState } from './model';
 import { componentKey, DocumentComponent, enter, phaseOf, reached, requireInitialized, requireWriterContext, Session, WriterInstance, writersTakePart } from './session';
 import { StateStore } from './state-store';
 import { checkVolume } from './volume-rules';
 import { WriterDelivery } from './writer-delivery';
 import { WritersFileError } from './writers-config';
+import type { ShadowStorage } from './shadow-storage';
 
 /** Shadow copies per volume with the system provider, and in the client-accessible (shared folders) contexts. */
 const MaxSnapshotsPerVolume = 512;
@@ -46,6 +47,8 @@ export interface ServiceCore {
   terminate(s: Session, endedBy: 'Release' | 'RequesterGone'): Promise<null>;
   /** The emulated provider's VSS_PROVIDER_PROP, as provider.json names it. */
   provider(): ProviderRecord;
+  /** The emulated provider's diff areas (IVssDifferentialSoftwareSnapshotMgmt). */
+  readonly shadowStorage: ShadowStorage;
 }
 
 /** The request table of session `s`: method name to handler, in the order VSS's documentation walks a backup. */
@@ -58,7 +61,7 @@ export function backupRequests(svc: ServiceCore, s: Session): Map<string, Handle
   });
   on('initializeForBackup', (p: { xml?: unknown }) => {
     if (reached(s, 'Initialized')) throw fault('VSS_E_BAD_STATE', 'InitializeForBackup was already called on this component object');
-    if (p.xml !== undefined && p.xml !== null && (typeof p.xml !== 'string' || !/^<BackupComponents\b/.test(p.xml))) {
+    if (p.xml !== undefined && p.xml !== null && (typeof p.xml !== 'string' || !/^<BACKUP_COMPONENTS\b/.test(p.xml))) {
       throw fault('VSS_E_INVALID_XML_DOCUMENT', 'InitializeForBackup was given a document that is not a Backup Components Document (SaveAsXML of an earlier backup)');
     }
     s.document = typeof p.xml === 'string' ? p.xml : null;
@@ -109,6 +112,12 @@ export function backupRequests(svc: ServiceCore, s: Session): Map<string, Handle
           databases: c.databases,
           logs: c.logs,
         })),
+        excludedFiles: w.definition.components.flatMap((c) => c.excludedFiles),
+        restoreMethod: w.definition.restoreMethod && {
+          ...w.definition.restoreMethod,
+          method: RestoreMethods.indexOf(w.definition.restoreMethod.method),
+          writerRestore: WriterRestores.indexOf(w.definition.restoreMethod.writerRestore),
+        },
       })),
     };
   });
@@ -195,6 +204,10 @@ export function backupRequests(svc: ServiceCore, s: Session): Map<string, Handle
   // Query returns snapshots, or with VSS_OBJECT_PROVIDER (4) the providers: the emulated one.
   on('query', (p: { returnedObjectsType?: number }) => (p.returnedObjectsType === ProviderObjectType ? { providers: [svc.provider()] } : { snapshots: svc.state.snapshots }));
   on('deleteSnapshots', (p: { sourceId: string; sourceType: number; force?: boolean }) => svc.deleteSnapshots(p));
+  // IVssDifferentialSoftwareSnapshotMgmt: a management object's calls, which no backup's state governs.
+  on('queryDiffAreas', (p: { volume?: string }) => ({ areas: svc.shadowStorage.query(typeof p?.volume === 'string' ? p.volume : undefined) }));
+  on('addDiffArea', (p: object) => svc.shadowStorage.add(p));
+  on('changeDiffAreaMaximumSize', (p: object) => svc.shadowStorage.change(p));
   on('addComponent', (p: { instanceId?: string; writerId?: string; componentType?: number; logicalPath?: string | null; componentName?: string }) => {
     requireWriterContext(s, 'AddComponent');
     if (!s.participants) throw fault('VSS_E_BAD_STATE', 'AddComponent needs GatherWriterMetadata first');

@@ -15,12 +15,14 @@ import { defaults, VSS_ERROR_CODE } from '../defaults';
 import { ensureHome, EmulatorPaths, isOutOfSpace } from '../paths';
 import { Attr, ContextValue } from '../vss';
 import { HResult, hresultValue, HResultName } from '../vss-error';
-import { DefaultProvider, EmulatedProviderId, ProviderRecord, ProviderTypeValue, SnapshotRecord, TransportableAttr, WriterEvent } from './model';
+import { ComponentTypeValue, DefaultProvider, EmulatedProviderId, ProviderRecord, ProviderTypeValue, SnapshotRecord, TransportableAttr, WriterEvent } from './model';
 import { readConfigFile } from './durable';
 import { fault, partialDelete } from './fault';
 import { FrameLimit } from './frame-limit';
-import { enter, newSession, phaseOf, reached, requireInitialized, Session, WriterInstance, writersTakePart } from './session';
+import { DocumentComponent, enter, newSession, phaseOf, reached, requireInitialized, Session, WriterInstance, writersTakePart } from './session';
 import { backupRequests, ServiceCore } from './requests';
+import { DocumentedMinimumDiffSpace } from './diff-areas';
+import { ShadowStorage } from './shadow-storage';
 import { copyTreeReadOnly, removeTree, setTreeWritable } from './snapshot-store';
 import { StateStore } from './state-store';
 import { WriterDelivery } from './writer-delivery';
@@ -34,6 +36,9 @@ const ExposedRemotelyAttr = 0x200000;
 /** VSS_BT_COPY: a backup that leaves the writers' own backup history (and their stamps) alone. */
 const BackupTypeCopy = 5;
 
+
+/** VSS_BACKUP_TYPE by value (vss.h), as the component metadata schema's backupType attribute writes it. */
+const DocumentBackupTypes = ['undefined', 'full', 'incremental', 'differential', 'log', 'copy', 'other'];
 export { readSavedSnapshots } from './durable';
 
 /**
@@ -58,7 +63,12 @@ export class EmulatorService implements ServiceCore {
   constructor(readonly paths: EmulatorPaths) {
     this.state = new StateStore(paths);
     this.delivery = new WriterDelivery(paths);
+    this.shadowStorage = new ShadowStorage(paths.shadowStorage, () => this.minDiffSpace(), this.state, this.delivery, (snapshotId) => {
+      this.deleteSnapshots({ sourceId: snapshotId, sourceType: 3, force: true });
+    });
   }
+
+  readonly shadowStorage: ShadowStorage;
 
   async listen(): Promise<void> {
     ensureHome(this.paths.home);
@@ -231,17 +241,45 @@ export class EmulatorService implements ServiceCore {
     for (const [method, handler] of backupRequests(this, s)) on(method, handler);
   }
 
-  /** The Backup Components Document (SaveAsXML): the snapshot set, its snapshots and the selected components. */
+  /**
+   * The Backup Components Document (SaveAsXML), in the element and attribute names of VSS's component metadata schema
+   * (x-schema:#VssComponentMetadata): BACKUP_COMPONENTS with the backup type, WRITER_COMPONENTS per writer with each
+   * added COMPONENT and what the backup recorded for it, and SNAPSHOT_SET_DESCRIPTION with its snapshots. A requester
+   * reads it back through InitializeForRestore, as one from a real server.
+   */
   document(s: Session): string {
-    const attr = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    const attr = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const attrs = (pairs: Record<string, unknown>) => Object.entries(pairs).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => ` ${k}="${attr(v)}"`).join('');
+    const yesNo = (b: boolean) => (b ? 'yes' : 'no');
     const snapshots = this.state.snapshots.filter((x) => s.snapshotSetId && x.snapshotSetId === s.snapshotSetId);
+    const writers = new Map<string, DocumentComponent[]>();
+    for (const c of s.components.values()) writers.set(c.instanceId, [...(writers.get(c.instanceId) ?? []), c]);
     return [
-      `<BackupComponents snapshotSetId="${attr(s.snapshotSetId)}" context="${attr(s.context)}" backupType="${s.backupType}" transportable="${s.transportable}">`,
-      ...snapshots.map((x) => `  <Snapshot snapshotId="${attr(x.snapshotId)}" volume="${attr(x.originalVolume)}"/>`),
-      ...[...s.components.values()].map(
-        (c) => `  <Component writerId="${attr(c.writerId)}" instanceId="${attr(c.instanceId)}" name="${attr(c.name)}" backupSucceeded="${attr(c.backupSucceeded)}" backupStamp="${attr(c.backupStamp)}"/>`,
-      ),
-      '</BackupComponents>',
+      `<BACKUP_COMPONENTS xmlns="x-schema:#VssComponentMetadata"${attrs({ version: '1.2', bootableSystemStateBackup: 'no', selectComponents: yesNo(s.components.size > 0), backupType: DocumentBackupTypes[s.backupType] ?? 'undefined', partialFileSupport: 'no' })}>`,
+      ...[...writers.values()].flatMap((components) => [
+        `  <WRITER_COMPONENTS${attrs({ instanceId: components[0]!.instanceId, writerId: components[0]!.writerId })}>`,
+        ...components.map(
+          (c) =>
+            `    <COMPONENT${attrs({
+              logicalPath: c.logicalPath,
+              componentName: c.name,
+              componentType: c.componentType === ComponentTypeValue.filegroup ? 'filegroup' : 'database',
+              backupSucceeded: c.backupSucceeded === null ? null : yesNo(c.backupSucceeded),
+              backupOptions: c.backupOptions,
+              backupStamp: c.backupStamp,
+              previousBackupStamp: c.previousBackupStamp,
+            })}/>`,
+        ),
+        '  </WRITER_COMPONENTS>',
+      ]),
+      ...(s.snapshotSetId
+        ? [
+            `  <SNAPSHOT_SET_DESCRIPTION${attrs({ snapshotSetId: s.snapshotSetId, context: ContextValue[s.context] | (s.transportable ? TransportableAttr : 0) })}>`,
+            ...snapshots.map((x) => `    <SNAPSHOT_DESCRIPTION${attrs({ snapshotId: x.snapshotId, providerId: EmulatedProviderId, snapshotAttributes: x.attributes, originalVolumeName: x.originalVolume })}/>`),
+            '  </SNAPSHOT_SET_DESCRIPTION>',
+          ]
+        : []),
+      '</BACKUP_COMPONENTS>',
     ].join('\n');
   }
 
@@ -448,6 +486,12 @@ export class EmulatorService implements ServiceCore {
     } finally {
       s.copying = undefined;
     }
+    try {
+      this.shadowStorage.admit(created);
+    } catch (e) {
+      const data = (e as ResponseError<{ name: HResultName }>).data;
+      await failSet(data?.name ?? 'VSS_E_UNEXPECTED_PROVIDER_ERROR', `${(e as Error).message}; the snapshot set was not created`);
+    }
     // Each writer holds its freeze at most its freeze-to-thaw timeout; past it, it gives up with VSS_E_WRITERERROR_TIMEOUT.
     const frozenFor = Date.now() - frozenAt;
     const timedOut = writers.filter((w) => frozenFor > w.definition.freezeTimeoutMs);
@@ -556,6 +600,16 @@ export class EmulatorService implements ServiceCore {
     const type = file.type ?? 'Software';
     if (typeof type !== 'string' || !(type in ProviderTypeValue)) throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "type" must be one of ${Object.keys(ProviderTypeValue).join(', ')}`);
     return { ...DefaultProvider, name: text('name'), version: text('version'), type: ProviderTypeValue[type as keyof typeof ProviderTypeValue] };
+  }
+
+  /**
+   * The least maximum a shadow storage may be given: the documented 320 MB, or provider.json's `minDiffSpace` (bytes,
+   * at least 1), so that runbooks can see storage fill up without copying hundreds of megabytes.
+   */
+  private minDiffSpace(): number {
+    const value = this.providerFile().minDiffSpace ?? DocumentedMinimumDiffSpace;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw fault('VSS_E_UNEXPECTED_PROVIDER_ERROR', `${this.paths.provider}: field "minDiffSpace" must be a whole number of bytes, at least 1`);
+    return value;
   }
 
   private providerFaults(): { failDelete: string[]; copyDelayMs: number } {

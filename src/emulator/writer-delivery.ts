@@ -68,6 +68,12 @@ export class WriterDelivery {
     this.flushJournal();
   }
 
+  /** A journal line that is not a writer's event (DiffAreaFull), held and written as the others are. */
+  journalLine(entry: object): void {
+    this.journalHeld.push(JSON.stringify({ time: new Date().toISOString(), ...entry }));
+    this.flushJournal();
+  }
+
   flushJournal(): void {
     const held = this.journalHeld.length;
     while (this.journalHeld.length > 0) {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { readConfigFile } from './durable';
 import { HResult } from '../vss-error';
-import { ComponentDefinition, componentPath, DefaultWriters, FileSpec, simpleComponent, WriterDefinition, WriterEvent, WriterEvents } from './model';
+import { ComponentDefinition, componentPath, DefaultWriters, FileSpec, RestoreMethodDefinition, RestoreMethods, simpleComponent, WriterDefinition, WriterEvent, WriterEvents, WriterRestores } from './model';
 
 /** VSS's default freeze-to-thaw timeout for a writer (CVssWriter): 60 s. */
 export const DefaultFreezeTimeoutMs = 60_000;
@@ -15,7 +15,7 @@ export class WritersFileError extends Error {}
 /**
  * The emulated writers, from `$VSS_SESSION_HOME/writers.json` when it exists, else the two defaults:
  * `[{ "name", "id", "components"? (names, or objects: see loadComponents), "failOn"?: { "<Event>": "<VSS_E_WRITERERROR_*>" }, "failTimes"?: { "<Event>": n },
- *    "delayMs"?: { "<Event>": n }, "freezeTimeoutMs"?, "service"? }]`. failTimes makes a failOn fault transient: only
+ *    "delayMs"?: { "<Event>": n }, "freezeTimeoutMs"?, "service"?, "restoreMethod"? (see loadRestoreMethod) }]`. failTimes makes a failOn fault transient: only
  * the first n deliveries of that event fail, counted by the service from when it read the file. `service` names the
  * service hosting the writer (Get-VssWriter's Service).
  */
@@ -38,7 +38,7 @@ export function loadWriters(file: string): WriterDefinition[] {
   return parsed.map((entry: unknown, index) => {
     const where = (field: string) => `${file}: entry ${index}${isObject(entry) && typeof entry.name === 'string' ? ` ("${entry.name}")` : ''}: field "${field}"`;
     if (!isObject(entry)) throw new WritersFileError(`${file}: entry ${index}: must be an object with "name" and "id"`);
-    const known = ['name', 'id', 'components', 'failOn', 'failTimes', 'delayMs', 'freezeTimeoutMs', 'service'];
+    const known = ['name', 'id', 'components', 'failOn', 'failTimes', 'delayMs', 'freezeTimeoutMs', 'service', 'restoreMethod'];
     for (const key of Object.keys(entry)) if (!known.includes(key)) throw new WritersFileError(`${where(key)}: unknown; the fields are ${known.join(', ')}`);
     if (typeof entry.name !== 'string' || entry.name.trim() === '') throw new WritersFileError(`${where('name')}: must be a non-empty string`);
     if (typeof entry.id !== 'string' || !GUID.test(entry.id)) throw new WritersFileError(`${where('id')}: must be a GUID like 7f0b7c8a-2c5e-4d1e-9b3a-5d1c0e9a4f01`);
@@ -67,7 +67,8 @@ export function loadWriters(file: string): WriterDefinition[] {
     if (service !== null && (typeof service !== 'string' || !/^[A-Za-z0-9_.$ -]{1,256}$/.test(service))) {
       throw new WritersFileError(`${where('service')}: must be a service name (letters, digits, space, _ . $ -), like "SQLWriter"`);
     }
-    return { name: entry.name, writerId, components, failOn, failTimes, delayMs, freezeTimeoutMs, service };
+    const restoreMethod = loadRestoreMethod(entry.restoreMethod, where);
+    return { name: entry.name, writerId, components, failOn, failTimes, delayMs, freezeTimeoutMs, service, restoreMethod };
   });
 }
 
@@ -124,8 +125,8 @@ function loadComponents(value: unknown, where: (field: string) => string): Compo
       files: fileSpecs(component.files, at, 'files'),
       databases: fileSpecs(component.databases, at, 'databases'),
       logs: fileSpecs(component.logs, at, 'logs'),
+      excludedFiles: fileSpecs(component.excludedFiles, at, 'excludedFiles'),
     };
-    fileSpecs(component.excludedFiles, at, 'excludedFiles');
     const key = componentPath(definition).toLowerCase();
     if (seen.has(key)) throw new WritersFileError(`${at('name')}: "${componentPath(definition)}" is declared twice; each component needs its own logical path and name`);
     seen.add(key);
@@ -147,4 +148,34 @@ function fileSpecs(value: unknown, at: (field: string) => string, field: string)
     if (typeof recursive !== 'boolean') throw new WritersFileError(`${here('recursive')}: must be true or false`);
     return { path: item.path, filespec, recursive };
   });
+}
+
+const RestoreMethodFields = ['method', 'service', 'userProcedure', 'writerRestore', 'rebootRequired'];
+
+/**
+ * A writer's restore method (IVssCreateWriterMetadata::SetRestoreMethod): `{ "method", "service"?, "userProcedure"?,
+ * "writerRestore"? (default "Never"), "rebootRequired"? }`. Left out, the writer declares none (GetRestoreMethod's
+ * S_FALSE). StopRestoreStart and RestoreStopStart need the service to stop; RestoreToAlternateLocation needs alternate
+ * location mappings, which the emulated writers cannot declare, so it is refused ("a writer error", per
+ * IVssComponent::GetRestoreMetadata's page).
+ */
+function loadRestoreMethod(value: unknown, where: (field: string) => string): RestoreMethodDefinition | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) throw new WritersFileError(`${where('restoreMethod')}: must be an object like { "method": "RestoreIfCanReplace" }`);
+  for (const key of Object.keys(value)) if (!RestoreMethodFields.includes(key)) throw new WritersFileError(`${where(`restoreMethod.${key}`)}: unknown; the fields are ${RestoreMethodFields.join(', ')}`);
+  const methods = RestoreMethods.filter((m) => m !== 'Undefined' && m !== 'RestoreToAlternateLocation');
+  const method = value.method;
+  if (typeof method !== 'string' || !(methods as string[]).includes(method)) throw new WritersFileError(`${where('restoreMethod.method')}: must be one of ${methods.join(', ')}`);
+  const service = value.service ?? null;
+  if (service !== null && (typeof service !== 'string' || service.trim() === '')) throw new WritersFileError(`${where('restoreMethod.service')}: must be a service name`);
+  if ((method === 'StopRestoreStart' || method === 'RestoreStopStart') && service === null) throw new WritersFileError(`${where('restoreMethod.service')}: ${method} needs the service to stop and start`);
+  const userProcedure = value.userProcedure ?? null;
+  if (userProcedure !== null && typeof userProcedure !== 'string') throw new WritersFileError(`${where('restoreMethod.userProcedure')}: must be a string (the address of a document on how to restore)`);
+  const writerRestore = value.writerRestore ?? 'Never';
+  if (typeof writerRestore !== 'string' || !(WriterRestores as readonly string[]).includes(writerRestore) || writerRestore === 'Undefined') {
+    throw new WritersFileError(`${where('restoreMethod.writerRestore')}: must be one of ${WriterRestores.filter((w) => w !== 'Undefined').join(', ')}`);
+  }
+  const rebootRequired = value.rebootRequired ?? false;
+  if (typeof rebootRequired !== 'boolean') throw new WritersFileError(`${where('restoreMethod.rebootRequired')}: must be true or false`);
+  return { method: method as RestoreMethodDefinition['method'], service: service as string | null, userProcedure: userProcedure as string | null, writerRestore: writerRestore as RestoreMethodDefinition['writerRestore'], rebootRequired };
 }

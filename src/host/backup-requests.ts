@@ -8,7 +8,7 @@ import { isPersistentContext, persistentContextList } from '../vss';
 import { vssError } from '../vss-error';
 import { Methods } from './protocol';
 import { HostSession, Serial } from './session';
-import { checkCreateBackup, checkExpiry, checkVolumes } from './validation';
+import { checkCreateBackup, checkDetailed, checkExpiry, checkVolumes } from './validation';
 
 export function serveBackups(connection: MessageConnection, serial: Serial, session: HostSession): void {
   const { options } = session;
@@ -75,9 +75,11 @@ export function serveBackups(connection: MessageConnection, serial: Serial, sess
     return session.setInfo(b, await b.doSnapshotSet());
   }));
 
-  connection.onRequest(Methods.completeBackup, serial(async () => {
+  connection.onRequest(Methods.completeBackup, serial(async (params) => {
     const b = session.current();
-    await b.complete();
+    const documentPath = params?.documentPath;
+    if (documentPath !== undefined && (typeof documentPath !== 'string' || documentPath === '')) throw vssError('E_INVALIDARG', 'documentPath must be a file path');
+    await b.complete({ documentPath });
     return session.info(b);
   }));
 
@@ -104,5 +106,10 @@ export function serveBackups(connection: MessageConnection, serial: Serial, sess
   // found as an orphan once its creator is gone.
   connection.onRequest(Methods.abandonBackup, serial(async () => session.current().abandon()));
 
-  connection.onRequest(Methods.backupWriters, serial(async () => ({ writers: await session.decorated(await session.current().refreshWriters()) })));
+  connection.onRequest(Methods.backupWriters, serial(async (params) => {
+    const detailed = checkDetailed(params);
+    const b = session.current();
+    await b.refreshWriters();
+    return { writers: await session.decorated(detailed ? await b.detailedWriters() : b.writers) };
+  }));
 }

@@ -4,11 +4,11 @@ import { BackupTypeName, ContextName } from '../defaults';
 import { CallRecord } from '../requester/interop';
 import { ComponentLeftOut } from '../requester/components';
 import { BackupComponent, BackupOptions, CloseResult, Snapshot, State, Writer } from '../requester/lifecycle';
-import type { DeleteResult, Provider } from '../generated/contract';
-import type { OrphanedSnapshotSetInfo } from '../records';
+import type { BackupDocument, DeleteResult, Provider, ShadowStorage } from '../generated/contract';
+import type { LostSnapshotSetInfo, OrphanedSnapshotSetInfo } from '../records';
 import type { SnapshotSetInfo } from '../snapshot-sets';
 
-export type { OrphanedSnapshotSetInfo, SnapshotSetInfo };
+export type { LostSnapshotSetInfo, OrphanedSnapshotSetInfo, SnapshotSetInfo };
 
 export interface BackupInfo {
   backupId: string;
@@ -36,6 +36,18 @@ export type CreateBackupParams = Pick<
   BackupOptions,
   'context' | 'backupType' | 'phaseTimeoutMs' | 'timeouts' | 'retryTimeoutMs' | 'requireWriters' | 'volumes' | 'excludeWriters' | 'includeWriters'
 >;
+
+/** shadowStorage/*: maxSize as vssadmin takes it (bytes, KB..TB, a percentage, UNBOUNDED). */
+export interface ShadowStorageParams {
+  volume?: string;
+  diffAreaVolume?: string;
+  maxSize?: string;
+}
+
+/** writers/list and backup/writers: with detailed, each writer's metadata in full (GetWriterMetadata). */
+export interface WritersParams {
+  detailed?: boolean;
+}
 
 export interface DeleteParams {
   snapshotSetId?: string;
@@ -76,7 +88,10 @@ export const Methods = {
   addVolume: new RequestType<{ volume: string }, { snapshotId: string }, VssErrorData>('snapshotSet/add'),
   prepareBackup: new RequestType0<BackupInfo, VssErrorData>('backup/prepare'),
   doSnapshotSet: new RequestType0<SnapshotSetInfo, VssErrorData>('snapshotSet/do'),
-  completeBackup: new RequestType0<BackupInfo, VssErrorData>('backup/complete'),
+  /** SetBackupSucceeded, BackupComplete; with documentPath the Backup Components Document is saved there (see complete()). */
+  completeBackup: new RequestType<{ documentPath?: string } | undefined, BackupInfo, VssErrorData>('backup/complete'),
+  /** A saved Backup Components Document, read through InitializeForRestore on a component object made for it. */
+  readDocument: new RequestType<{ path: string }, BackupDocument, VssErrorData>('document/read'),
   abortBackup: new RequestType0<BackupInfo, VssErrorData>('backup/abort'),
   closeBackup: new RequestType0<CloseResult, VssErrorData>('backup/close'),
   /** The work on the snapshots failed or was cut short: AbortBackup, then Release (the lifecycle's abandon). A
@@ -91,12 +106,20 @@ export const Methods = {
   mountSnapshot: new RequestType<MountParams, Snapshot, VssErrorData>('snapshot/mount'),
   /** UnexposeSnapshot. */
   dismountSnapshot: new RequestType<{ snapshotId: string }, Snapshot, VssErrorData>('snapshot/dismount'),
-  /** The writers' status in the open backup (GatherWriterStatus). */
-  backupWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('backup/writers'),
-  /** The writers, from a component object made for the purpose and released at once. */
-  listWriters: new RequestType0<{ writers: Writer[] }, VssErrorData>('writers/list'),
+  /** The writers' status in the open backup (GatherWriterStatus); with detailed, their metadata in full too. */
+  backupWriters: new RequestType<WritersParams | undefined, { writers: Writer[] }, VssErrorData>('backup/writers'),
+  /** The writers, from a component object made for the purpose and released at once; with detailed, their metadata too. */
+  listWriters: new RequestType<WritersParams | undefined, { writers: Writer[] }, VssErrorData>('writers/list'),
   /** Query with VSS_OBJECT_PROVIDER, on the session's admin component object. */
   listProviders: new RequestType0<{ providers: Provider[] }, VssErrorData>('providers/list'),
+  /** QueryDiffAreasForVolume (of one volume, or all). */
+  listShadowStorage: new RequestType<ShadowStorageParams | undefined, { areas: ShadowStorage[] }, VssErrorData>('shadowStorage/list'),
+  /** AddDiffArea; the association as it is after. */
+  addShadowStorage: new RequestType<ShadowStorageParams, ShadowStorage, VssErrorData>('shadowStorage/add'),
+  /** ChangeDiffAreaMaximumSize; lowering it below what is used deletes the oldest shadow copies. */
+  setShadowStorage: new RequestType<ShadowStorageParams, ShadowStorage, VssErrorData>('shadowStorage/set'),
+  /** ChangeDiffAreaMaximumSize with VSS_ASSOC_REMOVE; the association as it was. */
+  removeShadowStorage: new RequestType<ShadowStorageParams, ShadowStorage, VssErrorData>('shadowStorage/remove'),
   /** Sent by the host for each VSS call as it returns, during the request that made it. */
   vssCall: new NotificationType<CallRecord>('vss/call'),
   /** Sent by the host before it retries a VSS call (VSS_E_SNAPSHOT_SET_IN_PROGRESS), with the wait; or, with `writer`,
@@ -107,6 +130,8 @@ export const Methods = {
   vssProgress: new NotificationType<{ method: string }>('vss/progress'),
   /** The orphaned snapshot sets: recorded by VssSession, still in VSS, expired or left by a creator that died. */
   listOrphanedSnapshotSets: new RequestType0<OrphanedSnapshotSetInfo[], VssErrorData>('snapshotSets/orphaned'),
+  /** The sets VssSession made that VSS deleted on its own (for space), each reported once. */
+  listLostSnapshotSets: new RequestType0<LostSnapshotSetInfo[], VssErrorData>('snapshotSets/lost'),
   /** DeleteSnapshots of one orphaned set (no writer event); refused for a set that is not one. */
   deleteOrphanedSnapshotSet: new RequestType<{ snapshotSetId: string; force?: boolean }, DeleteResult, VssErrorData>('snapshotSets/deleteOrphaned'),
   /** A no-op that goes through the same path as every VSS call (JSON-RPC, edge-js, the C# facade). */

@@ -5,13 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { createMessageConnection, MessageConnection, NotificationType, ResponseError, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { VSS_ERROR_CODE, Phases } from '../defaults';
 import { CallRecord, observed } from '../requester/interop';
+import { readBackupDocument } from '../requester/backup-document';
 import { BackupLifecycle } from '../requester/lifecycle';
 import { VssError, vssError } from '../vss-error';
 import { serveBackups } from './backup-requests';
 import { Methods } from './protocol';
 import { HostOptions, HostSession, Serial } from './session';
 import { serveSnapshots } from './snapshot-requests';
+import { serveShadowStorage } from './storage-requests';
 import { strictReader } from './strict-reader';
+import { checkDetailed } from './validation';
 
 export type { HostOptions } from './session';
 
@@ -75,6 +78,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 
   serveBackups(connection, serial, session);
   serveSnapshots(connection, serial, session, toResponseError);
+  serveShadowStorage(connection, serial, session);
 
   connection.onRequest(Methods.notifications, serial(async (params) => {
     if (typeof params?.enabled !== 'boolean') throw vssError('E_INVALIDARG', 'enabled must be true or false');
@@ -85,11 +89,17 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
   connection.onRequest(Methods.ping, serial(() => options.interop.call<{ pong: boolean }>('Ping')));
 
   // The writers outside any backup: a component object that gathers metadata and status, then is released.
-  connection.onRequest(Methods.listWriters, serial(async () => {
+  connection.onRequest(Methods.readDocument, serial(async (params) => {
+    if (typeof params?.path !== 'string' || params.path === '') throw vssError('E_INVALIDARG', 'path must name a Backup Components Document file');
+    return readBackupDocument(options.interop, await options.service(), params.path);
+  }));
+
+  connection.onRequest(Methods.listWriters, serial(async (params) => {
+    const detailed = checkDetailed(params);
     const probe = new BackupLifecycle(options.interop, await options.service(), randomUUID(), {});
     await probe.begin();
     try {
-      return { writers: await session.decorated(probe.writers) };
+      return { writers: await session.decorated(detailed ? await probe.detailedWriters() : probe.writers) };
     } finally {
       await probe.release();
     }

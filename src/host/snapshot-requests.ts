@@ -2,7 +2,8 @@
 // event), and exposing snapshots; all on the session's one admin component object.
 import { MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
 import { ExposureRecord, ownerProcess } from '../exposures';
-import { deleteOrphan, findOrphans, orphanInfo, withRecords } from '../records';
+import { deleteOrphan, findOrphans, orphanInfo, takeLostSets, withRecords } from '../records';
+import { spaceDeletions } from '../service';
 import { toSnapshotSets } from '../snapshot-sets';
 import { parseGuid } from '../vss';
 import { vssError } from '../vss-error';
@@ -26,6 +27,11 @@ export function serveSnapshots(connection: MessageConnection, serial: Serial, se
   connection.onRequest(Methods.listOrphanedSnapshotSets, serial(async () => {
     const store = session.recordStore();
     return findOrphans(store, toSnapshotSets(await admin.querySnapshots())).map(orphanInfo);
+  }));
+
+  connection.onRequest(Methods.listLostSnapshotSets, serial(async () => {
+    const store = session.recordStore();
+    return takeLostSets(store, toSnapshotSets(await admin.querySnapshots()), spaceDeletions(await options.service()));
   }));
 
   connection.onRequest(Methods.deleteOrphanedSnapshotSet, serial(async (params) => {

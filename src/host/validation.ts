@@ -3,7 +3,7 @@
 import { BackupTypes, Contexts, Phases } from '../defaults';
 import { mountPoint, parseGuid } from '../vss';
 import { vssError } from '../vss-error';
-import { CreateBackupParams, DeleteParams, MountParams } from './protocol';
+import { CreateBackupParams, DeleteParams, MountParams, WritersParams } from './protocol';
 
 /** The longest expiry a snapshot set may be given: ten years. */
 export const MaxExpiresAfterMs = 10 * 365 * 86_400_000;
@@ -76,4 +76,11 @@ export function mountTarget(p: Partial<MountParams>): { snapshotId: string; at: 
     throw vssError('E_INVALIDARG', 'path must be the folder (or drive letter) to mount the snapshot at');
   }
   return { snapshotId, at: mountPoint(p.path) };
+}
+
+/** writers/list and backup/writers: params left out, or { detailed: true | false }. */
+export function checkDetailed(p: WritersParams | undefined | null): boolean {
+  if (p === undefined || p === null) return false;
+  if (typeof p !== 'object' || (p.detailed !== undefined && typeof p.detailed !== 'boolean')) throw vssError('E_INVALIDARG', 'detailed must be true or false');
+  return p.detailed === true;
 }

@@ -10,6 +10,7 @@
 //     snapshot set is left out, its set with it (a selectable member whose own files are all in the set may still be
 //     added on its own).
 import * as path from 'node:path';
+import type { RestoreMethod } from '../generated/contract';
 
 /** One file specification of a component (IVssWMFiledesc). */
 export interface ComponentFile {
@@ -30,12 +31,15 @@ export interface MetadataComponent {
   logs?: ComponentFile[];
 }
 
-/** One writer's metadata as the lifecycle reads it. */
+/** One writer's metadata as GetWriterMetadata reads it; the contract's WriterComponent, FileSpec and RestoreMethod
+ * shapes are what it carries up to the front ends. */
 export interface WriterMetadata {
   name: string;
   writerId: string;
   instanceId: string;
   components: MetadataComponent[];
+  excludedFiles?: ComponentFile[];
+  restoreMethod?: RestoreMethod | null;
 }
 
 /** A component to add to the backup. */

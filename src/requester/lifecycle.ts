@@ -9,7 +9,8 @@ import { BackupTypeName, ContextName, defaults, PhaseName, Phases } from '../def
 import { Attr, ContextValue, isGuid } from '../vss';
 import { HResult, HResultName, VssError, vssError } from '../vss-error';
 import { FacadeCaller, VssService } from './interop';
-import { chooseComponents, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
+import { stageDocument } from './backup-document';
+import { chooseComponents, ComponentFile, ComponentLeftOut, SelectedComponent, WriterMetadata } from './components';
 import { checkRequesterProcess, creationRefused, RequesterToken, VolumeSupport, volumeNameRefusal, volumeNotFound, volumeRefusal, volumeRoot } from './preflight';
 import { BackupComponent, BackupOptions, CloseResult, FacadeSnapshot, Snapshot, SnapshotSetHooks, VolumeTarget, withRootPath, Writer } from './shapes';
 import { nextOperations, Operation, RetryableWriterErrors, State, transitionsFor, writersTakePart } from './transitions';
@@ -115,18 +116,23 @@ export class BackupLifecycle {
     return writersTakePart(this.context);
   }
 
+  /** Refuses a call the transition table does not allow from the current state, saying what may come next. */
+  private requireAllowed(op: Operation): void {
+    const table = transitionsFor(this.context);
+    if (table[op].from.includes(this.stateValue)) return;
+    const next = nextOperations(this.stateValue, table);
+    throw vssError(
+      'VSS_E_BAD_STATE',
+      `${op} is not allowed now: the backup is ${this.stateValue}` +
+        (next.length ? `; what may come next: ${next.join(', ')}` : '; it was released and is never reused: start a new backup'),
+      { state: this.stateValue, operation: op },
+    );
+  }
+
   private async step<T>(op: Operation, input: object = {}): Promise<T> {
     const table = transitionsFor(this.context);
     const rule = table[op];
-    if (!rule.from.includes(this.stateValue)) {
-      const next = nextOperations(this.stateValue, table);
-      throw vssError(
-        'VSS_E_BAD_STATE',
-        `${op} is not allowed now: the backup is ${this.stateValue}` +
-          (next.length ? `; what may come next: ${next.join(', ')}` : '; it was released and is never reused: start a new backup'),
-        { state: this.stateValue, operation: op },
-      );
-    }
+    this.requireAllowed(op);
     const phase = (Object.keys(Phases) as PhaseName[]).find((p) => (Phases[p] as readonly string[]).includes(op));
     const timeoutMs = phase ? this.timeouts[phase] : undefined;
     let result: T;
@@ -323,6 +329,28 @@ export class BackupLifecycle {
   async refreshWriters(): Promise<Writer[]> {
     this.writersValue = (await this.step<{ writers: Writer[] }>('GatherWriterStatus')).writers;
     return this.writersValue;
+  }
+
+  /**
+   * The writers with their metadata in full (vshadow -wm, diskshadow's `list writers detailed`): each writer's status
+   * with its components, their files, databases and logs, the files it excludes and its restore method, read through
+   * GetWriterMetadata. A writer that failed Identify has no metadata: its detail is null.
+   */
+  async detailedWriters(): Promise<Writer[]> {
+    if (this.writersValue.length === 0) return [];
+    const { writers: metadata } = await this.step<{ writers: WriterMetadata[] }>('GetWriterMetadata');
+    const byInstance = new Map(metadata.map((m) => [m.instanceId.toLowerCase(), m]));
+    return this.writersValue.map((w) => {
+      const m = byInstance.get(w.instanceId.toLowerCase());
+      if (!m) return { ...w, components: null, excludedFiles: null, restoreMethod: null };
+      const files = (list?: ComponentFile[]) => (list ?? []).map(({ path, filespec, recursive }) => ({ path, filespec, recursive }));
+      return {
+        ...w,
+        components: m.components.map((c) => ({ logicalPath: c.logicalPath, name: c.name, type: c.type, selectable: c.selectable, caption: c.caption ?? null, files: files(c.files), databases: files(c.databases), logs: files(c.logs) })),
+        excludedFiles: files(m.excludedFiles),
+        restoreMethod: m.restoreMethod ?? null,
+      };
+    });
   }
 
   /** StartSnapshotSet. From here until BackupComplete, any failure aborts the backup before it is reported. */
@@ -559,22 +587,35 @@ export class BackupLifecycle {
     });
   }
 
-  /** BackupComplete, then GatherWriterStatus (writers clean up their session state only then). Where no writer takes
-   * part there is no BackupComplete to send: the backup is complete once its set is made. */
-  async complete(): Promise<void> {
-    if (!this.withWriters) {
-      if (this.stateValue !== 'snapshotsDone') {
-        throw vssError('VSS_E_BAD_STATE', `the backup cannot be completed now: it is ${this.stateValue}, and only a backup whose snapshot set was made (DoSnapshotSet) can be`, { state: this.stateValue, operation: 'BackupComplete' });
-      }
-      this.stateValue = 'completed';
-      return;
+  /**
+   * BackupComplete, then GatherWriterStatus (writers clean up their session state only then). Where no writer takes
+   * part there is no BackupComplete to send: the backup is complete once its set is made. With documentPath, the
+   * Backup Components Document (SaveAsXML, after SetBackupSucceeded) is staged beside that path before BackupComplete
+   * and put in place after it: a document that cannot be saved fails the backup before BackupComplete, never after.
+   */
+  async complete(options: { documentPath?: string } = {}): Promise<void> {
+    if (this.withWriters) this.requireAllowed('BackupComplete');
+    else if (this.stateValue !== 'snapshotsDone') {
+      throw vssError('VSS_E_BAD_STATE', `the backup cannot be completed now: it is ${this.stateValue}, and only a backup whose snapshot set was made (DoSnapshotSet) can be`, { state: this.stateValue, operation: 'BackupComplete' });
     }
     // The caller completing the backup says its data was saved: each selected component is marked backed up first.
     for (const s of this.selected) {
       await this.step('SetBackupSucceeded', { instanceId: s.instanceId, writerId: s.writerId, type: s.component.type, logicalPath: s.component.logicalPath, name: s.component.name, succeeded: true });
     }
-    await this.step('BackupComplete');
+    const staged = options.documentPath === undefined ? null : stageDocument(options.documentPath, (await this.interop.call<{ xml: string }>('SaveAsXml', { handle: this.handle })).xml);
+    if (!this.withWriters) {
+      this.stateValue = 'completed';
+      staged?.commit();
+      return;
+    }
+    try {
+      await this.step('BackupComplete');
+    } catch (e) {
+      staged?.discard();
+      throw e;
+    }
     this.completedWriters = new Set(this.writersValue.filter((w) => w.state !== 'FailedAtIdentify').map((w) => w.writerId));
+    staged?.commit();
     await this.refreshWriters();
     if (this.selected.length > 0) await this.readComponents();
   }

@@ -13,7 +13,7 @@ const script = path.join(repoRoot(), 'dist', 'src', 'cli.js');
 
 interface BackupJson {
   snapshotSetId: string;
-  snapshots: { snapshotSetId: string; volume: string; devicePath: string }[];
+  snapshots: { snapshotId: string; snapshotSetId: string; volume: string; devicePath: string }[];
   completed: boolean;
   exec: { command: string; exitCode: number } | null;
   close: { state: string; writers: { name: string; backupCompleteReceived: boolean }[]; endedSnapshots: string[] };
@@ -134,6 +134,153 @@ describe('vss-session one-shot commands (from source)', function () {
       assert.match(bad.stderr, /provider\.json: field "type" must be one of System, Software, Hardware, Fileshare/);
     } finally {
       fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('writers --detailed: components with their files, databases and logs, excluded files and the restore method (vshadow -wm)', () => {
+    const file = path.join(world.home, 'writers.json');
+    fs.mkdirSync(world.home, { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(file, JSON.stringify([
+        {
+          name: 'Sql Writer', id: '11111111-2222-3333-4444-555555555555', service: 'SQLWriter',
+          restoreMethod: { method: 'StopRestoreStart', service: 'MSSQLSERVER', writerRestore: 'Always', rebootRequired: false, userProcedure: 'https://example.test/restore' },
+          components: [
+            { name: 'Instance', selectable: false, caption: 'The instance' },
+            { name: 'Sales', logicalPath: 'Instance', caption: 'Sales database', databases: [{ path: '/data/sales', filespec: '*.mdf' }], logs: [{ path: '/logs/sales', filespec: '*.ldf', recursive: true }], excludedFiles: [{ path: '/data/sales', filespec: '*.tmp' }] },
+          ],
+        },
+        { name: 'Plain Writer', id: '22222222-3333-4444-5555-666666666666', components: [{ name: 'Files', type: 'filegroup', files: [{ path: '/srv/files', recursive: true }] }] },
+      ]));
+      const listed = cli('writers', '--detailed', '--json');
+      assert.equal(listed.status, 0, listed.stderr);
+      const writers = JSON.parse(listed.stdout) as Record<string, unknown>[];
+      const sql = writers.find((w) => w.name === 'Sql Writer')!;
+      assert.deepEqual(sql.components, [
+        { logicalPath: null, name: 'Instance', type: 'Database', selectable: false, caption: 'The instance', files: [], databases: [], logs: [] },
+        { logicalPath: 'Instance', name: 'Sales', type: 'Database', selectable: true, caption: 'Sales database', files: [], databases: [{ path: '/data/sales', filespec: '*.mdf', recursive: false }], logs: [{ path: '/logs/sales', filespec: '*.ldf', recursive: true }] },
+      ]);
+      assert.deepEqual(sql.excludedFiles, [{ path: '/data/sales', filespec: '*.tmp', recursive: false }]);
+      assert.deepEqual(sql.restoreMethod, { method: 'StopRestoreStart', service: 'MSSQLSERVER', userProcedure: 'https://example.test/restore', writerRestore: 'Always', rebootRequired: false, mappings: 0 });
+      const plain = writers.find((w) => w.name === 'Plain Writer')!;
+      assert.equal(plain.restoreMethod, null, 'no restore method declared: GetRestoreMethod answers S_FALSE');
+      assert.deepEqual(plain.excludedFiles, []);
+      assert.deepEqual((plain.components as { type: string; files: unknown[] }[]).map((c) => [c.type, c.files]), [['Filegroup', [{ path: '/srv/files', filespec: '*', recursive: true }]]]);
+
+      const text = cli('writers', '--detailed');
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /^Sql Writer\n {2}writer id: 11111111-2222-3333-4444-555555555555\n/m);
+      assert.match(text.stdout, /^ {2}restore method: StopRestoreStart \(service MSSQLSERVER\); writer restore: Always; reboot required: no/m);
+      assert.match(text.stdout, /^ {2}excluded: \/data\/sales\/\*\.tmp$/m);
+      assert.match(text.stdout, /^ {2}component Instance\\Sales "Sales database" \(Database, selectable for backup\)\n {4}database: \/data\/sales\/\*\.mdf\n {4}log: \/logs\/sales\/\*\.ldf \(recursive\)$/m);
+      assert.match(text.stdout, /^ {2}restore method: none declared$/m);
+
+      const plainList = JSON.parse(cli('writers', '--json').stdout) as Record<string, unknown>[];
+      assert.ok(plainList.every((w) => !('components' in w)), 'without --detailed the metadata is not read');
+
+      fs.writeFileSync(file, JSON.stringify([{ name: 'Bad Writer', id: '33333333-3333-4444-5555-666666666666', restoreMethod: { method: 'StopRestoreStart' } }]));
+      const bad = cli('writers', '--detailed', '--json');
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /writers\.json: entry 0 \("Bad Writer"\): field "restoreMethod\.service": StopRestoreStart needs the service to stop and start/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
+  it('backup --document saves the Backup Components Document in the documented element names once BackupComplete was sent', () => {
+    const writers = path.join(world.home, 'writers.json');
+    const documents = path.join(world.root, 'documents');
+    fs.mkdirSync(documents, { recursive: true });
+    const file = path.join(documents, 'ledger.xml');
+    fs.mkdirSync(world.home, { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(writers, JSON.stringify([{ name: 'Ledger Writer', id: '55555555-2222-3333-4444-555555555555', components: [{ name: 'Ledger', files: [{ path: world.volume }] }] }]));
+      const { status, stderr, json } = backup('--backup-type', 'Full', '--document', file);
+      assert.equal(status, 0, stderr);
+      assert.equal(json.completed, true);
+      const xml = fs.readFileSync(file, 'utf8');
+      assert.match(xml, /^<BACKUP_COMPONENTS xmlns="x-schema:#VssComponentMetadata"[^>]* backupType="full"/);
+      assert.match(xml, /<WRITER_COMPONENTS instanceId="[0-9a-f-]{36}" writerId="55555555-2222-3333-4444-555555555555">\s*<COMPONENT componentName="Ledger" componentType="database" backupSucceeded="yes"/);
+      assert.ok(xml.includes(`<SNAPSHOT_SET_DESCRIPTION snapshotSetId="${json.snapshotSetId}"`), xml);
+      assert.ok(xml.includes(`<SNAPSHOT_DESCRIPTION snapshotId="${json.snapshots[0]!.snapshotId}"`), xml);
+      assert.deepEqual(fs.readdirSync(documents), ['ledger.xml'], 'no staged file is left beside it');
+
+      // A folder that does not exist is refused before anything is snapshotted.
+      const before = cli('emulator', 'journal', '--json').stdout;
+      const missing = cli('backup', '--volume', world.volume, '--json', '--document', path.join(world.root, 'nowhere', 'x.xml'));
+      assert.equal(missing.status, 1);
+      assert.match(missing.stderr, /VSS_E_OBJECT_NOT_FOUND.*the folder for the Backup Components Document, .*nowhere, does not exist: create it or choose another path\. Nothing was snapshotted/);
+      assert.equal(cli('emulator', 'journal', '--json').stdout, before, 'no writer heard of it');
+
+      // The folder vanishes while the command runs: the document cannot be saved, so the backup fails before
+      // BackupComplete and the writers hear BackupShutdown without it.
+      const gone = path.join(world.root, 'gone');
+      fs.mkdirSync(gone);
+      const failed = cli('backup', '--volume', world.volume, '--json', '--backup-type', 'Full', '--document', path.join(gone, 'x.xml'), '--exec', `rmdir '${gone}'`);
+      assert.equal(failed.status, 1, failed.stderr);
+      assert.match(failed.stderr, /the Backup Components Document could not be saved to .*gone.x\.xml: the folder .*gone does not exist .*the backup was not completed \(no BackupComplete was sent\)/);
+      const lines = cli('emulator', 'journal', '--json').stdout.slice(before.length).split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalLine);
+      assert.deepEqual(lines.filter((e) => e.event === 'BackupComplete'), []);
+      const shutdowns = lines.filter((e) => e.event === 'BackupShutdown');
+      assert.ok(shutdowns.length > 0, 'the writers were shut down');
+      assert.ok(shutdowns.every((e) => e.backupCompleteReceived === false), JSON.stringify(shutdowns));
+      assert.equal(fs.existsSync(gone), false);
+    } finally {
+      fs.rmSync(writers, { force: true });
+    }
+  });
+
+  it('shadowstorage add|list|set|delete; a full storage deletes the oldest set, journaled and told once by snapshots list', () => {
+    fs.mkdirSync(world.home, { recursive: true, mode: 0o700 });
+    const provider = path.join(world.home, 'provider.json');
+    const volume = path.join(world.root, 'ss-volume');
+    const storage = path.join(world.root, 'ss-storage');
+    fs.mkdirSync(volume);
+    fs.mkdirSync(storage);
+    fs.writeFileSync(path.join(volume, 'data.bin'), Buffer.alloc(600));
+    type Area = { volume: string; diffAreaVolume: string; usedSpace: number; allocatedSpace: number; maxSpace: number };
+    const ok = (...args: string[]) => {
+      const r = cli(...args);
+      assert.equal(r.status, 0, r.stderr);
+      return r;
+    };
+    try {
+      fs.writeFileSync(provider, JSON.stringify({ minDiffSpace: 1000 }));
+      const added = JSON.parse(ok('shadowstorage', 'add', '--volume', volume, '--diff-area-volume', storage, '--max-size', '1500', '--json').stdout) as Area[];
+      assert.deepEqual(added, [{ volume, diffAreaVolume: storage, usedSpace: 0, allocatedSpace: 0, maxSpace: 1500 }]);
+      const refused = cli('shadowstorage', 'set', '--volume', volume, '--max-size', '999');
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /E_INVALIDARG.*at least 1000 bytes, or -1 for no limit/);
+      const bad = cli('shadowstorage', 'set', '--volume', volume, '--max-size', 'lots');
+      assert.match(bad.stderr, /-MaxSize 'lots' is not a size: give bytes \(320MB, 10GB, 2147483648\), a percentage of the storage volume \('10%'\), or UNBOUNDED/);
+
+      const sets = [1, 2, 3].map(() => (JSON.parse(ok('backup', '--volume', volume, '--context', 'ClientAccessible', '--json').stdout) as BackupJson).snapshotSetId);
+      const listed = JSON.parse(ok('shadowstorage', 'list', '--volume', volume, '--json').stdout) as Area[];
+      assert.equal(listed[0]!.usedSpace, 1200, 'two copies of 600 bytes: the first made room for the third');
+      const full = cli('emulator', 'journal', '--json').stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalLine & { snapshotId?: string; volume?: string }).filter((e) => e.event === 'DiffAreaFull');
+      assert.deepEqual(full.map((e) => [e.snapshotSetId, e.volume]), [[sets[0], volume]]);
+      assert.match(ok('emulator', 'journal').stdout, /DiffAreaFull +snapshot [0-9a-f-]{36} of .*ss-volume deleted for space/);
+
+      // The set vss-session made and VSS deleted is told once, with when; the next listing is quiet.
+      const first = ok('snapshots', 'list', '--json');
+      assert.ok(!(JSON.parse(first.stdout) as { snapshotSetId: string }[]).some((x) => x.snapshotSetId === sets[0]));
+      assert.match(first.stderr, new RegExp(`warning: snapshot set ${sets[0]} \\(ClientAccessible, made [^)]*\\) was deleted by VSS to make room in the full shadow storage of its volume: snapshot [0-9a-f-]{36} of .*ss-volume at 20\\d\\d-`));
+      assert.doesNotMatch(ok('snapshots', 'list', '--json').stderr, /warning/);
+
+      // A lower maximum deletes the oldest at once; UNBOUNDED lifts it; delete is refused while copies use it.
+      const lowered = JSON.parse(ok('shadowstorage', 'set', '--volume', volume, '--max-size', '1000', '--json').stdout) as Area[];
+      assert.equal(lowered[0]!.usedSpace, 600);
+      assert.equal(JSON.parse(ok('shadowstorage', 'set', '--volume', volume, '--max-size', 'UNBOUNDED', '--json').stdout)[0].maxSpace, -1);
+      assert.match(ok('shadowstorage', 'list', '--volume', volume).stdout, /^shadow storage for .*ss-volume\n {2}on: .*ss-storage\n {2}used: 600 bytes\n {2}allocated: 600 bytes\n {2}maximum: UNBOUNDED\n$/);
+      const inUse = cli('shadowstorage', 'delete', '--volume', volume);
+      assert.equal(inUse.status, 1);
+      assert.match(inUse.stderr, /VSS_E_VOLUME_IN_USE.*delete them first/);
+      ok('snapshots', 'delete', '--snapshot-set-id', sets[2]!);
+      ok('shadowstorage', 'delete', '--volume', volume);
+      assert.deepEqual(JSON.parse(ok('shadowstorage', 'list', '--volume', volume, '--json').stdout), []);
+      assert.equal(cli('shadowstorage', 'set').status, 2, 'set needs --volume: a usage error');
+    } finally {
+      fs.rmSync(provider, { force: true });
     }
   });
 

@@ -78,7 +78,7 @@ describe('a Full backup through the host, with components on volumes', function 
     try {
       await client.sendRequest(Methods.createBackup, { backupType: 'Full' });
       const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
-      const info = await client.sendRequest(Methods.completeBackup);
+      const info = await client.sendRequest(Methods.completeBackup, {});
       assert.deepEqual(info.components.map((c) => [c.name, c.backupSucceeded]), [['Inside', true]]);
       assert.deepEqual(info.componentsLeftOut.map((c) => c.name), ['Outside']);
       assert.match(info.componentsLeftOut[0]!.reason, /is on no volume of the snapshot set/);

@@ -112,7 +112,7 @@ describe('vss-session executable', function () {
       const backup = await client.sendRequest(Methods.createBackup, {});
       assert.equal(backup.hostProcessId, host.pid);
       const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
-      await client.sendRequest(Methods.completeBackup);
+      await client.sendRequest(Methods.completeBackup, {});
       const closed = await client.sendRequest(Methods.closeBackup);
       assert.ok(closed.writers.every((w) => w.backupCompleteReceived));
       host.stdin!.end();

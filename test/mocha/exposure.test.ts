@@ -41,7 +41,7 @@ describe('snapshot exposure', function () {
     const c = host();
     await c.sendRequest(Methods.createBackup, { context: 'AppRollback' });
     const set = await c.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
-    await c.sendRequest(Methods.completeBackup);
+    await c.sendRequest(Methods.completeBackup, {});
     await c.sendRequest(Methods.closeBackup);
     return set.snapshots[0]!.snapshotId;
   }

@@ -50,7 +50,7 @@ describe('host (JSON-RPC over an in-memory stream pair)', function () {
     fs.writeFileSync(path.join(world.volume, 'ledger.txt'), 'balance: 0\n');
     assert.equal(fs.readFileSync(path.join(snapshot.devicePath, 'ledger.txt'), 'utf8'), 'balance: 100\n', 'the snapshot is a point-in-time copy');
 
-    await client.sendRequest(Methods.completeBackup);
+    await client.sendRequest(Methods.completeBackup, {});
     const closed = await client.sendRequest(Methods.closeBackup);
     assert.deepEqual(closed.endedSnapshots, [snapshot.snapshotId]);
     assert.ok(!fs.existsSync(snapshot.devicePath), 'an auto-release snapshot ends with Release');
@@ -90,7 +90,7 @@ describe('host (JSON-RPC over an in-memory stream pair)', function () {
     await client.sendRequest(Methods.createBackup, {});
     const { snapshotSetId } = await client.sendRequest(Methods.startSnapshotSet);
     await client.sendRequest(Methods.addVolume, { volume: world.volume });
-    const refused = await vssFailure(client.sendRequest(Methods.completeBackup));
+    const refused = await vssFailure(client.sendRequest(Methods.completeBackup, {}));
     assert.equal(refused.name, 'VSS_E_BAD_STATE', 'no BackupComplete without a finished DoSnapshotSet');
     await client.sendRequest(Methods.closeBackup);
     assert.deepEqual(calls.filter((m) => m === 'AbortBackup' || m === 'Release' || m === 'BackupComplete'), ['AbortBackup', 'Release']);
@@ -104,13 +104,13 @@ describe('host (JSON-RPC over an in-memory stream pair)', function () {
   it('refuses an out-of-order call with VSS_E_BAD_STATE naming the state and what may come next', async () => {
     const { client } = connect();
     await client.sendRequest(Methods.createBackup, {});
-    const failure = await vssFailure(client.sendRequest(Methods.completeBackup));
+    const failure = await vssFailure(client.sendRequest(Methods.completeBackup, {}));
     assert.equal(failure.code, VSS_ERROR_CODE);
     assert.equal(failure.name, 'VSS_E_BAD_STATE');
     assert.match(failure.message, /metadataGathered/);
     assert.match(failure.message, /StartSnapshotSet/);
     await client.sendRequest(Methods.closeBackup);
-    const again = await vssFailure(client.sendRequest(Methods.completeBackup));
+    const again = await vssFailure(client.sendRequest(Methods.completeBackup, {}));
     assert.equal(again.name, 'VSS_E_BAD_STATE');
     assert.match(again.message, /released/);
     client.dispose();

@@ -64,7 +64,7 @@ describe('orphaned persistent snapshot sets', function () {
     const host = startHost();
     await host.client.sendRequest(Methods.createBackup, { context: options.context ?? 'ClientAccessible' });
     const set = await host.client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume], expiresAfterMs: options.expiresAfterMs });
-    if (options.end === 'complete') await host.client.sendRequest(Methods.completeBackup);
+    if (options.end === 'complete') await host.client.sendRequest(Methods.completeBackup, {});
     if (options.end === 'abort') await host.client.sendRequest(Methods.abortBackup);
     await host.client.sendRequest(Methods.closeBackup);
     await closeHost(host);
@@ -159,7 +159,7 @@ describe('orphaned persistent snapshot sets', function () {
       assert.ok(Date.parse(set.expiresAt!) - Date.parse(record.expiresAt!) >= 2900, `the expiry moved past the freeze: ${record.expiresAt} -> ${set.expiresAt}`);
       assert.equal(readRecord(id).expiresAt, set.expiresAt);
       assert.equal(readRecord(id).createdAt, new Date(set.createdAt).toISOString());
-      await host.client.sendRequest(Methods.completeBackup);
+      await host.client.sendRequest(Methods.completeBackup, {});
       await host.client.sendRequest(Methods.closeBackup);
       assert.ok(readRecord(id).closedAt, 'Close-VssBackup marks the record closed');
       assert.equal(json<SnapshotSetInfo[]>('snapshots', 'list').find((s) => s.snapshotSetId === id)?.expiresAt, set.expiresAt, 'snapshots list shows the expiry');
@@ -208,7 +208,7 @@ describe('orphaned persistent snapshot sets', function () {
     const host = startHost();
     await host.client.sendRequest(Methods.createBackup, { context: 'AppRollback' });
     const set = await host.client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
-    await host.client.sendRequest(Methods.completeBackup);
+    await host.client.sendRequest(Methods.completeBackup, {});
     assert.ok(!orphanIds().includes(set.snapshotSetId), 'not an orphan while its creator lives');
 
     await kill9(host);
@@ -279,12 +279,17 @@ describe('orphaned persistent snapshot sets', function () {
     assert.ok(setIds().includes(foreign));
   });
 
-  it('drops the record of a set that no longer exists: when seen after its creator is gone, or when deleted by id', async () => {
+  it('tells once of a set deleted outside vss-session, then drops its record; a set deleted by id takes its record at once', async () => {
     const id = await persistentSet({ end: 'complete' });
     assert.ok(recordFiles().includes(`${id}.json`));
     await foreignDelete(id);
     orphans();
-    assert.ok(!recordFiles().includes(`${id}.json`), 'pruned when seen');
+    assert.equal(readRecord(id).lost?.reason, 'Unknown', 'kept, marked lost, until a listing has told the user');
+    const told = cli('snapshots', 'list', '--json');
+    assert.equal(told.status, 0, told.stderr);
+    assert.match(told.stderr, new RegExp(`warning: snapshot set ${id} \\(ClientAccessible, made .*\\) is gone, and vss-session did not delete it`));
+    assert.ok(!recordFiles().includes(`${id}.json`), 'pruned once told');
+    assert.doesNotMatch(cli('snapshots', 'list', '--json').stderr, /warning/, 'told once');
 
     const deletedById = await persistentSet({ end: 'complete' });
     json('snapshots', 'delete', '--snapshot-set-id', deletedById);

@@ -311,7 +311,7 @@ describe('pre-flight of the volumes (host, on the emulated service)', function (
         const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
         assert.equal(set.snapshots.length, 1);
         assert.ok(fs.existsSync(set.snapshots[0]!.devicePath));
-        const completed = await client.sendRequest(Methods.completeBackup);
+        const completed = await client.sendRequest(Methods.completeBackup, {});
         assert.equal(completed.state, 'completed');
         const closed = await client.sendRequest(Methods.closeBackup);
         client.dispose();

@@ -82,7 +82,7 @@ describe('termination of a backup whose requester goes away', function () {
       drive: async (c) => {
         await c.sendRequest(Methods.createBackup, {});
         await c.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
-        await c.sendRequest(Methods.completeBackup);
+        await c.sendRequest(Methods.completeBackup, {});
       },
       abort: false, completeReceived: true, writers: true,
     },

@@ -166,7 +166,7 @@ describe('writer selection and retries of retryable writer errors', function () 
       const client = connect();
       const info = await client.sendRequest(Methods.createBackup, params);
       const set = await client.sendRequest(Methods.createSnapshotSet, { volumes: [world.volume] });
-      await client.sendRequest(Methods.completeBackup);
+      await client.sendRequest(Methods.completeBackup, {});
       await client.sendRequest(Methods.closeBackup);
       client.dispose();
       return { journal: sessionOf(world.paths, set.snapshotSetId), writers: info.writers.map((w) => w.name) };
@@ -189,7 +189,7 @@ describe('writer selection and retries of retryable writer errors', function () 
 
     it('an excluded writer by instance id gets no event (DisableWriterInstances)', async () => {
       const client = connect();
-      const { writers } = await client.sendRequest(Methods.listWriters);
+      const { writers } = await client.sendRequest(Methods.listWriters, {});
       client.dispose();
       const { journal } = await backup({ excludeWriters: [writers.find((w) => w.name === MAIL.name)!.instanceId] });
       assert.deepEqual(eventsOf(journal, MAIL.name), []);
@@ -270,7 +270,7 @@ describe('writer selection and retries of retryable writer errors', function () 
         writersFile([{ ...LEDGER, failOn: { Freeze: error }, failTimes: { Freeze: 1 } }, MAIL]);
         const { client, retries, result, before } = await attempt({ retryTimeoutMs: 30_000 });
         const set = await result;
-        await client.sendRequest(Methods.completeBackup);
+        await client.sendRequest(Methods.completeBackup, {});
         await client.sendRequest(Methods.closeBackup);
         client.dispose();
         assert.deepEqual(retries.map(({ operation, error: e, attempt: n, writer }) => ({ operation, e, n, writer })), [{ operation: 'DoSnapshotSet', e: error, n: 1, writer: LEDGER.name }]);

@@ -142,6 +142,59 @@ Describe 'Get-VssWriter' {
             $null = $backup | Close-VssBackup -Force
         }
     }
+
+    It '-Detailed gives each writer''s components, files, excluded files and restore method (vshadow -wm)' {
+        Set-Writers @(
+            @{ name = 'SqlServerWriter'; id = 'a65faa63-5ea8-4ebc-9dbd-a0c4db26912a'
+               restoreMethod = @{ method = 'RestoreIfCanReplace'; writerRestore = 'Always'; rebootRequired = $true }
+               components = @(
+                   @{ name = 'Instance'; selectable = $false; caption = 'The instance' },
+                   @{ name = 'Sales'; logicalPath = 'Instance'; databases = @(@{ path = '/data/sales'; filespec = '*.mdf' }); logs = @(@{ path = '/logs/sales'; filespec = '*.ldf'; recursive = $true })
+                      excludedFiles = @(@{ path = '/data/sales'; filespec = '*.tmp' }) }) },
+            @{ name = 'Quiet Writer'; id = '11111111-2222-3333-4444-888888888888'; components = @('Data') })
+        try {
+            $plain = Get-VssWriter | Where-Object Name -EQ 'SqlServerWriter'
+            $plain.Components | Should -BeNullOrEmpty
+            $plain.RestoreMethod | Should -BeNullOrEmpty
+
+            $writers = @(Get-VssWriter -Detailed)
+            $sql = $writers | Where-Object Name -EQ 'SqlServerWriter'
+            $sql.PSObject.TypeNames | Should -Contain 'VssSession.Writer'
+            $sql.Components.Count | Should -Be 2
+            $sql.Components[0].PSObject.TypeNames | Should -Contain 'VssSession.WriterComponent'
+            $sales = $sql.Components | Where-Object Name -EQ 'Sales'
+            $sales.LogicalPath | Should -Be 'Instance'
+            $sales.Type | Should -Be 'Database'
+            $sales.Selectable | Should -BeTrue
+            ($sql.Components | Where-Object Name -EQ 'Instance').Selectable | Should -BeFalse
+            $sales.Databases[0].Path | Should -Be '/data/sales'
+            $sales.Databases[0].Filespec | Should -Be '*.mdf'
+            "$($sales.Logs[0])" | Should -Be '/logs/sales/*.ldf (recursive)'
+            "$($sql.ExcludedFiles)" | Should -Be '/data/sales/*.tmp'
+            $sql.RestoreMethod.PSObject.TypeNames | Should -Contain 'VssSession.RestoreMethod'
+            $sql.RestoreMethod.Method | Should -Be 'RestoreIfCanReplace'
+            $sql.RestoreMethod.WriterRestore | Should -Be 'Always'
+            $sql.RestoreMethod.RebootRequired | Should -BeTrue
+            $quiet = $writers | Where-Object Name -EQ 'Quiet Writer'
+            $quiet.RestoreMethod | Should -BeNullOrEmpty
+            @($quiet.ExcludedFiles).Count | Should -Be 0
+            @($quiet.Components).Name | Should -Be 'Data'
+            # The component table shows each file where a user looks for it.
+            $table = $sql.Components | Out-String -Width 200
+            $table | Should -Match 'Instance\s+Sales\s+Database\s+True'
+            $table | Should -Match 'database: /data/sales/\*\.mdf'
+
+            # In an open backup, too.
+            $backup = New-VssBackup
+            try {
+                (($backup | Get-VssWriter -Detailed) | Where-Object Name -EQ 'SqlServerWriter').Components.Name | Should -Be @('Instance', 'Sales')
+            } finally {
+                $null = $backup | Close-VssBackup -Force
+            }
+        } finally {
+            Clear-Writers
+        }
+    }
 }
 
 Describe 'Snapshots and their selection' {
@@ -233,6 +286,120 @@ Describe 'Snapshots and their selection' {
         # One host for Get-VssSnapshotSet, one for Remove-VssSnapshotSet: not one per set.
         $seen.Count | Should -Be 2 -Because "hosts seen: $(@($seen | ForEach-Object { "$_ $((Get-Process -Id $_ -ErrorAction SilentlyContinue).CommandLine)" }) -join '; ')"
         @(Get-VssSnapshotSet -Persistent).Count | Should -Be 0
+    }
+}
+
+Describe 'The Backup Components Document' {
+    BeforeAll {
+        Set-Writers @(@{ name = 'Ledger Writer'; id = '55555555-2222-3333-4444-555555555555'; components = @(@{ name = 'Ledger'; logicalPath = 'Books'; files = @(@{ path = $script:World.Volume }) }) })
+        $script:Documents = Join-Path $script:World.Root 'documents'
+        New-Item -ItemType Directory -Path $script:Documents -Force | Out-Null
+    }
+    AfterAll { Clear-Writers }
+
+    It 'Invoke-VssBackup -DocumentPath saves it, and Get-VssBackupDocument reads it back through InitializeForRestore' {
+        $file = Join-Path $script:Documents 'full.xml'
+        Invoke-VssBackup -Volume $script:World.Volume -BackupType Full -DocumentPath $file -ScriptBlock { param($Snapshots) $script:Made = $Snapshots[0].SnapshotSetId }
+        Test-Path -LiteralPath $file | Should -BeTrue
+        @(Get-ChildItem -LiteralPath $script:Documents -Force).Name | Should -Be @('full.xml')
+        $document = Get-VssBackupDocument -Path $file
+        $document.PSObject.TypeNames | Should -Contain 'VssSession.BackupDocument'
+        $document.SnapshotSetId | Should -Be $script:Made
+        $document.BackupType | Should -Be 'full'
+        $document.SnapshotIds.Count | Should -Be 1
+        $document.Writers.WriterId | Should -Be ([guid]'55555555-2222-3333-4444-555555555555')
+        $document.Writers.Components | Should -Be 'Books\Ledger'
+        @($document.Components).Count | Should -Be 1
+        $document.Components[0].Name | Should -Be 'Ledger'
+        $document.Components[0].LogicalPath | Should -Be 'Books'
+        $document.Components[0].BackupSucceeded | Should -BeTrue
+        $document.Components[0].BackupStamp | Should -Not -BeNullOrEmpty
+        ($document | Out-String) | Should -Match 'BackedUp\s+: 1 of 1 components'
+        # By pipeline too, relative to PowerShell's location.
+        Push-Location $script:Documents
+        try { (Get-ChildItem full.xml | Get-VssBackupDocument).SnapshotSetId | Should -Be $script:Made } finally { Pop-Location }
+    }
+
+    It 'Complete-VssBackup -DocumentPath that cannot be saved fails before BackupComplete; the backup can still be closed' {
+        $gone = Join-Path $script:Documents 'gone'
+        New-Item -ItemType Directory -Path $gone | Out-Null
+        $backup = New-VssBackup -BackupType Full
+        try {
+            $set = $backup | New-VssSnapshotSet -Volume $script:World.Volume
+            Remove-Item -LiteralPath $gone
+            { $backup | Complete-VssBackup -DocumentPath (Join-Path $gone 'x.xml') -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Complete-VssBackup' -ExpectedMessage '*no BackupComplete was sent*'
+            @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete').Count | Should -Be 0
+            # Still completable: the document goes elsewhere.
+            $null = $backup | Complete-VssBackup -DocumentPath (Join-Path $script:Documents 'second.xml') -Confirm:$false
+            @(Get-Journal $set.SnapshotSetId | Where-Object event -EQ 'BackupComplete').Count | Should -Be 1
+        } finally {
+            $null = $backup | Close-VssBackup -Force
+        }
+        (Get-VssBackupDocument (Join-Path $script:Documents 'second.xml')).SnapshotSetId | Should -Be $set.SnapshotSetId
+    }
+
+    It 'Invoke-VssBackup refuses a -DocumentPath whose folder is missing before anything is snapshotted' {
+        $before = @(Get-Journal).Count
+        { Invoke-VssBackup -Volume $script:World.Volume -DocumentPath (Join-Path $script:Documents 'nowhere/x.xml') -ScriptBlock { throw 'must not run' } -ErrorAction Stop } |
+            Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Invoke-VssBackup' -ExpectedMessage '*Nothing was snapshotted*'
+        @(Get-Journal).Count | Should -Be $before
+    }
+
+    It 'Get-VssBackupDocument names a missing file and a file that is not a document' {
+        { Get-VssBackupDocument (Join-Path $script:Documents 'none.xml') -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_NOT_FOUND,Get-VssBackupDocument'
+        $other = Join-Path $script:Documents 'other.xml'
+        Set-Content -LiteralPath $other -Value '<WRITER_METADATA/>'
+        { Get-VssBackupDocument $other -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_INVALID_XML_DOCUMENT,Get-VssBackupDocument' -ExpectedMessage '*not <BACKUP_COMPONENTS>*'
+    }
+}
+
+Describe 'Shadow storage' {
+    BeforeAll {
+        $script:Provider = Join-Path $env:VSS_SESSION_HOME 'provider.json'
+        Set-Content -LiteralPath $script:Provider -Value '{ "minDiffSpace": 1000 }'
+        $script:SsVolume = Join-Path $script:World.Root 'ss-volume'
+        $script:SsStorage = Join-Path $script:World.Root 'ss-storage'
+        New-Item -ItemType Directory -Path $script:SsVolume, $script:SsStorage | Out-Null
+        [System.IO.File]::WriteAllBytes((Join-Path $script:SsVolume 'data.bin'), [byte[]]::new(600))
+    }
+    AfterAll { Remove-Item -LiteralPath $script:Provider -ErrorAction SilentlyContinue }
+
+    It 'Add-, Get-, Set- and Remove-VssShadowStorage; a full storage deletes the oldest set, and Get-VssSnapshotSet says so once' {
+        $added = Add-VssShadowStorage -Volume $script:SsVolume -DiffAreaVolume $script:SsStorage -MaxSize 1500 -Confirm:$false
+        $added.PSObject.TypeNames | Should -Contain 'VssSession.ShadowStorage'
+        $added.DiffAreaVolume | Should -Be $script:SsStorage
+        $added.MaxSpace | Should -Be 1500
+        { Add-VssShadowStorage -Volume $script:SsVolume -DiffAreaVolume $script:SsStorage -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_OBJECT_ALREADY_EXISTS,Add-VssShadowStorage'
+
+        $sets = 1..3 | ForEach-Object {
+            $b = New-VssBackup -Context ClientAccessible
+            try { ($b | New-VssSnapshotSet -Volume $script:SsVolume).SnapshotSetId } finally { $null = $b | Close-VssBackup -Force }
+        }
+        (Get-VssShadowStorage -Volume $script:SsVolume).UsedSpace | Should -Be 1200
+        @(Get-Journal $sets[0] | Where-Object event -EQ 'DiffAreaFull').Count | Should -Be 1
+
+        $listed = @(Get-VssSnapshotSet -WarningVariable told -WarningAction SilentlyContinue -Verbose 4>&1)
+        $verbose = @($listed | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        @($listed | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).SnapshotSetId | Should -Not -Contain $sets[0]
+        "$told" | Should -Match "Snapshot set $($sets[0]) \(ClientAccessible, made .*\) was deleted by VSS at 20\d\d-.* to make room in the full shadow storage of its volume"
+        "$verbose" | Should -Match 'Snapshot [0-9a-f-]{36} of .*ss-volume was deleted for space at'
+        $null = Get-VssSnapshotSet -WarningVariable again -WarningAction SilentlyContinue
+        $again | Should -BeNullOrEmpty -Because 'told once'
+
+        # -WhatIf changes nothing; a lower maximum deletes the oldest at once.
+        Set-VssShadowStorage -Volume $script:SsVolume -MaxSize 1000 -WhatIf
+        (Get-VssShadowStorage -Volume $script:SsVolume).MaxSpace | Should -Be 1500
+        (Set-VssShadowStorage -Volume $script:SsVolume -MaxSize 1000 -Confirm:$false).UsedSpace | Should -Be 600
+        $unbounded = Get-VssShadowStorage -Volume $script:SsVolume | Set-VssShadowStorage -MaxSize UNBOUNDED -Confirm:$false
+        $unbounded.MaxSpace | Should -Be -1
+        ($unbounded | Out-String -Width 300) | Should -Match 'ss-storage\s+600\s+600\s+UNBOUNDED'
+        { Set-VssShadowStorage -Volume $script:SsVolume -MaxSize 'lots' -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'E_INVALIDARG,Set-VssShadowStorage'
+
+        { Get-VssShadowStorage -Volume $script:SsVolume | Remove-VssShadowStorage -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'VSS_E_VOLUME_IN_USE,Remove-VssShadowStorage'
+        Get-VssSnapshotSet -Volume $script:SsVolume -WarningVariable lowered -WarningAction SilentlyContinue | Remove-VssSnapshotSet -Confirm:$false | Out-Null
+        "$lowered" | Should -Match "Snapshot set $($sets[1]) .* was deleted by VSS" -Because 'the lower maximum deleted the second set'
+        (Get-VssShadowStorage -Volume $script:SsVolume | Remove-VssShadowStorage -Confirm:$false).Volume | Should -Be $script:SsVolume
+        @(Get-VssShadowStorage -Volume $script:SsVolume).Count | Should -Be 0
     }
 }
 

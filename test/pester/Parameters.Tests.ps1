@@ -5,12 +5,17 @@ BeforeDiscovery {
     $script:Expected = @(
         @{ Name = 'New-VssBackup'; Parameters = @{ Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; MetadataTimeout = ''; PrepareTimeout = ''; SnapshotTimeout = ''; CompleteTimeout = '' }; Impact = 'Medium' }
         @{ Name = 'New-VssSnapshotSet'; Parameters = @{ Backup = 'MV'; Volume = 'M'; ExpiresAfter = '' }; Impact = 'Medium' }
-        @{ Name = 'Complete-VssBackup'; Parameters = @{ Backup = 'MV' }; Impact = 'Medium' }
+        @{ Name = 'Complete-VssBackup'; Parameters = @{ Backup = 'MV'; DocumentPath = '' }; Impact = 'Medium' }
         @{ Name = 'Close-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
         @{ Name = 'Stop-VssBackup'; Parameters = @{ Backup = 'MV'; Force = '' }; Impact = 'High' }
-        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; Policy = ''; ExpiresAfter = '' }; Impact = 'Medium' }
-        @{ Name = 'Get-VssWriter'; Parameters = @{ Backup = 'V' }; Impact = '' }
+        @{ Name = 'Invoke-VssBackup'; Parameters = @{ Volume = 'MV'; ScriptBlock = 'M'; Context = ''; BackupType = ''; RequireWriter = ''; ExcludeWriter = ''; IncludeWriter = ''; RetryTimeout = ''; Policy = ''; ExpiresAfter = ''; DocumentPath = '' }; Impact = 'Medium' }
+        @{ Name = 'Get-VssWriter'; Parameters = @{ Backup = 'V'; Detailed = '' }; Impact = '' }
+        @{ Name = 'Get-VssBackupDocument'; Parameters = @{ Path = 'MVP' }; Impact = '' }
         @{ Name = 'Get-VssProvider'; Parameters = @{}; Impact = '' }
+        @{ Name = 'Get-VssShadowStorage'; Parameters = @{ Volume = 'P' }; Impact = '' }
+        @{ Name = 'Add-VssShadowStorage'; Parameters = @{ Volume = 'M'; DiffAreaVolume = 'M'; MaxSize = '' }; Impact = 'Medium' }
+        @{ Name = 'Set-VssShadowStorage'; Parameters = @{ Volume = 'MP'; MaxSize = 'M'; DiffAreaVolume = 'P' }; Impact = 'Medium' }
+        @{ Name = 'Remove-VssShadowStorage'; Parameters = @{ Volume = 'MP'; DiffAreaVolume = 'P' }; Impact = 'Medium' }
         @{ Name = 'Get-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'P'; Volume = ''; OlderThan = ''; Persistent = ''; Orphaned = '' }; Impact = '' }
         @{ Name = 'Get-VssSnapshot'; Parameters = @{ SnapshotId = ''; SnapshotSetId = 'P'; Volume = '' }; Impact = '' }
         @{ Name = 'Remove-VssSnapshotSet'; Parameters = @{ SnapshotSetId = 'MVP'; Orphaned = 'M'; Force = '' }; Impact = 'High' }

@@ -20,7 +20,7 @@ function Start-TestWorld {
 # service reads it at each component object. Clear-Writers removes it: the built-in writers again.
 function Set-Writers([object[]] $Writers) {
     New-Item -ItemType Directory -Path $env:VSS_SESSION_HOME -Force | Out-Null
-    ConvertTo-Json -InputObject $Writers -Depth 5 | Set-Content -LiteralPath (Get-WritersFile)
+    ConvertTo-Json -InputObject $Writers -Depth 8 | Set-Content -LiteralPath (Get-WritersFile)
 }
 function Get-WritersFile { Join-Path $env:VSS_SESSION_HOME 'writers.json' }
 function Clear-Writers { Remove-Item -LiteralPath (Get-WritersFile) -ErrorAction SilentlyContinue }

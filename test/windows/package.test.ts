@@ -281,6 +281,25 @@ describe('the Windows package under Wine (no .NET installed)', function () {
     assert.match(result.stderr, /VSS is not available on this system .*use the emulated service \(VSS_SESSION_EMULATOR=1\)/);
   });
 
+  it('shadow storage: the management object\'s vtables against the emulator, and Wine\'s missing VSS coclass one clear line', () => {
+    const volume = path.join(world.root, 'ss-volume');
+    fs.mkdirSync(volume, { recursive: true });
+    const added = vss(['shadowstorage', 'add', '--volume', winPath(volume), '--diff-area-volume', winPath(volume), '--max-size', '1GB', '--json'], env);
+    assert.equal(added.status, 0, added.stdout + added.stderr);
+    const [area] = JSON.parse(added.stdout) as { volume: string; maxSpace: number; usedSpace: number }[];
+    assert.equal(area!.maxSpace, 1024 ** 3);
+    assert.equal(area!.usedSpace, 0);
+    const removed = vss(['shadowstorage', 'delete', '--volume', winPath(volume), '--json'], env);
+    assert.equal(removed.status, 0, removed.stdout + removed.stderr);
+
+    // Without the emulator: CoCreateInstance(CLSID_VssSnapshotMgmt), which Wine does not register.
+    const real = vss(['shadowstorage', 'list', '--json'], { VSS_SESSION_HOME: env.VSS_SESSION_HOME });
+    assert.equal(real.status, 1, real.stdout + real.stderr);
+    assertNoStackTrace(real.stderr);
+    assert.equal((JSON.parse(real.stdout) as { error: { operation: string } }).error.operation, 'CoCreateInstance(CLSID_VssSnapshotMgmt)');
+    assert.match(real.stderr, /VSS's management object \(CLSID_VssSnapshotMgmt\) could not be created/);
+  });
+
   describe('volumes as real VSS takes them: each name looked up through kernel32 (no emulator)', () => {
     const real = () => ({ VSS_SESSION_HOME: env.VSS_SESSION_HOME, WINEDEBUG: '-all,fixme+vssapi' });
     const volumeName = /^\\\\\?\\Volume\{[0-9a-f-]{36}\}\\$/i;

@@ -180,6 +180,31 @@ public sealed class Facade
         ["providers"] = JsonList(Component(args).QueryProviders(), p => Shapes.Provider(p.ProviderId, p.Name, p.Type.ToString(), p.Version, p.VersionId, p.ClassId)),
     });
 
+    /// <summary>Shadow storage through a management object made for the call and released after it.</summary>
+    private static T WithShadowStorage<T>(JsonObject args, Func<ShadowStorageManagement, T> work)
+    {
+        using var management = ShadowStorageManagement.Open(Api(args));
+        return work(management);
+    }
+
+    public Task<object> QueryShadowStorage(object input) => Run(input, args => new JsonObject
+    {
+        ["areas"] = JsonList(WithShadowStorage(args, m => m.Query(Text(args, "volume"))),
+            a => Shapes.ShadowStorage(a.Volume, a.DiffAreaVolume, a.UsedSpace, a.AllocatedSpace, a.MaxSpace)),
+    });
+
+    public Task<object> AddShadowStorage(object input) => Run(input, args => WithShadowStorage<JsonNode?>(args, m =>
+    {
+        m.Add(Text(args, "volume") ?? "", Text(args, "diffAreaVolume") ?? "", args["maxSpace"]?.GetValue<long>() ?? VssMgmt.NoMaxSpace);
+        return null;
+    }));
+
+    public Task<object> ChangeShadowStorage(object input) => Run(input, args => WithShadowStorage<JsonNode?>(args, m =>
+    {
+        m.Change(Text(args, "volume") ?? "", Text(args, "diffAreaVolume") ?? "", args["maxSpace"]?.GetValue<long>() ?? VssMgmt.NoMaxSpace);
+        return null;
+    }));
+
     public Task<object> DeleteSnapshots(object input) => Run(input, args =>
     {
         return Component(args).DeleteSnapshots(Guid.Parse(args["sourceId"]!.GetValue<string>()), Enum<VssObjectType>(args, "sourceType"), args["force"]?.GetValue<bool>() ?? false).ToJson();
@@ -190,7 +215,7 @@ public sealed class Facade
 
     private static string? Text(JsonObject args, string name) => args[name]?.GetValue<string>();
 
-    /// <summary>Every writer's identity and components (after GatherWriterMetadata).</summary>
+    /// <summary>Every writer's identity, components, excluded files and restore method (after GatherWriterMetadata).</summary>
     public Task<object> GetWriterMetadata(object input) => Run(input, args => new JsonObject
     {
         ["writers"] = JsonList(Component(args).GetWriterMetadata(), w => new JsonObject
@@ -198,21 +223,16 @@ public sealed class Facade
             ["name"] = w.Name,
             ["writerId"] = w.WriterId.ToString(),
             ["instanceId"] = w.InstanceId.ToString(),
-            ["components"] = JsonList(w.Components, c => new JsonObject
-            {
-                ["name"] = c.Name,
-                ["logicalPath"] = c.LogicalPath,
-                ["type"] = ((VssComponentType)c.Type).ToString(),
-                ["selectable"] = c.Selectable,
-                ["caption"] = c.Caption,
-                ["files"] = JsonList(c.Files, FileSpec),
-                ["databases"] = JsonList(c.Databases, FileSpec),
-                ["logs"] = JsonList(c.Logs, FileSpec),
-            }),
+            ["components"] = JsonList(w.Components, c => Shapes.WriterComponent(c.LogicalPath, c.Name, ((VssComponentType)c.Type).ToString(), c.Selectable, c.Caption,
+                JsonList(c.Files, FileSpec), JsonList(c.Databases, FileSpec), JsonList(c.Logs, FileSpec))),
+            ["excludedFiles"] = JsonList(w.ExcludedFiles, FileSpec),
+            ["restoreMethod"] = w.RestoreMethod is { } r
+                ? Shapes.RestoreMethod(r.Method.ToString(), r.Service, r.UserProcedure, r.WriterRestore.ToString(), r.RebootRequired, (int)r.Mappings)
+                : null,
         }),
     });
 
-    private static JsonNode FileSpec(FileSpecification f) => new JsonObject { ["path"] = f.Path, ["filespec"] = f.Filespec, ["recursive"] = f.Recursive };
+    private static JsonNode FileSpec(FileSpecification f) => Shapes.FileSpec(f.Path, f.Filespec, f.Recursive);
 
     public Task<object> AddComponent(object input) => Run(input, args =>
     {
@@ -252,6 +272,24 @@ public sealed class Facade
     });
 
     public Task<object> SaveAsXml(object input) => Run(input, args => new JsonObject { ["xml"] = Component(args).SaveAsXml() });
+
+    /// <summary>InitializeForRestore with a saved Backup Components Document on a fresh component object; then what the
+    /// API has no getter for, read from the document itself: its backup type, snapshot set and snapshots.</summary>
+    public Task<object> InitializeForRestore(object input) => Run(input, args =>
+    {
+        string xml = Text(args, "xml") ?? "";
+        Component(args).InitializeForRestore(xml);
+        Documents.BackupComponentsDocument document;
+        try
+        {
+            document = Documents.BackupComponentsDocument.Parse(xml);
+        }
+        catch (FormatException e)
+        {
+            throw new VssException(VssErrors.VSS_E_INVALID_XML_DOCUMENT, "InitializeForRestore", e.Message);
+        }
+        return Shapes.BackupDocument(document.SnapshotSetId, document.BackupType, JsonList(document.SnapshotIds, id => JsonValue.Create(id.ToString())));
+    });
 
     public Task<object> ExposeSnapshot(object input) => Run(input, args =>
     {

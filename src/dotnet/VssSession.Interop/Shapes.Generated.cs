@@ -24,7 +24,7 @@ public static class Shapes
         ["status"] = status,
     };
 
-    /// <summary>One writer as GatherWriterStatus reports it.</summary>
+    /// <summary>One writer as GatherWriterStatus reports it; with its metadata (GetWriterMetadata) when asked for in detail.</summary>
     public static JsonObject Writer(string name, Guid writerId, Guid instanceId, string state, string? lastError) => new()
     {
         ["name"] = name,
@@ -32,6 +32,68 @@ public static class Shapes
         ["instanceId"] = instanceId.ToString(),
         ["state"] = state,
         ["lastError"] = lastError,
+    };
+
+    /// <summary>One component of a writer's metadata (IVssWMComponent::GetComponentInfo and its file descriptors).</summary>
+    public static JsonObject WriterComponent(string? logicalPath, string name, string type, bool selectable, string? caption, JsonArray files, JsonArray databases, JsonArray logs) => new()
+    {
+        ["logicalPath"] = logicalPath,
+        ["name"] = name,
+        ["type"] = type,
+        ["selectable"] = selectable,
+        ["caption"] = caption,
+        ["files"] = files,
+        ["databases"] = databases,
+        ["logs"] = logs,
+    };
+
+    /// <summary>One file specification (IVssWMFiledesc): a folder, a file name pattern, and whether it reaches below.</summary>
+    public static JsonObject FileSpec(string path, string filespec, bool recursive) => new()
+    {
+        ["path"] = path,
+        ["filespec"] = filespec,
+        ["recursive"] = recursive,
+    };
+
+    /// <summary>How a writer wants its data restored (IVssExamineWriterMetadata::GetRestoreMethod).</summary>
+    public static JsonObject RestoreMethod(string method, string? service, string? userProcedure, string writerRestore, bool rebootRequired, int mappings) => new()
+    {
+        ["method"] = method,
+        ["service"] = service,
+        ["userProcedure"] = userProcedure,
+        ["writerRestore"] = writerRestore,
+        ["rebootRequired"] = rebootRequired,
+        ["mappings"] = mappings,
+    };
+
+    /// <summary>A saved Backup Components Document, read back through InitializeForRestore on a fresh component object: what a later restore needs.</summary>
+    public static JsonObject BackupDocument(Guid? snapshotSetId, string backupType, JsonArray snapshotIds) => new()
+    {
+        ["snapshotSetId"] = snapshotSetId?.ToString(),
+        ["backupType"] = backupType,
+        ["snapshotIds"] = snapshotIds,
+    };
+
+    /// <summary>One writer in a Backup Components Document (GetWriterComponents).</summary>
+    public static JsonObject DocumentWriter(Guid writerId, Guid instanceId, JsonArray components) => new()
+    {
+        ["writerId"] = writerId.ToString(),
+        ["instanceId"] = instanceId.ToString(),
+        ["components"] = components,
+    };
+
+    /// <summary>One component in a Backup Components Document (IVssComponent).</summary>
+    public static JsonObject DocumentComponent(Guid writerId, Guid instanceId, string? logicalPath, string name, string type, bool? backupSucceeded, string? backupStamp, string? previousBackupStamp, string? backupOptions) => new()
+    {
+        ["writerId"] = writerId.ToString(),
+        ["instanceId"] = instanceId.ToString(),
+        ["logicalPath"] = logicalPath,
+        ["name"] = name,
+        ["type"] = type,
+        ["backupSucceeded"] = backupSucceeded,
+        ["backupStamp"] = backupStamp,
+        ["previousBackupStamp"] = previousBackupStamp,
+        ["backupOptions"] = backupOptions,
     };
 
     /// <summary>One shadow copy provider, as Query with VSS_OBJECT_PROVIDER reports it (VSS_PROVIDER_PROP).</summary>
@@ -43,6 +105,16 @@ public static class Shapes
         ["version"] = version,
         ["versionId"] = versionId.ToString(),
         ["classId"] = classId.ToString(),
+    };
+
+    /// <summary>One volume's shadow storage (VSS_DIFF_AREA_PROP), as vssadmin list shadowstorage shows it.</summary>
+    public static JsonObject ShadowStorage(string volume, string diffAreaVolume, long usedSpace, long allocatedSpace, long maxSpace) => new()
+    {
+        ["volume"] = volume,
+        ["diffAreaVolume"] = diffAreaVolume,
+        ["usedSpace"] = usedSpace,
+        ["allocatedSpace"] = allocatedSpace,
+        ["maxSpace"] = maxSpace,
     };
 }
 

@@ -47,6 +47,8 @@ public static partial class VssErrors
     public static readonly int VSS_E_BAD_STATE = HResultOf("VSS_E_BAD_STATE");
     public static readonly int VSS_E_UNEXPECTED = HResultOf("VSS_E_UNEXPECTED");
     public static readonly int VSS_E_OBJECT_NOT_FOUND = HResultOf("VSS_E_OBJECT_NOT_FOUND");
+    public static readonly int VSS_E_INVALID_XML_DOCUMENT = HResultOf("VSS_E_INVALID_XML_DOCUMENT");
+    public static readonly int VSS_E_PROVIDER_NOT_REGISTERED = HResultOf("VSS_E_PROVIDER_NOT_REGISTERED");
 
     private static readonly Dictionary<int, string> NamesByCode = BuildNames();
 

@@ -68,7 +68,9 @@ public sealed unsafe class DocumentTests(EmulatorFixture emulator) : IDisposable
         admin.DeleteSnapshots(setId, VssObjectType.SnapshotSet, true);
     }
 
-    private (IReadOnlyList<WriterComponents> Document, Guid SetId) BackupWithComponents(VssBackupType type)
+    private (IReadOnlyList<WriterComponents> Document, Guid SetId) BackupWithComponents(VssBackupType type) => BackupWithComponents(type, out _);
+
+    private (IReadOnlyList<WriterComponents> Document, Guid SetId) BackupWithComponents(VssBackupType type, out string xml)
     {
         string volume = NewVolume("components");
         var vss = NewComponent();
@@ -92,8 +94,39 @@ public sealed unsafe class DocumentTests(EmulatorFixture emulator) : IDisposable
         var document = vss.GetWriterComponents();
         // Every IVssWriterComponentsExt handed out was released exactly once, through its second (IUnknown) vtable.
         Assert.Equal(freedBefore + document.Count, EmulatedWriterComponents.Freed);
+        xml = vss.SaveAsXml();
         vss.Release();
         return (document, setId);
+    }
+
+    [Fact]
+    public void ASavedDocumentIsReadBackThroughInitializeForRestoreOnAFreshObject()
+    {
+        var (saved, setId) = BackupWithComponents(VssBackupType.Full, out string xml);
+        var parsed = Documents.BackupComponentsDocument.Parse(xml);
+        Assert.Equal("full", parsed.BackupType);
+        Assert.Equal(setId, parsed.SnapshotSetId);
+        Assert.Single(parsed.SnapshotIds);
+
+        var reader = NewComponent();
+        reader.InitializeForRestore(xml);
+        var read = reader.GetWriterComponents();
+        Assert.Equal(
+            saved.SelectMany(w => w.Components.Select(c => (w.WriterId, w.InstanceId, c.Name, c.LogicalPath, c.Type, c.BackupSucceeded, c.BackupStamp))).Order(),
+            read.SelectMany(w => w.Components.Select(c => (w.WriterId, w.InstanceId, c.Name, c.LogicalPath, c.Type, c.BackupSucceeded, c.BackupStamp))).Order());
+        // The object reads the document and is never a backup.
+        Assert.Equal("VSS_E_BAD_STATE", Assert.Throws<VssException>(() => reader.InitializeForBackup()).Name);
+
+        var garbage = NewComponent();
+        var e = Assert.Throws<VssException>(() => garbage.InitializeForRestore("<WRITER_METADATA/>"));
+        Assert.Equal("VSS_E_INVALID_XML_DOCUMENT", e.Name);
+        Assert.Contains("not <BACKUP_COMPONENTS>", e.Message);
+        Assert.Equal("VSS_E_INVALID_XML_DOCUMENT", Assert.Throws<VssException>(() => NewComponent().InitializeForRestore("<BACKUP_COMPONENTS")).Name);
+
+        // A backup object is not given a document to restore from.
+        var backup = NewComponent();
+        backup.InitializeForBackup();
+        Assert.Equal("VSS_E_BAD_STATE", Assert.Throws<VssException>(() => backup.InitializeForRestore(xml)).Name);
     }
 
     [Fact]

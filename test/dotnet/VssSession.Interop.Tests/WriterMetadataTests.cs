@@ -92,6 +92,51 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
     }
 
     [Fact]
+    public void TheBindingReadsExcludedFilesAndTheRestoreMethodThroughSlots6And8()
+    {
+        string writersFile = Path.Combine(emulator.Home, "writers.json");
+        File.WriteAllText(writersFile, """
+            [{ "name": "Mail Writer", "id": "33333333-2222-3333-4444-555555555555",
+               "restoreMethod": { "method": "RestoreStopStart", "service": "MailStore", "userProcedure": "https://example.test/how",
+                                  "writerRestore": "IfReplaceFails", "rebootRequired": true },
+               "components": [
+                { "name": "Store", "databases": [{ "path": "/mail/db", "filespec": "*.edb" }],
+                  "excludedFiles": [{ "path": "/mail/db", "filespec": "*.tmp" }, { "path": "/mail/cache", "filespec": "*", "recursive": true }] } ] },
+             { "name": "Quiet Writer", "id": "44444444-2222-3333-4444-555555555555", "components": ["Data"] }]
+            """);
+        try
+        {
+            var vss = BackupComponents.Create(new EmulatorVssApi(emulator.Socket));
+            _components.Add(vss);
+            vss.InitializeForBackup();
+            vss.SetContext(VssSnapshotContext.Backup);
+            vss.GatherWriterMetadata(Timeout);
+            var writers = vss.GetWriterMetadata();
+            var mail = Assert.Single(writers, w => w.Name == "Mail Writer");
+            Assert.Equal([new FileSpecification("/mail/db", "*.tmp", false), new FileSpecification("/mail/cache", "*", true)], mail.ExcludedFiles);
+            Assert.Equal(new RestoreMethod(VssRestoreMethod.RestoreStopStart, "MailStore", "https://example.test/how", VssWriterRestore.IfReplaceFails, true, 0), mail.RestoreMethod);
+            var quiet = Assert.Single(writers, w => w.Name == "Quiet Writer");
+            Assert.Null(quiet.RestoreMethod);
+            Assert.Empty(quiet.ExcludedFiles);
+
+            // The writer metadata document carries them in the schema's element names.
+            var xml = vss.GetWriterMetadataDocuments().Single(d => d.Contains("Mail Writer"));
+            var document = System.Xml.Linq.XElement.Parse(xml);
+            System.Xml.Linq.XNamespace ns = "x-schema:#VssWriterMetadataInfo";
+            var restore = Assert.Single(document.Elements(ns + "RESTORE_METHOD"));
+            Assert.Equal(("RESTORE_STOP_START", "MailStore", "ifReplaceFails", "yes"),
+                ((string?)restore.Attribute("method"), (string?)restore.Attribute("service"), (string?)restore.Attribute("writerRestore"), (string?)restore.Attribute("rebootRequired")));
+            var locations = Assert.Single(document.Elements(ns + "BACKUP_LOCATIONS"));
+            Assert.Equal(["*.tmp", "*"], locations.Elements(ns + "EXCLUDE_FILES").Select(e => (string?)e.Attribute("filespec")));
+            Assert.Equal("*.edb", (string?)locations.Element(ns + "DATABASE")!.Element(ns + "DATABASE_FILES")!.Attribute("filespec"));
+        }
+        finally
+        {
+            File.Delete(writersFile);
+        }
+    }
+
+    [Fact]
     public void TheEmulatedObjectsRefuseOutOfRangeIndexesAndSayWhatTheyDoNotSupport()
     {
         var backup = GatheredBackup();
@@ -127,13 +172,16 @@ public sealed unsafe class WriterMetadataTests(EmulatorFixture emulator) : IDisp
                 Assert.Equal(VssErrors.E_INVALIDARG, ((delegate* unmanaged[MemberFunction]<nint, uint, nint*, int>)vtable[5])(metadataPointer, 0, &file)); // GetIncludeFile
 
                 EmulatedVss.LastFault = null;
-                // slot 8: GetRestoreMethod(VSS_RESTOREMETHOD_ENUM*, BSTR*, BSTR*, VSS_WRITERRESTORE_ENUM*, bool*, UINT*)
-                int method = 0, writerRestore = 0;
+                // slot 8: GetRestoreMethod(VSS_RESTOREMETHOD_ENUM*, BSTR*, BSTR*, VSS_WRITERRESTORE_ENUM*, bool*, UINT*):
+                // S_FALSE, "No restore method exists", for a default writer, which declares none.
+                int method = 7, writerRestore = 3;
                 nint service = 0, procedure = 0;
-                byte reboot = 0;
-                uint mappings = 0;
-                Assert.Equal(VssErrors.E_NOTIMPL, ((delegate* unmanaged[MemberFunction]<nint, int*, nint*, nint*, int*, byte*, uint*, int>)vtable[8])(metadataPointer, &method, &service, &procedure, &writerRestore, &reboot, &mappings));
-                Assert.Contains("GetRestoreMethod", EmulatedVss.LastFault);
+                byte reboot = 1;
+                uint mappings = 9;
+                Assert.Equal(VssErrors.S_FALSE, ((delegate* unmanaged[MemberFunction]<nint, int*, nint*, nint*, int*, byte*, uint*, int>)vtable[8])(metadataPointer, &method, &service, &procedure, &writerRestore, &reboot, &mappings));
+                Assert.Equal((0, (nint)0, (nint)0, 0, (byte)0, 0u), (method, service, procedure, writerRestore, reboot, mappings));
+                // slot 9: no alternate location mappings: any index is out of range.
+                Assert.Equal(VssErrors.E_INVALIDARG, ((delegate* unmanaged[MemberFunction]<nint, uint, nint*, int>)vtable[9])(metadataPointer, 0, &file));
                 // slot 11: GetDocument hands out MSXML's IXMLDOMDocument, which exists only on Windows; SaveAsXML gives the same text.
                 nint document = 0;
                 Assert.Equal(VssErrors.E_NOTIMPL, ((delegate* unmanaged[MemberFunction]<nint, nint*, int>)vtable[11])(metadataPointer, &document));

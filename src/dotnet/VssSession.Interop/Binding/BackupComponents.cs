@@ -19,8 +19,13 @@ public sealed record SnapshotProperties(
 /// <summary>A provider as Query with VSS_OBJECT_PROVIDER reports it (VSS_PROVIDER_PROP), copied out of VSS's memory.</summary>
 public sealed record ProviderProperties(Guid ProviderId, string Name, VssProviderType Type, string Version, Guid VersionId, Guid ClassId);
 
-/// <summary>A writer as GetWriterMetadata reports it (IVssExamineWriterMetadata::GetIdentity and its components).</summary>
-public sealed record WriterMetadata(Guid InstanceId, Guid WriterId, string Name, IReadOnlyList<ComponentMetadata> Components);
+/// <summary>A writer as GetWriterMetadata reports it (IVssExamineWriterMetadata): identity, components, the files it
+/// excludes from backup, and its restore method (null where it declares none).</summary>
+public sealed record WriterMetadata(Guid InstanceId, Guid WriterId, string Name, IReadOnlyList<ComponentMetadata> Components,
+    IReadOnlyList<FileSpecification> ExcludedFiles, RestoreMethod? RestoreMethod);
+
+/// <summary>IVssExamineWriterMetadata::GetRestoreMethod's answer.</summary>
+public sealed record RestoreMethod(VssRestoreMethod Method, string? Service, string? UserProcedure, VssWriterRestore WriterRestore, bool RebootRequired, uint Mappings);
 
 /// <summary>One component of a writer's metadata, copied out of its VSS_COMPONENTINFO. <see cref="Type"/> is a
 /// VSS_COMPONENT_TYPE value (1 database, 2 file group).</summary>
@@ -137,6 +142,10 @@ public sealed unsafe class BackupComponents
 
     public void InitializeForBackup(string? xml = null) => Check(Com.InitializeForBackup(xml), nameof(InitializeForBackup));
 
+    /// <summary>InitializeForRestore with a saved Backup Components Document: VSS checks and loads it, and the
+    /// object can read its components (GetWriterComponents). Nothing is restored until PreRestore, which is never sent.</summary>
+    public void InitializeForRestore(string xml) => Check(Com.InitializeForRestore(xml), nameof(InitializeForRestore));
+
     /// <summary>SetContext; a transportable context adds VSS_VOLSNAP_ATTR_TRANSPORTABLE, so the set can be imported elsewhere.</summary>
     public void SetContext(VssSnapshotContext context, bool transportable = false) =>
         Check(Com.SetContext((int)context | (transportable ? (int)VssVolumeSnapshotAttributes.Transportable : 0)), nameof(SetContext), transportable ? $"{context}, transportable" : context.ToString());
@@ -242,7 +251,7 @@ public sealed unsafe class BackupComponents
     {
         const string Ewm = "IVssExamineWriterMetadata::";
         Check(_api, metadata.GetIdentity(out Guid instanceId, out Guid writerId, out string? name), Ewm + "GetIdentity", instance.ToString());
-        Check(_api, metadata.GetFileCounts(out _, out _, out uint componentCount), Ewm + "GetFileCounts", name);
+        Check(_api, metadata.GetFileCounts(out _, out uint excludeCount, out uint componentCount), Ewm + "GetFileCounts", name);
         var components = new List<ComponentMetadata>((int)componentCount);
         for (uint j = 0; j < componentCount; j++)
         {
@@ -257,7 +266,12 @@ public sealed unsafe class BackupComponents
                 component.Release();
             }
         }
-        return new WriterMetadata(instanceId, writerId, name ?? "", components);
+        var excluded = ReadFiles(excludeCount, metadata.GetExcludeFile, Ewm + "GetExcludeFile", name ?? instance.ToString());
+        int hr = metadata.GetRestoreMethod(out var method, out string? service, out string? procedure, out var writerRestore, out bool reboot, out uint mappings);
+        Check(_api, hr, Ewm + "GetRestoreMethod", name);
+        // S_FALSE: the writer declares no restore method.
+        var restore = hr == VssErrors.S_FALSE ? null : new RestoreMethod(method, service, procedure, writerRestore, reboot, mappings);
+        return new WriterMetadata(instanceId, writerId, name ?? "", components, excluded, restore);
     }
 
     private ComponentMetadata ReadComponent(WMComponentRef component, string? writer)

@@ -16,6 +16,9 @@ public abstract class VssApi
     /// <summary>VssFreeSnapshotProperties.</summary>
     public abstract void FreeSnapshotProperties(ref VssSnapshotProp prop);
 
+    /// <summary>CoCreateInstance(CLSID_VssSnapshotMgmt): an AddRef'ed IVssSnapshotMgmt pointer.</summary>
+    public abstract int CreateSnapshotMgmt(out nint ppMgmt);
+
     /// <summary>Why the last call failed, where the implementation can say more than its HRESULT.</summary>
     public virtual string? TakeLastFault() => null;
 
@@ -34,6 +37,8 @@ public sealed class EmulatorVssApi(string socketPath) : VssApi
     public override int CreateVssBackupComponents(out nint ppBackup) => EmulatedVss.CreateVssBackupComponents(SocketPath, out ppBackup);
 
     public override void FreeSnapshotProperties(ref VssSnapshotProp prop) => EmulatedVss.FreeSnapshotProperties(ref prop);
+
+    public override int CreateSnapshotMgmt(out nint ppMgmt) => EmulatedVss.CreateSnapshotMgmt(SocketPath, out ppMgmt);
 
     public override string? TakeLastFault()
     {
@@ -111,6 +116,29 @@ public sealed unsafe partial class WindowsVssApi : VssApi
         {
             LastFault = "VSS is not available on this system (vssapi.dll answered E_NOTIMPL: Wine's does, and so would a Windows without the Volume Shadow Copy service). To try runbooks without it, use the emulated service (VSS_SESSION_EMULATOR=1)";
         }
+        return hr;
+    }
+
+    [DefaultDllImportSearchPaths(DllImportSearchPath.System32)]
+    [LibraryImport("ole32.dll")]
+    private static partial int CoCreateInstance(in Guid rclsid, nint pUnkOuter, uint dwClsContext, in Guid riid, out nint ppv);
+
+    /// <summary>VSS's management object, as vssadmin gets it (CLSCTX_ALL), with the same apartment and security as a
+    /// component object.</summary>
+    public override int CreateSnapshotMgmt(out nint ppMgmt)
+    {
+        ppMgmt = 0;
+        (int hr, string? fault) = ComSecurity.Initialize();
+        if (hr < 0)
+        {
+            LastFault = fault;
+            return hr;
+        }
+        hr = ComSecurity.EnterMultithreadedApartment();
+        if (hr < 0 && hr != ComSecurity.RPC_E_CHANGED_MODE) return hr;
+        const uint CLSCTX_ALL = 0x17;
+        hr = CoCreateInstance(VssMgmt.ClsidVssSnapshotMgmt, 0, CLSCTX_ALL, typeof(IVssSnapshotMgmt).GUID, out ppMgmt);
+        if (hr < 0) LastFault = $"VSS's management object (CLSID_VssSnapshotMgmt) could not be created: is the Volume Shadow Copy service installed, and is this PowerShell elevated?";
         return hr;
     }
 

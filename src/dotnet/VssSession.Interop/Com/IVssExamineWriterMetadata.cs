@@ -54,7 +54,7 @@ public unsafe partial interface IVssExamineWriterMetadata
 /// for IUnknown and build its wrapper on whatever that query returns.</summary>
 public readonly unsafe struct ExamineWriterMetadataRef(nint pointer)
 {
-    private const int GetIdentitySlot = 3, GetFileCountsSlot = 4, GetComponentSlot = 7, SaveAsXmlSlot = 12;
+    private const int GetIdentitySlot = 3, GetFileCountsSlot = 4, GetExcludeFileSlot = 6, GetComponentSlot = 7, GetRestoreMethodSlot = 8, SaveAsXmlSlot = 12;
     private const int GetIdentityExSlot = 14; // IVssExamineWriterMetadataEx
     private const int GetVersionSlot = 15;    // IVssExamineWriterMetadataEx2
 
@@ -97,6 +97,29 @@ public readonly unsafe struct ExamineWriterMetadataRef(nint pointer)
         nint value = 0;
         int hr = ((delegate* unmanaged[MemberFunction]<nint, uint, nint*, int>)Vtable[GetComponentSlot])(pointer, index, &value);
         component = value;
+        return hr;
+    }
+
+    /// <summary>An AddRef'ed IVssWMFiledesc pointer for one file the writer excludes from backup, owned by the caller.</summary>
+    public int GetExcludeFile(uint index, out nint filedesc)
+    {
+        nint value = 0;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, uint, nint*, int>)Vtable[GetExcludeFileSlot])(pointer, index, &value);
+        filedesc = value;
+        return hr;
+    }
+
+    /// <summary>GetRestoreMethod: S_FALSE (with nothing filled in) where the writer declares no restore method. The
+    /// flag is a C++ bool, one byte.</summary>
+    public int GetRestoreMethod(out VssRestoreMethod method, out string? service, out string? userProcedure, out VssWriterRestore writerRestore, out bool rebootRequired, out uint mappings)
+    {
+        VssRestoreMethod m = default;
+        VssWriterRestore w = default;
+        nint bstrService = 0, bstrProcedure = 0;
+        byte reboot = 0;
+        uint count = 0;
+        int hr = ((delegate* unmanaged[MemberFunction]<nint, VssRestoreMethod*, nint*, nint*, VssWriterRestore*, byte*, uint*, int>)Vtable[GetRestoreMethodSlot])(pointer, &m, &bstrService, &bstrProcedure, &w, &reboot, &count);
+        (method, service, userProcedure, writerRestore, rebootRequired, mappings) = (m, Bstr.Take(bstrService), Bstr.Take(bstrProcedure), w, reboot != 0, count);
         return hr;
     }
 

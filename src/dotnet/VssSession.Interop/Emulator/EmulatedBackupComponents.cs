@@ -90,7 +90,10 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
     private List<WriterComponentsRecord>? _document;
 
     private List<WriterComponentsRecord> Document() =>
-        _document ??= _service.Call("getWriterComponents").Property("writers").List(WriterComponentsRecord.FromJson);
+        _restoreDocument ?? (_document ??= _service.Call("getWriterComponents").Property("writers").List(WriterComponentsRecord.FromJson));
+
+    /// <summary>The document InitializeForRestore was given: this object reads it, and nothing else.</summary>
+    private List<WriterComponentsRecord>? _restoreDocument;
 
     public int GetWriterComponentsCount(out uint pcComponents)
     {
@@ -114,7 +117,19 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
         return hr;
     }
 
-    public int InitializeForBackup(string? bstrXML) => Run(() => _service.Call("initializeForBackup", p => p.WriteString("xml", bstrXML)));
+    private bool _initializedForBackup;
+
+    public int InitializeForBackup(string? bstrXML)
+    {
+        if (_restoreDocument is not null)
+        {
+            EmulatedVss.LastFault = "IVssBackupComponents::InitializeForBackup: this component object was initialized for restore; make a new one";
+            return VssErrors.VSS_E_BAD_STATE;
+        }
+        int hr = Run(() => _service.Call("initializeForBackup", p => p.WriteString("xml", bstrXML)));
+        _initializedForBackup |= hr == VssErrors.S_OK;
+        return hr;
+    }
 
     public int SetBackupState(bool bSelectComponents, bool bBackupBootableSystemState, VssBackupType backupType, bool bPartialFileSupport) =>
         Run(() => _service.Call("setBackupState", p =>
@@ -125,7 +140,29 @@ public sealed unsafe partial class EmulatedBackupComponents : IVssBackupComponen
             p.WriteBoolean("partialFileSupport", bPartialFileSupport);
         }));
 
-    public int InitializeForRestore(string? bstrXML) => NotSupported(nameof(InitializeForRestore));
+    /// <summary>InitializeForRestore: the object reads the given Backup Components Document (GetWriterComponents) and is
+    /// never a backup. The emulated service restores nothing, so nothing later than reading the document is offered.</summary>
+    public int InitializeForRestore(string? bstrXML)
+    {
+        if (_restoreDocument is not null || _initializedForBackup)
+        {
+            EmulatedVss.LastFault = "IVssBackupComponents::InitializeForRestore: this component object is already initialized; make a new one";
+            return VssErrors.VSS_E_BAD_STATE;
+        }
+        try
+        {
+            var document = Documents.BackupComponentsDocument.Parse(bstrXML);
+            _restoreDocument = document.Writers.Select(w => new WriterComponentsRecord(w.InstanceId, w.WriterId,
+                w.Components.Select(c => new DocumentComponentRecord(c.Name, c.LogicalPath, c.ComponentType == "filegroup" ? (int)VssComponentType.Filegroup : (int)VssComponentType.Database,
+                    c.BackupSucceeded, c.BackupStamp, c.PreviousBackupStamp, c.BackupOptions)).ToList())).ToList();
+            return VssErrors.S_OK;
+        }
+        catch (FormatException e)
+        {
+            EmulatedVss.LastFault = $"IVssBackupComponents::InitializeForRestore: {e.Message}";
+            return VssErrors.VSS_E_INVALID_XML_DOCUMENT;
+        }
+    }
 
     public int SetRestoreState(VssRestoreType restoreType) => NotSupported(nameof(SetRestoreState));
 

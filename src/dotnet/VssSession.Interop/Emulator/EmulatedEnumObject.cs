@@ -7,44 +7,23 @@ namespace VssSession.Interop.Emulator;
 /// out owns CoTaskMem strings that the caller frees (VssFreeSnapshotProperties for a snapshot, CoTaskMemFree for a
 /// provider's), as with VSS.</summary>
 [GeneratedComClass]
-public sealed unsafe partial class EmulatedEnumObject(int count, Func<int, VssObjectProp> item) : IVssEnumObject
+public sealed unsafe partial class EmulatedEnumObject(EnumCursor<VssObjectProp> cursor) : IVssEnumObject
 {
-    private int _position;
-
     public static EmulatedEnumObject Of(IReadOnlyList<SnapshotRecord> snapshots) =>
-        new(snapshots.Count, i => new VssObjectProp { Type = VssObjectType.Snapshot, Snap = snapshots[i].ToNative() });
+        new(new(snapshots.Count, i => new VssObjectProp { Type = VssObjectType.Snapshot, Snap = snapshots[i].ToNative() }));
 
     public static EmulatedEnumObject Of(IReadOnlyList<ProviderRecord> providers) =>
-        new(providers.Count, i => new VssObjectProp { Type = VssObjectType.Provider, Prov = providers[i].ToNative() });
+        new(new(providers.Count, i => new VssObjectProp { Type = VssObjectType.Provider, Prov = providers[i].ToNative() }));
 
-    public int Next(uint celt, VssObjectProp* rgelt, out uint pceltFetched)
-    {
-        pceltFetched = 0;
-        if (rgelt is null) return VssErrors.E_INVALIDARG;
-        while (pceltFetched < celt && _position < count)
-        {
-            rgelt[pceltFetched] = item(_position);
-            pceltFetched++;
-            _position++;
-        }
-        return pceltFetched == celt ? VssErrors.S_OK : 1; // S_FALSE when fewer than asked remain
-    }
+    public int Next(uint celt, VssObjectProp* rgelt, out uint pceltFetched) => cursor.Next(celt, rgelt, out pceltFetched);
 
-    public int Skip(uint celt)
-    {
-        _position = (int)Math.Min(count, _position + (long)celt);
-        return _position < count ? VssErrors.S_OK : 1;
-    }
+    public int Skip(uint celt) => cursor.Skip(celt);
 
-    public int Reset()
-    {
-        _position = 0;
-        return VssErrors.S_OK;
-    }
+    public int Reset() => cursor.Reset();
 
     public int Clone(out nint ppenum)
     {
-        ppenum = EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(new EmulatedEnumObject(count, item) { _position = _position });
+        ppenum = EmulatorComWrappers.Instance.GetInterface<IVssEnumObject>(new EmulatedEnumObject(cursor.Clone()));
         return VssErrors.S_OK;
     }
 }

@@ -26,6 +26,13 @@ public static class EmulatedVss
         }
     }
 
+    /// <summary>Like CoCreateInstance(CLSID_VssSnapshotMgmt): the emulated provider's management object.</summary>
+    public static int CreateSnapshotMgmt(string socketPath, out nint ppMgmt)
+    {
+        ppMgmt = EmulatorComWrappers.Instance.GetInterface<IVssSnapshotMgmt>(new EmulatedSnapshotMgmt(socketPath));
+        return VssErrors.S_OK;
+    }
+
     /// <summary>Like VssFreeSnapshotPropertiesInternal: frees the strings of a VSS_SNAPSHOT_PROP.</summary>
     public static void FreeSnapshotProperties(ref VssSnapshotProp prop)
     {

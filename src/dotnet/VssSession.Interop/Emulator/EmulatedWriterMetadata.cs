@@ -7,13 +7,26 @@ using VssSession.Interop.Com;
 namespace VssSession.Interop.Emulator;
 
 /// <summary>One writer's metadata as the emulated service reports it from GatherWriterMetadata (Identify).</summary>
-public sealed record WriterMetadataRecord(string Name, Guid WriterId, Guid InstanceId, bool Failed, List<ComponentRecord> Components)
+public sealed record WriterMetadataRecord(string Name, Guid WriterId, Guid InstanceId, bool Failed, List<ComponentRecord> Components,
+    List<FileRecord> ExcludedFiles, RestoreMethodRecord? RestoreMethod)
 {
     public static WriterMetadataRecord FromJson(JsonElement json)
     {
         JsonElement? e = json;
         return new(e.Property("name").String()!, e.Property("writerId").Guid(), e.Property("instanceId").Guid(), e.Property("failed").Bool(),
-            e.Property("components").List(ComponentRecord.FromJson));
+            e.Property("components").List(ComponentRecord.FromJson), e.Property("excludedFiles").List(FileRecord.FromJson),
+            e.Property("restoreMethod") is { ValueKind: JsonValueKind.Object } method ? RestoreMethodRecord.FromJson(method) : null);
+    }
+}
+
+/// <summary>An emulated writer's restore method (writers.json's restoreMethod), in the SDK's enum values.</summary>
+public sealed record RestoreMethodRecord(VssRestoreMethod Method, string? Service, string? UserProcedure, VssWriterRestore WriterRestore, bool RebootRequired)
+{
+    public static RestoreMethodRecord FromJson(JsonElement json)
+    {
+        JsonElement? e = json;
+        return new((VssRestoreMethod)e.Property("method").Int(), e.Property("service").String(), e.Property("userProcedure").String(),
+            (VssWriterRestore)e.Property("writerRestore").Int(), e.Property("rebootRequired").Bool());
     }
 }
 
@@ -41,8 +54,9 @@ public sealed record FileRecord(string Path, string Filespec, bool Recursive)
 }
 
 /// <summary>
-/// The emulator's IVssExamineWriterMetadata over one writer's reported metadata. The emulated writers declare
-/// components only: no include or exclude files and no restore method.
+/// The emulator's IVssExamineWriterMetadata over one writer's reported metadata: components, excluded files and the
+/// restore method. The emulated writers declare no include files (a VSS 1.0 leftover) and no alternate location
+/// mappings.
 /// </summary>
 [GeneratedComClass]
 public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord writer) : IVssExamineWriterMetadataEx2, IAnswersQueryInterfaceOnly
@@ -101,7 +115,7 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
 
     public int GetFileCounts(out uint pcIncludeFiles, out uint pcExcludeFiles, out uint pcComponents)
     {
-        (pcIncludeFiles, pcExcludeFiles, pcComponents) = (0, 0, (uint)writer.Components.Count);
+        (pcIncludeFiles, pcExcludeFiles, pcComponents) = (0, (uint)writer.ExcludedFiles.Count, (uint)writer.Components.Count);
         return VssErrors.S_OK;
     }
 
@@ -114,7 +128,9 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
     public int GetExcludeFile(uint iFile, out nint ppFiledesc)
     {
         ppFiledesc = 0;
-        return OutOfRange(nameof(GetExcludeFile), iFile, 0);
+        if (iFile >= writer.ExcludedFiles.Count) return OutOfRange(nameof(GetExcludeFile), iFile, writer.ExcludedFiles.Count);
+        ppFiledesc = EmulatorComWrappers.Instance.GetInterface<IVssWMFiledesc>(new EmulatedWMFiledesc(writer.ExcludedFiles[(int)iFile]));
+        return VssErrors.S_OK;
     }
 
     public int GetComponent(uint iComponent, out nint ppComponent)
@@ -128,13 +144,16 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
     public int GetRestoreMethod(out VssRestoreMethod pMethod, out string? pbstrService, out string? pbstrUserProcedure, out VssWriterRestore pwriterRestore, out bool pbRebootRequired, out uint pcMappings)
     {
         (pMethod, pbstrService, pbstrUserProcedure, pwriterRestore, pbRebootRequired, pcMappings) = (VssRestoreMethod.Undefined, null, null, VssWriterRestore.Undefined, false, 0);
-        return NotSupported(nameof(GetRestoreMethod), "restore is not emulated");
+        // S_FALSE: "No restore method exists" (IVssExamineWriterMetadata::GetRestoreMethod).
+        if (writer.RestoreMethod is not { } method) return VssErrors.S_FALSE;
+        (pMethod, pbstrService, pbstrUserProcedure, pwriterRestore, pbRebootRequired) = (method.Method, method.Service, method.UserProcedure, method.WriterRestore, method.RebootRequired);
+        return VssErrors.S_OK;
     }
 
     public int GetAlternateLocationMapping(uint iMapping, out nint ppFiledesc)
     {
         ppFiledesc = 0;
-        return NotSupported(nameof(GetAlternateLocationMapping), "restore is not emulated");
+        return OutOfRange(nameof(GetAlternateLocationMapping), iMapping, 0);
     }
 
     public int GetBackupSchema(out uint pdwSchemaMask)
@@ -150,7 +169,8 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
     }
 
     /// <summary>The writer's metadata document, in the element and attribute names of VSS's writer metadata schema
-    /// (WRITER_METADATA, IDENTIFICATION, COMPONENT) for what the emulated writers declare.</summary>
+    /// (WRITER_METADATA, IDENTIFICATION, RESTORE_METHOD, BACKUP_LOCATIONS with EXCLUDE_FILES, DATABASE and FILE_GROUP)
+    /// for what the emulated writers declare.</summary>
     public int SaveAsXML(out string? pbstrXML)
     {
         XNamespace ns = "x-schema:#VssWriterMetadataInfo";
@@ -162,14 +182,45 @@ public sealed unsafe partial class EmulatedWriterMetadata(WriterMetadataRecord w
                 new XAttribute("friendlyName", writer.Name),
                 new XAttribute("usage", "USER_DATA"),
                 new XAttribute("dataSource", "TRANSACTION_DB")),
+            writer.RestoreMethod is { } restore
+                ? new XElement(ns + "RESTORE_METHOD",
+                    new XAttribute("method", RestoreMethodName(restore.Method)),
+                    restore.Service is null ? null : new XAttribute("service", restore.Service),
+                    restore.UserProcedure is null ? null : new XAttribute("userProcedure", restore.UserProcedure),
+                    new XAttribute("writerRestore", restore.WriterRestore switch { VssWriterRestore.Always => "always", VssWriterRestore.IfReplaceFails => "ifReplaceFails", _ => "never" }),
+                    new XAttribute("rebootRequired", restore.RebootRequired ? "yes" : "no"))
+                : null,
             new XElement(ns + "BACKUP_LOCATIONS",
-                writer.Components.Select(c => new XElement(ns + "DATABASE",
+                writer.ExcludedFiles.Select(f => new XElement(ns + "EXCLUDE_FILES", FileAttributes(f))),
+                writer.Components.Select(c => new XElement(ns + (c.ComponentType == (int)VssComponentType.Filegroup ? "FILE_GROUP" : "DATABASE"),
                     new XAttribute("logicalPath", c.LogicalPath ?? ""),
                     new XAttribute("componentName", c.Name),
-                    new XAttribute("selectable", c.Selectable ? "yes" : "no")))));
+                    c.Caption is null ? null : new XAttribute("caption", c.Caption),
+                    new XAttribute("selectable", c.Selectable ? "yes" : "no"),
+                    c.Files.Select(f => new XElement(ns + "FILE_LIST", FileAttributes(f))),
+                    c.Databases.Select(f => new XElement(ns + "DATABASE_FILES", FileAttributes(f))),
+                    c.Logs.Select(f => new XElement(ns + "DATABASE_LOGFILES", FileAttributes(f)))))));
         pbstrXML = document.ToString(SaveOptions.DisableFormatting);
         return VssErrors.S_OK;
     }
+
+    private static XAttribute[] FileAttributes(FileRecord f) =>
+        [new("path", f.Path), new("filespec", f.Filespec), new("recursive", f.Recursive ? "yes" : "no")];
+
+    /// <summary>The writer metadata schema's names for VSS_RESTOREMETHOD_ENUM (RESTORE_METHOD's method attribute). The
+    /// last two values came later than the rest; they are written in the same style.</summary>
+    private static string RestoreMethodName(VssRestoreMethod method) => method switch
+    {
+        VssRestoreMethod.RestoreIfNotThere => "RESTORE_IF_NONE_THERE",
+        VssRestoreMethod.RestoreIfCanReplace => "RESTORE_IF_CAN_BE_REPLACED",
+        VssRestoreMethod.StopRestoreStart => "STOP_RESTART_SERVICE",
+        VssRestoreMethod.RestoreToAlternateLocation => "RESTORE_TO_ALTERNATE_LOCATION",
+        VssRestoreMethod.RestoreAtReboot => "REPLACE_AT_REBOOT",
+        VssRestoreMethod.RestoreAtRebootIfCannotReplace => "REPLACE_AT_REBOOT_IF_CANNOT_REPLACE",
+        VssRestoreMethod.Custom => "CUSTOM",
+        VssRestoreMethod.RestoreStopStart => "RESTORE_STOP_START",
+        _ => "UNDEFINED",
+    };
 
     public int LoadFromXML(string? bstrXML) =>
         NotSupported(nameof(LoadFromXML), "it loads a stored writer metadata document for a restore, and restore is not emulated");

@@ -114,6 +114,9 @@ public sealed unsafe class EmulatorComWrappers : ComWrappers
         [typeof(IVssWMComponent)] = 3 + 6,
         [typeof(IVssWMFiledesc)] = 3 + 5,
         [typeof(IVssComponent)] = 3 + 38,
+        [typeof(IVssSnapshotMgmt)] = 3 + 3,
+        [typeof(IVssDifferentialSoftwareSnapshotMgmt)] = 3 + 6,
+        [typeof(IVssEnumMgmtObject)] = 3 + 4,
     };
 
     /// <summary>The number of slots of one of the class's COM interfaces, found among the interfaces it implements
