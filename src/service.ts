@@ -19,5 +19,11 @@ export async function resolveService(): Promise<VssService> {
  * set lost there is reported without a known reason.
  */
 export function spaceDeletions(service: VssService): SpaceDeletion[] {
-  return service.kind === 'emulator' ? readSpaceDeletions(pathsFor().journal) : [];
+  if (service.kind !== 'emulator') return [];
+  try {
+    return readSpaceDeletions(pathsFor().journal);
+  } catch {
+    // An unreadable journal costs the reason, never the listing: the set is still reported, as lost for no known reason.
+    return [];
+  }
 }

@@ -2,7 +2,14 @@
 # storage is full go to make room): a warning each, once, with when; -Verbose names each snapshot.
 function Write-VssLostSnapshotSet {
     param([VssHostClient] $Client, [System.Management.Automation.PSCmdlet] $Cmdlet)
-    foreach ($lost in @(Invoke-VssHost -Client $Client -Method 'snapshotSets/lost' -Cmdlet $Cmdlet | ForEach-Object { $_ })) {
+    try {
+        $found = @(Invoke-VssHost -Client $Client -Method 'snapshotSets/lost' -Cmdlet $Cmdlet | ForEach-Object { $_ })
+    } catch {
+        # The listing itself was given; only the check for what VSS deleted on its own could not be made.
+        $Cmdlet.WriteWarning("Could not check for snapshot sets VSS deleted on its own: $($_.Exception.Message)")
+        return
+    }
+    foreach ($lost in $found) {
         $made = "Snapshot set $($lost.snapshotSetId) ($($lost.context), made $($lost.createdAt), of $($lost.volumes -join ', '))"
         if ($lost.lost.reason -eq 'DiffAreaFull') {
             $when = @($lost.lost.deletions | ForEach-Object time | Sort-Object)[-1]

@@ -36,9 +36,9 @@ const ExposedRemotelyAttr = 0x200000;
 /** VSS_BT_COPY: a backup that leaves the writers' own backup history (and their stamps) alone. */
 const BackupTypeCopy = 5;
 
-
 /** VSS_BACKUP_TYPE by value (vss.h), as the component metadata schema's backupType attribute writes it. */
 const DocumentBackupTypes = ['undefined', 'full', 'incremental', 'differential', 'log', 'copy', 'other'];
+
 export { readSavedSnapshots } from './durable';
 
 /**

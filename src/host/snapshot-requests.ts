@@ -30,8 +30,8 @@ export function serveSnapshots(connection: MessageConnection, serial: Serial, se
   }));
 
   connection.onRequest(Methods.listLostSnapshotSets, serial(async () => {
-    const store = session.recordStore();
-    return takeLostSets(store, toSnapshotSets(await admin.querySnapshots()), spaceDeletions(await options.service()));
+    if (!options.records) return [];
+    return takeLostSets(options.records, toSnapshotSets(await admin.querySnapshots()), spaceDeletions(await options.service()));
   }));
 
   connection.onRequest(Methods.deleteOrphanedSnapshotSet, serial(async (params) => {

@@ -77,6 +77,10 @@ Describe 'Many servers over PowerShell remoting (SSH)' -Skip:([bool]$script:NoFl
         $writers = Invoke-Command -Session $script:Sessions { Get-VssWriter } | Sort-Object PSComputerName, Name | Out-String -Width 250
         $writers | Should -Match 'PSComputerName\s+Name\s+State'
         $writers | Should -Match '127\.0\.0\.4\s+Emulated Registry Writer\s+Stable'
+        # vssadmin list shadowstorage across the fleet: each volume's storage (made at its first snapshot), by server.
+        $storage = Invoke-Command -Session $script:Sessions { Get-VssShadowStorage } | Sort-Object PSComputerName | Out-String -Width 250
+        $storage | Should -Match 'PSComputerName\s+Volume\s+DiffAreaVolume\s+UsedSpace\s+MaxSpace'
+        foreach ($s in $script:Fleet.Servers) { $storage | Should -Match ([regex]::Escape($s.HostName) + '\s+' + [regex]::Escape($s.Volume) + '\s+' + [regex]::Escape($s.Volume) + '\s+\d+\s+UNBOUNDED') }
         Invoke-Command -Session $script:Sessions { Get-VssSnapshotSet | Remove-VssSnapshotSet -Confirm:$false } | Out-Null
     }
 
