@@ -230,6 +230,36 @@ describe('vss-session one-shot commands (from source)', function () {
     }
   });
 
+  it('backup --document onto a full disk fails the backup before BackupComplete, naming the disk, and leaves nothing there', function () {
+    const disk = path.join(world.root, 'full-disk');
+    fs.mkdirSync(disk, { recursive: true });
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      console.log(`      (skipped: a small filesystem could not be mounted to fill: ${(mounted.stderr || mounted.error?.message || '').trim()}; it needs root)`);
+      this.skip();
+    }
+    try {
+      const filler = fs.openSync(path.join(disk, 'filler'), 'w');
+      try {
+        for (;;) fs.writeSync(filler, Buffer.alloc(4096));
+      } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+      } finally {
+        fs.closeSync(filler);
+      }
+      const before = cli('emulator', 'journal', '--json').stdout.length;
+      const result = cli('backup', '--volume', world.volume, '--json', '--backup-type', 'Full', '--document', path.join(disk, 'doc.xml'));
+      assert.equal(result.status, 1, result.stderr);
+      assert.match(result.stderr, /VSS_E_INSUFFICIENT_STORAGE.*the disk under .*full-disk is full, so the Backup Components Document could not be saved to .*doc\.xml\. Free space there or choose another path; the backup was not completed \(no BackupComplete was sent\)/);
+      const lines = cli('emulator', 'journal', '--json').stdout.slice(before).split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalLine);
+      assert.ok(lines.some((e) => e.event === 'PostSnapshot'), 'the snapshot was made');
+      assert.deepEqual(lines.filter((e) => e.event === 'BackupComplete'), []);
+      assert.deepEqual(fs.readdirSync(disk), ['filler'], 'no document and no staged part of one');
+    } finally {
+      spawnSync('umount', [disk]);
+    }
+  });
+
   it('shadowstorage add|list|set|delete; a full storage deletes the oldest set, journaled and told once by snapshots list', () => {
     fs.mkdirSync(world.home, { recursive: true, mode: 0o700 });
     const provider = path.join(world.home, 'provider.json');
