@@ -35,17 +35,16 @@ function Get-VssBackupDocument {
         [ValidateNotNullOrEmpty()]
         [string] $Path
     )
+    begin { $client = $null }
     process {
-        # One helper process per document, closed here: -ErrorAction Stop ends the pipeline before any end block.
-        $client = $null
         try {
             $file = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($Path)
-            $client = New-VssHostClient
+            if ($null -eq $client) { $client = New-VssHostClient }
             Invoke-VssHost -Client $client -Method 'document/read' -Params @{ path = $file } -Cmdlet $PSCmdlet | ConvertTo-VssBackupDocument
         } catch {
             $PSCmdlet.WriteError((New-VssErrorRecord $_.Exception $Path))
-        } finally {
-            if ($null -ne $client) { $client.Close(10000) }
         }
     }
+    # clean, not end: one helper process for the whole pipeline, closed even when -ErrorAction Stop or Ctrl+C ends it.
+    clean { if ($null -ne $client) { $client.Close(10000) } }
 }

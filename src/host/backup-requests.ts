@@ -8,7 +8,7 @@ import { isPersistentContext, persistentContextList } from '../vss';
 import { vssError } from '../vss-error';
 import { Methods } from './protocol';
 import { HostSession, Serial } from './session';
-import { checkCreateBackup, checkDetailed, checkExpiry, checkVolumes } from './validation';
+import { checkCreateBackup, checkDetailed, checkExpiry, checkText, checkVolumes } from './validation';
 
 export function serveBackups(connection: MessageConnection, serial: Serial, session: HostSession): void {
   const { options } = session;
@@ -77,9 +77,7 @@ export function serveBackups(connection: MessageConnection, serial: Serial, sess
 
   connection.onRequest(Methods.completeBackup, serial(async (params) => {
     const b = session.current();
-    const documentPath = params?.documentPath;
-    if (documentPath !== undefined && (typeof documentPath !== 'string' || documentPath === '')) throw vssError('E_INVALIDARG', 'documentPath must be a file path');
-    await b.complete({ documentPath });
+    await b.complete({ documentPath: checkText(params?.documentPath, 'documentPath', false) });
     return session.info(b);
   }));
 

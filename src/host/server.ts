@@ -14,7 +14,7 @@ import { HostOptions, HostSession, Serial } from './session';
 import { serveSnapshots } from './snapshot-requests';
 import { serveShadowStorage } from './storage-requests';
 import { strictReader } from './strict-reader';
-import { checkDetailed } from './validation';
+import { checkDetailed, checkText } from './validation';
 
 export type { HostOptions } from './session';
 
@@ -90,8 +90,7 @@ export function startHost(input: NodeJS.ReadableStream, output: NodeJS.WritableS
 
   // The writers outside any backup: a component object that gathers metadata and status, then is released.
   connection.onRequest(Methods.readDocument, serial(async (params) => {
-    if (typeof params?.path !== 'string' || params.path === '') throw vssError('E_INVALIDARG', 'path must name a Backup Components Document file');
-    return readBackupDocument(options.interop, await options.service(), params.path);
+    return readBackupDocument(options.interop, await options.service(), checkText(params?.path, 'path', true)!);
   }));
 
   connection.onRequest(Methods.listWriters, serial(async (params) => {

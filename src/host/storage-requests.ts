@@ -2,25 +2,16 @@
 // its own, made and released by the facade for the call.
 import { MessageConnection } from 'vscode-jsonrpc/node';
 import { ShadowStorageAdmin } from '../requester/shadow-storage';
-import { vssError } from '../vss-error';
 import { Methods, ShadowStorageParams } from './protocol';
 import { HostSession, Serial } from './session';
-
-function text(value: unknown, name: string, required: boolean): string | undefined {
-  if (value === undefined || value === null) {
-    if (required) throw vssError('E_INVALIDARG', `${name} is required`);
-    return undefined;
-  }
-  if (typeof value !== 'string' || value === '') throw vssError('E_INVALIDARG', `${name} must be a non-empty string`);
-  return value;
-}
+import { checkText } from './validation';
 
 export function serveShadowStorage(connection: MessageConnection, serial: Serial, session: HostSession): void {
   const storage = new ShadowStorageAdmin(session.options.interop, () => session.options.service());
   const params = (p: ShadowStorageParams | undefined, needs: { volume: boolean; diffAreaVolume?: boolean; maxSize?: boolean }) => ({
-    volume: text(p?.volume, 'volume', needs.volume),
-    diffAreaVolume: text(p?.diffAreaVolume, 'diffAreaVolume', needs.diffAreaVolume ?? false),
-    maxSize: text(p?.maxSize, 'maxSize', needs.maxSize ?? false),
+    volume: checkText(p?.volume, 'volume', needs.volume),
+    diffAreaVolume: checkText(p?.diffAreaVolume, 'diffAreaVolume', needs.diffAreaVolume ?? false),
+    maxSize: checkText(p?.maxSize, 'maxSize', needs.maxSize ?? false),
   });
   connection.onRequest(Methods.listShadowStorage, serial(async (p) => ({ areas: await storage.list(params(p, { volume: false }).volume) })));
   connection.onRequest(Methods.addShadowStorage, serial(async (p) => {

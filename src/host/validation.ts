@@ -84,3 +84,13 @@ export function checkDetailed(p: WritersParams | undefined | null): boolean {
   if (typeof p !== 'object' || (p.detailed !== undefined && typeof p.detailed !== 'boolean')) throw vssError('E_INVALIDARG', 'detailed must be true or false');
   return p.detailed === true;
 }
+
+/** A string parameter: a non-empty string, or left out where it is not required. */
+export function checkText(value: unknown, name: string, required: boolean): string | undefined {
+  if (value === undefined || value === null) {
+    if (required) throw vssError('E_INVALIDARG', `${name} is required`);
+    return undefined;
+  }
+  if (typeof value !== 'string' || value === '') throw vssError('E_INVALIDARG', `${name} must be a non-empty string`);
+  return value;
+}

@@ -76,10 +76,13 @@ public sealed unsafe class BackupComponents
 
     private IVssBackupComponents Com => _com ?? throw new VssException(VssErrors.VSS_E_BAD_STATE, Itf + "*", "the component object was released and is never reused");
 
-    private static T Wrap<T>(nint pointer) where T : class =>
+    /// <summary>The binding's wrapper for a COM pointer (it takes its own reference). Also ShadowStorageManagement's.</summary>
+    internal static T Wrap<T>(nint pointer) where T : class =>
         (T)ClientWrappers.GetOrCreateObjectForComInstance(pointer, CreateObjectFlags.UniqueInstance);
 
-    private static void Check(VssApi api, int hresult, string operation, string? detail = null)
+    /// <summary>A failing HRESULT as a VssException naming the call and what the implementation says of it. Also
+    /// ShadowStorageManagement's.</summary>
+    internal static void Check(VssApi api, int hresult, string operation, string? detail = null)
     {
         if (hresult >= 0) return;
         string? fault = api.TakeLastFault();

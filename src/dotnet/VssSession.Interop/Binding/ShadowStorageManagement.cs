@@ -15,7 +15,6 @@ public sealed record ShadowStorageArea(string Volume, string DiffAreaVolume, lon
 public sealed unsafe class ShadowStorageManagement : IDisposable
 {
     private const string Itf = "IVssDifferentialSoftwareSnapshotMgmt::";
-    private static readonly StrategyBasedComWrappers ClientWrappers = new CachingComWrappers();
 
     private readonly VssApi _api;
     private IVssSnapshotMgmt? _mgmt;
@@ -28,24 +27,20 @@ public sealed unsafe class ShadowStorageManagement : IDisposable
         _diff = diff;
     }
 
+    /// <summary>The wrapper, with the pointer's own reference given back: the wrapper holds one.</summary>
     private static T Wrap<T>(nint pointer) where T : class
     {
         try
         {
-            return (T)ClientWrappers.GetOrCreateObjectForComInstance(pointer, CreateObjectFlags.UniqueInstance);
+            return BackupComponents.Wrap<T>(pointer);
         }
         finally
         {
-            Marshal.Release(pointer); // the wrapper holds its own reference
+            Marshal.Release(pointer);
         }
     }
 
-    private static void Check(VssApi api, int hresult, string operation, string? detail = null)
-    {
-        if (hresult >= 0) return;
-        string? fault = api.TakeLastFault();
-        throw new VssException(hresult, operation, detail is null ? fault : fault is null ? detail : $"{detail}: {fault}");
-    }
+    private static void Check(VssApi api, int hresult, string operation, string? detail = null) => BackupComponents.Check(api, hresult, operation, detail);
 
     /// <summary>The management object, then the software provider's shadow storage interface from it.</summary>
     public static ShadowStorageManagement Open(VssApi api)
